@@ -1,0 +1,45 @@
+# PirateChat: `make run` serves the chat, `make test` runs every test.
+# Both set up .venv first (pinned by constraints.txt), like buildout did.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := piratechat/web/static/vendor
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup run serve-production test lint browser bench clean
+
+setup: $(VENV)/.installed $(VENDOR)/sockjs.min.js
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/sockjs.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/sockjs-client/dist/sockjs.min.js $(VENDOR)/
+
+# Debian's Chromium and its driver, for the Robot Framework browser tests.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver )
+
+run: setup
+	$(BIN)/pserve development.ini
+
+serve-production: setup
+	$(BIN)/gunicorn --paste production.ini
+
+test: setup browser
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check piratechat tests
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) test-results

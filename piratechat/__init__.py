@@ -1,0 +1,46 @@
+"""PirateChat: every line said is repeated, live, in pirate speak, to the room.
+
+``main`` is the PasteDeploy app factory; ``includeme`` is the table of
+contents: settings first (everything reads them), then translators and
+storage (the chat needs both), then the chat's SockJS endpoint and the web
+pages that load it.
+"""
+
+from __future__ import annotations
+
+from pyramid.config import Configurator
+
+from . import settings as settings_module
+
+
+def main(global_config, **settings):
+    """Build the WSGI app from ini settings."""
+    with Configurator(settings=settings) as config:
+        config.include(includeme)
+        return config.make_wsgi_app()
+
+
+def includeme(config: Configurator) -> None:
+    from .broker.local import LocalBroker
+    from .chat.service import Chat
+    from .chat.session import ChatSession
+    from .storage.memory import MemoryHistory
+
+    settings = settings_module.parse(config.get_settings())
+    config.registry["piratechat.settings"] = settings
+    config.include("pyramid_chameleon")
+    config.include(".translators.registry")
+    config.include(".sockjs")
+    config.commit()  # translators registered before the chat looks them up
+
+    chat = Chat(settings, config.registry, MemoryHistory(), LocalBroker())
+    config.registry["piratechat.chat"] = chat
+    session_factory = type("BoundChatSession", (ChatSession,), {"chat": chat})
+    config.add_sockjs_route(
+        "/sockjs",
+        session_factory,
+        heartbeat_delay=settings.heartbeat_delay,
+        disconnect_delay=settings.disconnect_delay,
+        max_queue=settings.max_queue,
+    )
+    config.include(".web")

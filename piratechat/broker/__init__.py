@@ -1,0 +1,1 @@
+"""IBroker implementations: in-process (one worker) and Redis pub/sub (many)."""

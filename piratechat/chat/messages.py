@@ -1,0 +1,65 @@
+"""The client message protocol (docs/protocol.md): parsing and building messages.
+
+Every message is a JSON object with a ``type``. Parsing turns anything a
+client may send into either a clean dict or a ChatError with a code the
+client can act on.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+
+class ChatError(Exception):
+    """A client mistake, answered with ``{"type": "error", "code", "message"}``."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def to_message(self) -> dict:
+        return {"type": "error", "code": self.code, "message": self.message}
+
+
+CLIENT_TYPES = ("join", "say")
+
+
+def parse(raw: str) -> dict:
+    """One client message, or ChatError("bad_json" | "bad_message" | "unknown_type")."""
+    try:
+        message = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ChatError("bad_json", "Messages must be JSON objects.") from None
+    if not isinstance(message, dict):
+        raise ChatError("bad_message", "Messages must be JSON objects with a type.")
+    kind = message.get("type")
+    if kind not in CLIENT_TYPES:
+        raise ChatError(
+            "unknown_type", f"Unknown message type {kind!r}; expected one of {CLIENT_TYPES}."
+        )
+    return message
+
+
+def text_field(message: dict, name: str, limit: int, what: str) -> str:
+    """A required, non-blank string field of at most ``limit`` characters."""
+    value = message.get(name)
+    if not isinstance(value, str):
+        raise ChatError("bad_message", f"{what} must be a string in {name!r}.")
+    if not value.strip():
+        raise ChatError("empty", f"{what} is empty.")
+    if len(value) > limit:
+        raise ChatError("too_long", f"{what} is {len(value)} characters; the limit is {limit}.")
+    if "\x00" in value:
+        raise ChatError("bad_message", f"{what} contains a NUL character.")
+    return value
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601 with milliseconds and a Z."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def dumps(message: dict) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,149 @@
+"""One SockJS endpoint under a URL prefix: its routes and the views behind them.
+
+URL layout (SockJS protocol 0.3.3, "Base URL" and "Session URLs")::
+
+    <prefix>                          greeting
+    <prefix>/info                     capabilities, entropy
+    <prefix>/iframe[-anything].html   iframe bootstrap page
+    <prefix>/websocket                raw WebSocket
+    <prefix>/<server>/<session>/<transport>
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import uuid
+from collections.abc import Callable
+
+from pyramid.config import Configurator
+from webob import Request, Response
+
+from . import headers
+from .session import Options, Session, SessionRegistry
+from .transports import TRANSPORTS, Transport
+from .transports.websocket import raw_websocket
+
+IFRAME_PAGE = """<!DOCTYPE html>
+<html>
+<head>
+  <meta http-equiv="X-UA-Compatible" content="IE=edge" />
+  <meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
+  <script src="{sockjs_url}"></script>
+  <script>
+    document.domain = document.domain;
+    SockJS.bootstrap_iframe();
+  </script>
+</head>
+<body>
+  <h2>Don't panic!</h2>
+  <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>
+</body>
+</html>"""
+
+
+def _bad_id(value: str) -> bool:
+    """Server and session ids: non-empty, no dots (protocol, "Session URLs")."""
+    return not value or "." in value
+
+
+class Endpoint:
+    """The views of one SockJS endpoint, sharing its sessions and options."""
+
+    def __init__(self, session_factory: type[Session], options: Options, sockjs_url: str):
+        self.options = options
+        self.sessions = SessionRegistry(session_factory, options)
+        self.iframe = IFRAME_PAGE.format(sockjs_url=sockjs_url).encode()
+        self.iframe_etag = hashlib.md5(self.iframe).hexdigest()
+
+    def greeting(self, request: Request) -> Response:
+        return Response("Welcome to SockJS!\n", content_type="text/plain", charset="UTF-8")
+
+    def info(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return headers.preflight(request, "OPTIONS, GET")
+        if request.method != "GET":
+            return _not_allowed("OPTIONS, GET")
+        body = {
+            "websocket": self.options.websocket,
+            "cookie_needed": self.options.cookie_needed,
+            "origins": ["*:*"],
+            "entropy": random.SystemRandom().randint(0, 2**32 - 1),
+        }
+        response = Response(json.dumps(body), content_type="application/json", charset="UTF-8")
+        headers.no_cache(response)
+        headers.cors(request, response)
+        return response
+
+    def iframe_page(self, request: Request) -> Response:
+        if request.headers.get("If-None-Match") == self.iframe_etag:
+            response = Response(status=304)
+            del response.content_type
+        else:
+            response = Response(self.iframe, content_type="text/html", charset="UTF-8")
+        response.headers["ETag"] = self.iframe_etag
+        headers.cache_for_a_year(response)
+        return response
+
+    def raw(self, request: Request):
+        if not self.options.websocket:
+            return Response(status=404)
+        session = self.sessions.create(uuid.uuid4().hex, request.environ)
+        return raw_websocket(request, session, self.options)
+
+    def session_transport(self, request: Request):
+        server, session_id, name = (request.matchdict[k] for k in ("server", "session", "transport"))
+        transport: Transport | None = TRANSPORTS.get(name)
+        if transport is None or _bad_id(server) or _bad_id(session_id):
+            return Response(status=404)
+        if name == "websocket" and not self.options.websocket:
+            return Response(status=404)
+        if request.method == "OPTIONS" and transport.cors:
+            return headers.preflight(request, "OPTIONS, " + transport.method)
+        if request.method != transport.method:
+            return _not_allowed(("OPTIONS, " if transport.cors else "") + transport.method)
+        session = self.sessions.get(session_id)
+        if session is None and transport.creates:
+            session = self.sessions.create(session_id, request.environ)
+        if session is None:
+            return Response(status=404)
+        return transport.view(request, session, self.options)
+
+
+def _not_allowed(methods: str) -> Response:
+    response = Response(status=405)
+    response.headers["Allow"] = methods
+    del response.content_type
+    return response
+
+
+def add_sockjs_route(
+    config: Configurator,
+    prefix: str,
+    session_factory: type[Session],
+    name: str | None = None,
+    sockjs_url: str = "/static/vendor/sockjs.min.js",
+    **options,
+) -> Endpoint:
+    """Serve SockJS at ``prefix`` with sessions made by ``session_factory``.
+
+    ``options`` are the fields of session.Options (heartbeat_delay, ...).
+    Returns the endpoint, whose ``sessions`` the application may inspect.
+    """
+    prefix = "/" + prefix.strip("/")
+    name = name or "sockjs" + prefix.replace("/", "_")
+    endpoint = Endpoint(session_factory, Options(**options), sockjs_url)
+    routes: list[tuple[str, str, Callable]] = [
+        ("", prefix, endpoint.greeting),
+        ("_slash", prefix + "/", endpoint.greeting),
+        ("_info", prefix + "/info", endpoint.info),
+        ("_iframe", prefix + r"/{iframe:iframe[^/]*\.html}", endpoint.iframe_page),
+        ("_websocket", prefix + "/websocket", endpoint.raw),
+        ("_session", prefix + "/{server}/{session}/{transport}", endpoint.session_transport),
+    ]
+    for suffix, pattern, view in routes:
+        config.add_route(name + suffix, pattern)
+        config.add_view(view, route_name=name + suffix)
+    config.registry.setdefault("sockjs_endpoints", {})[name] = endpoint
+    return endpoint

@@ -1,0 +1,65 @@
+"""gevent's WSGI server, able to hand sockets to WebSocket handlers.
+
+Used by ``pserve`` (the ``egg:piratechat#gevent`` server runner) and by the
+SockJS test server, so development serves exactly like production's gunicorn
+gevent worker does.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from gevent import pywsgi
+
+from .hijack import HIJACKED, SOCKET_KEY
+
+log = logging.getLogger(__name__)
+
+
+class Handler(pywsgi.WSGIHandler):
+    """Adds the client socket to the environ; writes nothing after a hijack."""
+
+    def get_environ(self):
+        environ = super().get_environ()
+        environ[SOCKET_KEY] = self.socket
+        return environ
+
+    def run_application(self):
+        result = self.application(self.environ, self.start_response)
+        if result is HIJACKED:
+            self.close_connection = True
+            self.status = self.status or "101 Switching Protocols"
+            return
+        self.result = result
+        try:
+            self.process_result()
+        finally:
+            close = getattr(result, "close", None)
+            self.result = None
+            if close is not None:
+                close()
+
+
+def make_server(app, host: str, port: int, backlog: int = 2048) -> pywsgi.WSGIServer:
+    return pywsgi.WSGIServer(
+        (host, port), app, handler_class=Handler, backlog=backlog, log=None, error_log=log
+    )
+
+
+def server_factory(global_conf, host="127.0.0.1", port="6543", backlog="2048"):
+    """PasteDeploy server factory: ``use = egg:piratechat#gevent``.
+
+    pserve loads the server before the app, so patching here comes before
+    the app opens any socket or lock.
+    """
+    from gevent import monkey
+
+    monkey.patch_all()
+
+    def serve(app):
+        server = make_server(app, host, int(port), int(backlog))
+        server.init_socket()
+        print(f"Serving on http://{host}:{server.server_port}", flush=True)
+        server.serve_forever()
+
+    return serve

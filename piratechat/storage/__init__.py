@@ -1,0 +1,1 @@
+"""Where lines are kept: IHistory implementations."""

@@ -1,0 +1,203 @@
+"""English to pirate speak, worked out locally.
+
+PirateChat used to send every line to the "arrpi" web service (2013), which
+is gone. This translator gives the same answers without the network: whole
+words from ``pirate_words.txt`` are replaced, once, left to right, and every
+other character is copied exactly. It is deterministic (no random "Arrr!"
+sprinkled in) so a line reads the same for everyone and in the history.
+
+Speed matters because every chat line goes through here. All entries are
+compiled once into a single regular expression shaped as a trie (one branch
+per first letter, shared prefixes written once), so the regex engine does
+the scanning in C and Python only touches the words that matched. Every
+repetition in the pattern is either bounded by the word list or possessive,
+so the work is linear in the length of the text.
+
+Rules (the tests spell out each one):
+
+* Whole words only: a word joined to letters, digits, underscores, combining
+  marks, or joined by an apostrophe or a dot to another word ("island",
+  "pyramid_sockjs", "the2", "example.the", "isn't") is not split up.
+* A run of non-space characters holding ``://``, ``www.`` or ``@`` is a
+  URL, an e-mail address or a handle and is copied untouched as a whole
+  ("http://example.com/the", "<friend@example.com>", "@friend").
+* Case is carried over: lower -> lower, ``Capitalized`` -> ``Capitalized``
+  (for a phrase, "Excuse me" and "Excuse Me" both count), ALL CAPS (two or
+  more letters) -> ALL CAPS; any other mix ("hElLo") is read as a typo and
+  gets the lower-case replacement.
+* Contractions: only those listed in the word list are replaced as a whole
+  ("you're" -> "ye're", "isn't" -> "ain't"). A trailing ``'s`` (possessive
+  or "is") after any entry is kept and the entry translated ("friend's" ->
+  "mate's", "there's" -> "thar's"). Any other contraction ("don't", "I'm",
+  "friend'll") is left alone. Typographic apostrophes (’) work like ASCII
+  ones, and a word written with them gets them in its replacement too.
+* Phrases ("excuse me") match across spaces and tabs, not line breaks.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+
+from zope.interface import implementer
+
+from piratechat.interfaces import ITranslator
+
+__all__ = ["PirateTranslator", "load_words"]
+
+# Combining marks and zero-width joiners continue a word even though ``\w``
+# does not match them: "the\u0301" is one (decomposed) word, not "the".
+_JOINERS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u200c\u200d"
+_W = rf"[\w{_JOINERS}]"
+# Not inside a word, and not the second half of "x'y" or "x.y".
+_START = rf"(?<!{_W})(?<!{_W}['’.])"
+# Optional "'s", then the word must really end here.
+_END = rf"(?:['’][sS])?(?!{_W}|['’.]{_W})"
+# A URL, e-mail address or handle: the whole non-space run around the mark.
+# Only tried where such a run starts, so each run is read once.
+_PROTECTED = re.compile(r"(?<!\S)\S*?(?:://|[Ww]{3}\.|@)\S*+")
+_SUFFIXES = ("'s", "'S", "’s", "’S")
+_KEY_CHARS = re.compile(r"[a-z]+(?:[' ][a-z]+)*")
+_VALUE_CHARS = re.compile(r"[A-Za-z' ]+")
+
+WORDS_FILE = "pirate_words.txt"
+
+
+def load_words(text: str) -> dict[str, str]:
+    """Parse the word-list format: ``english = pirate`` lines, ``#`` comments.
+
+    Checked strictly so that a typo in the data fails at import, not as an
+    odd translation in a chat room.
+    """
+    words: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        english, sep, pirate = (part.strip() for part in line.partition("="))
+        english = " ".join(english.split())
+        if not sep or not english or not pirate:
+            raise ValueError(f"line {number}: expected 'english = pirate': {raw!r}")
+        if not _KEY_CHARS.fullmatch(english):
+            raise ValueError(f"line {number}: english side must be lower-case words: {english!r}")
+        if not _VALUE_CHARS.fullmatch(pirate):
+            raise ValueError(f"line {number}: pirate side must be letters, ' and spaces: {pirate!r}")
+        if english in words:
+            raise ValueError(f"line {number}: duplicate entry {english!r}")
+        words[english] = pirate
+    return words
+
+
+def _default_words() -> dict[str, str]:
+    return load_words(files(__package__).joinpath(WORDS_FILE).read_text(encoding="utf-8"))
+
+
+def _trie_pattern(keys: list[str]) -> str:
+    """One regex alternation for all keys, sharing common prefixes.
+
+    A plain ``a|b|c`` list makes the engine try every entry at every word
+    start; a trie tries one branch per letter. The first letter is written
+    as two plain literals ("t" and "T"), which the engine rejects fastest;
+    later letters as ``[hH]``. Not re.IGNORECASE: its Unicode folding would
+    also let "ſ" (long s) or "K" (Kelvin sign) match.
+    """
+    trie: dict[str, dict] = {}
+    for key in keys:
+        node = trie
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict], first: bool) -> str:
+        branches = []
+        for char in sorted(c for c in node if c):
+            rest = emit(node[char], first=False)
+            if char == "'":
+                branches.append("['’]" + rest)
+            elif char == " ":
+                branches.append(r"[ \t]++" + rest)
+            elif first:
+                branches += [char + rest, char.upper() + rest]
+            else:
+                branches.append(f"[{char}{char.upper()}]" + rest)
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # Quantifiers are greedy: the longest entry is tried first, a shorter
+        # one only if the longer does not end on a word boundary.
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie, first=True)
+
+
+def _normalise(word: str) -> str:
+    return " ".join(word.replace("’", "'").lower().split())
+
+
+def _match_case(source: str, target: str) -> str:
+    """Give ``target`` the case pattern of ``source`` (see module docstring)."""
+    if source.islower():
+        return target
+    if source.isupper() and sum(c.isalpha() for c in source) > 1:
+        return target.upper()
+    if source[0].isupper() and not any(c.isupper() for part in source.split() for c in part[1:]):
+        return target[0].upper() + target[1:]
+    return target
+
+
+@implementer(ITranslator)
+class PirateTranslator:
+    """Translate English to pirate speak the way the arrpi service did."""
+
+    name = "pirate"
+    title = "Pirate"
+
+    def __init__(self, words: dict[str, str] | None = None) -> None:
+        self.words = _default_words() if words is None else dict(words)
+        trie = _trie_pattern(sorted(self.words))
+        # One capturing group: re.split then yields text, word, text, word...
+        self._words_re = re.compile(f"({_START}(?:{trie}){_END})")
+        # Most matches are spelled exactly like an entry in lower case,
+        # Capitalized or ALL CAPS (maybe with 's): answer those from a dict.
+        self._exact: dict[str, str] = {}
+        for key in self.words:
+            for spelling in {key, key.replace("'", "’")}:
+                for form in (spelling, spelling[0].upper() + spelling[1:], spelling.upper()):
+                    for suffix in ("", *_SUFFIXES):
+                        self._exact[form + suffix] = self._translate_word(form + suffix)
+
+    def translate(self, text: str) -> str:
+        """Return ``text`` in pirate speak; everything but the words is kept."""
+        # Cheap test first: most lines hold no URL, address or handle.
+        if "@" not in text and "://" not in text and "www." not in text.lower():
+            return self._translate_words(text)
+        pieces = []
+        done = 0
+        for protected in _PROTECTED.finditer(text):
+            # Pieces are cut at whitespace, which ends words anyway.
+            pieces.append(self._translate_words(text[done : protected.start()]))
+            pieces.append(protected.group())
+            done = protected.end()
+        pieces.append(self._translate_words(text[done:]))
+        return "".join(pieces)
+
+    def _translate_words(self, text: str) -> str:
+        parts = self._words_re.split(text)
+        exact = self._exact.get
+        slow = self._translate_word
+        parts[1::2] = [exact(word) or slow(word) for word in parts[1::2]]
+        return "".join(parts)
+
+    def _translate_word(self, word: str) -> str:
+        """Translate one matched word or phrase, with an optional 's."""
+        suffix = ""
+        pirate = self.words.get(_normalise(word))
+        if pirate is None and word.endswith(_SUFFIXES):
+            word, suffix = word[:-2], word[-2:]
+            pirate = self.words.get(_normalise(word))
+        if pirate is None:  # not an entry: only when called from outside
+            return word + suffix
+        pirate = _match_case(word, pirate)
+        if "’" in word + suffix and "'" not in word + suffix:
+            pirate = pirate.replace("'", "’")
+        return pirate + suffix

@@ -1,0 +1,63 @@
+"""The Robot Framework suites as unittest cases, through robotsuite.
+
+One module serves both runners: ``test_suite()`` for zope-testrunner (with a
+layer that starts the server) and ``robot_cases()`` for pytest
+(test_robot.py). Results (log.html, report.html, output.xml, screenshots of
+failures) are written under test-results/robot/.
+"""
+
+from __future__ import annotations
+
+import os
+import unittest
+
+import robotsuite
+
+from tests.support.server import ROOT, LiveServer
+
+RESULTS = ROOT / "test-results" / "robot"
+SUITES = ("piratechat.robot",)
+
+#: Robot variables every case gets; filled in once the server is up.
+VARIABLES: list[str] = []
+
+
+def robot_cases(*files: str) -> list[unittest.TestCase]:
+    """One unittest case per Robot test case in ``files``."""
+    cases = []
+    for name in files or SUITES:
+        for case in robotsuite.RobotTestSuite(name, package="tests.acceptance"):
+            case._variables = VARIABLES
+            cases.append(case)
+    return cases
+
+
+class ServerLayer:
+    """zope.testrunner layer: a live server, and results in the known folder."""
+
+    server: LiveServer | None = None
+    cwd = ""
+
+    @classmethod
+    def setUp(cls):
+        cls.server = LiveServer(env=acceptance_env())
+        VARIABLES[:] = ["APP_URL:" + cls.server.start()]
+        cls.cwd = os.getcwd()
+        results = RESULTS / "zope-testrunner"
+        results.mkdir(parents=True, exist_ok=True)
+        os.chdir(results)
+
+    @classmethod
+    def tearDown(cls):
+        os.chdir(cls.cwd)
+        cls.server.stop()
+
+
+def acceptance_env() -> dict:
+    return {"PIRATECHAT_HEARTBEAT_DELAY": "5", "PIRATECHAT_BURST": "100"}
+
+
+def test_suite() -> unittest.TestSuite:
+    suite = unittest.TestSuite(robot_cases())
+    suite.layer = ServerLayer
+    return suite

@@ -1,0 +1,57 @@
+"""A real PirateChat server on a free loopback port, in its own process."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class LiveServer:
+    """Runs ``piratechat serve`` (or any command printing "Serving on URL")."""
+
+    def __init__(self, ini: str = "development.ini", env: dict | None = None, command=None):
+        self.command = command or [
+            sys.executable, "-m", "piratechat.cli", "serve",
+            "--ini", str(ROOT / ini), "--host", "127.0.0.1", "--port", "0",
+        ]
+        self.env = dict(os.environ, **(env or {}))
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+        self.output: list[str] = []
+
+    def start(self, timeout: float = 30) -> str:
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        found = threading.Event()
+
+        def read():
+            for line in self.process.stdout:
+                self.output.append(line)
+                match = re.search(r"Serving on (http://\S+)", line)
+                if match and not found.is_set():
+                    self.url = match.group(1)
+                    found.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not found.wait(timeout):
+            self.stop()
+            raise RuntimeError("server did not start:\n" + "".join(self.output))
+        return self.url
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
