@@ -9,9 +9,9 @@ sprinkled in) so a line reads the same for everyone and in the history.
 Speed matters because every chat line goes through here. All entries are
 compiled once into a single regular expression shaped as a trie (one branch
 per first letter, shared prefixes written once), so the regex engine does
-the scanning in C and Python only touches the words that matched. Every
-repetition in the pattern is either bounded by the word list or possessive,
-so the work is linear in the length of the text.
+the scanning in C and Python only runs for the words that matched, mostly
+as one dict lookup. Every repetition in the patterns is bounded by the word
+list or possessive, so the work is linear in the length of the text.
 
 Rules (the tests spell out each one):
 
@@ -155,16 +155,22 @@ class PirateTranslator:
     def __init__(self, words: dict[str, str] | None = None) -> None:
         self.words = _default_words() if words is None else dict(words)
         trie = _trie_pattern(sorted(self.words))
-        # One capturing group: re.split then yields text, word, text, word...
-        self._words_re = re.compile(f"({_START}(?:{trie}){_END})")
+        self._words_re = re.compile(f"{_START}(?:{trie}){_END}")
         # Most matches are spelled exactly like an entry in lower case,
         # Capitalized or ALL CAPS (maybe with 's): answer those from a dict.
-        self._exact: dict[str, str] = {}
+        exact: dict[str, str] = {}
         for key in self.words:
             for spelling in {key, key.replace("'", "’")}:
                 for form in (spelling, spelling[0].upper() + spelling[1:], spelling.upper()):
                     for suffix in ("", *_SUFFIXES):
-                        self._exact[form + suffix] = self._translate_word(form + suffix)
+                        exact[form + suffix] = self._translate_word(form + suffix)
+        lookup, slow = exact.get, self._translate_word
+
+        def replace(match: re.Match[str]) -> str:
+            word = match[0]
+            return lookup(word) or slow(word)
+
+        self._replace = replace
 
     def translate(self, text: str) -> str:
         """Return ``text`` in pirate speak; everything but the words is kept."""
@@ -182,11 +188,7 @@ class PirateTranslator:
         return "".join(pieces)
 
     def _translate_words(self, text: str) -> str:
-        parts = self._words_re.split(text)
-        exact = self._exact.get
-        slow = self._translate_word
-        parts[1::2] = [exact(word) or slow(word) for word in parts[1::2]]
-        return "".join(parts)
+        return self._words_re.sub(self._replace, text)
 
     def _translate_word(self, word: str) -> str:
         """Translate one matched word or phrase, with an optional 's."""
