@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from webob import Response
+
 SOCKET_KEY = "piratechat.socket"
 
 
@@ -35,3 +37,11 @@ def hijacked_result(environ: dict) -> Any:
 
         return ALREADY_HANDLED
     return HIJACKED
+
+
+class HijackedResponse(Response):
+    """The response of a view that wrote to the socket itself: the WSGI
+    server must write nothing more."""
+
+    def __call__(self, environ, start_response):
+        return hijacked_result(environ)

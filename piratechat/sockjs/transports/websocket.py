@@ -8,6 +8,7 @@ server frame is the same bytes for every recipient.
 from __future__ import annotations
 
 import logging
+import socket
 
 import gevent
 from gevent.lock import Semaphore
@@ -17,7 +18,7 @@ from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
 from wsproto.utilities import LocalProtocolError, generate_accept_token
 
 from .. import protocol
-from ..hijack import hijacked_result, take_socket
+from ..hijack import HijackedResponse, take_socket
 from ..receiver import frames
 from ..session import CLOSED, Options, Session
 
@@ -134,8 +135,17 @@ def _serve(request: Request, session: Session, options: Options, write_loop, dec
         if owned:
             session.detach()
             session.registry.sessions.pop(session.id, None)
-        sock.close()
-    return hijacked_result(request.environ)
+        _hang_up(sock)
+    return HijackedResponse()
+
+
+def _hang_up(sock) -> None:
+    """End the TCP connection but leave closing the socket to the server,
+    which still owns it (gunicorn reads it once more and sees EOF)."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def _sockjs_writer(conn: WebSocket, session: Session, options: Options) -> None:
@@ -148,8 +158,6 @@ def _sockjs_writer(conn: WebSocket, session: Session, options: Options) -> None:
 
 
 def _raw_writer(conn: WebSocket, session: Session, options: Options) -> None:
-    session.attach()
-    session.open()
     try:
         while True:
             messages = session.take(options.heartbeat_delay)
@@ -177,7 +185,13 @@ def websocket(request: Request, session: Session, options: Options):
 def raw_websocket(request: Request, session: Session, options: Options):
     """Plain WebSocket: one message per frame, no SockJS framing, no heartbeats."""
     session.raw = True
-    return handshake_error(request) or _serve(request, session, options, _raw_writer, _raw_decode)
+    refusal = handshake_error(request)
+    if refusal is not None:
+        return refusal
+    # Open before reading: the client may speak as soon as it has the 101.
+    session.attach()
+    session.open()
+    return _serve(request, session, options, _raw_writer, _raw_decode)
 
 
 def _decode_framed(text: str) -> list[str]:
