@@ -10,10 +10,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup: $(VENV)/.installed $(VENDOR)/sockjs.min.js
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml constraints.txt examples/piratechat-yoda/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	# a third-party translator, found through its entry point (tests use it)
+	$(BIN)/pip install --quiet -c constraints.txt --no-deps -e examples/piratechat-yoda
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -39,7 +41,7 @@ test: setup browser
 	$(BIN)/pytest
 
 lint: setup
-	$(BIN)/ruff check piratechat tests
+	$(BIN)/ruff check piratechat tests bench examples
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) test-results

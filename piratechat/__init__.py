@@ -2,8 +2,10 @@
 
 ``main`` is the PasteDeploy app factory; ``includeme`` is the table of
 contents: settings first (everything reads them), then translators and
-storage (the chat needs both), then the chat's SockJS endpoint and the web
-pages that load it.
+storage (the chat needs both: storage opens and evolves the database and
+starts its writer), then the chat's SockJS endpoint, and the web pages last:
+they end in a catch-all traversal route over the rooms, which must come after
+every other route.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ def includeme(config: Configurator) -> None:
     from .broker.local import LocalBroker
     from .chat.service import Chat
     from .chat.session import ChatSession
-    from .storage.memory import MemoryHistory
 
     settings = settings_module.parse(config.get_settings())
     config.registry["piratechat.settings"] = settings
@@ -32,8 +33,10 @@ def includeme(config: Configurator) -> None:
     config.include(".translators.registry")
     config.include(".sockjs")
     config.commit()  # translators registered before the chat looks them up
+    config.include(".storage")
 
-    chat = Chat(settings, config.registry, MemoryHistory(), LocalBroker())
+    history = config.registry["piratechat.history"]
+    chat = Chat(settings, config.registry, history, LocalBroker())
     config.registry["piratechat.chat"] = chat
     session_factory = type("BoundChatSession", (ChatSession,), {"chat": chat})
     config.add_sockjs_route(

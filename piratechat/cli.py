@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import serve, translate
+from .commands import evolve, history, serve, translate, translators
 
-COMMANDS = (serve, translate)
+COMMANDS = (serve, translate, translators, history, evolve)
 
 
 def parser() -> argparse.ArgumentParser:

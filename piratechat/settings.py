@@ -17,10 +17,22 @@ class Settings:
     lines_per_second: float = 5.0  # sustained rate one connection may say lines at
     burst: int = 20  # lines one connection may say at once before the rate applies
     recent_lines: int = 50  # lines a joining client is sent
-    translator: str = "pirate"  # the default translator's name
+    translator: str = "pirate"  # the default translator's name (rooms that chose none use it)
+    translators: str = ""  # translators offered, names separated by spaces or commas; "": all
+    remote_url: str = ""  # arrpi-shaped service for the "remote" translator; "": not offered
+    remote_connect_timeout: float = 1.0  # seconds to connect to remote_url
+    remote_read_timeout: float = 2.0  # seconds to wait for each read of its answer
+    remote_max_calls: int = 16  # remote calls in flight per process; more fall back at once
     heartbeat_delay: float = 25.0  # seconds between SockJS heartbeats
     disconnect_delay: float = 5.0  # seconds a SockJS session waits for its client
     max_queue: int = 1024 * 1024  # characters queued for one slow client before dropping it
+    # History (ZODB). "" below means file://<current folder>/var/Data.fs, created on first
+    # run; the ini files set file://%(here)s/var/Data.fs. Any zodburi URI works: zeo://...
+    zodb_uri: str = ""  # where every line is kept
+    commit_batch: int = 200  # lines (changes) committed together in one transaction at most
+    fsync_in_thread: bool = True  # FileStorage's fsync off the gevent hub (see storage/fsync.py)
+    max_backlog: int = 1000  # lines a reconnecting client is sent; older ones are left as a gap
+    recent_rooms: int = 20  # recently active rooms listed on the front page
 
 
 def parse(settings: dict, environ: dict | None = None) -> Settings:
@@ -31,5 +43,15 @@ def parse(settings: dict, environ: dict | None = None) -> Settings:
         if raw is None:
             raw = settings.get("piratechat." + field.name)
         if raw is not None:
-            values[field.name] = type(field.default)(raw)
+            values[field.name] = _convert(field.default, raw)
     return Settings(**values)
+
+
+def _convert(default, raw):
+    """``raw`` (text from an ini file or the environment) as the default's type."""
+    if isinstance(default, bool) and isinstance(raw, str):
+        value = raw.strip().lower()
+        if value not in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+            raise ValueError(f"not a yes/no value: {raw!r}")
+        return value in ("true", "yes", "on", "1")
+    return type(default)(raw)

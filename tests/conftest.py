@@ -1,12 +1,38 @@
+import atexit
+import os
+import shutil
+import tempfile
+
 import pytest
 
 from tests.support.server import LiveServer
 
+# Apps built inside this test process keep their lines in a throwaway
+# database, never in the repo's var/Data.fs (a developer's server may hold its
+# lock, and tests must not see each other's history). A test that needs a
+# database of its own calls scratch_zodb_uri(); every LiveServer gets one.
+_SCRATCH = tempfile.mkdtemp(prefix="piratechat-tests-")
+atexit.register(shutil.rmtree, _SCRATCH, True)
+os.environ["PIRATECHAT_ZODB_URI"] = f"file://{_SCRATCH}/Data.fs"
+
+
+def scratch_zodb_uri() -> str:
+    """A file:// URI for a new, empty FileStorage, removed when the tests end."""
+    folder = tempfile.mkdtemp(dir=_SCRATCH)
+    return f"file://{folder}/Data.fs"
+
+
+@pytest.fixture(scope="session")
+def fresh_zodb_uri():
+    """``fresh_zodb_uri()`` gives the URI of a new, empty FileStorage."""
+    return scratch_zodb_uri
+
 
 @pytest.fixture(scope="session")
 def live_server():
-    """The chat served by `piratechat serve` on a free loopback port."""
-    server = LiveServer(env={"PIRATECHAT_HEARTBEAT_DELAY": "2"})
+    """The chat served by `piratechat serve` on a free loopback port, with its own database."""
+    server = LiveServer(env={"PIRATECHAT_HEARTBEAT_DELAY": "2",
+                             "PIRATECHAT_ZODB_URI": scratch_zodb_uri()})
     url = server.start()
     yield url
     server.stop()

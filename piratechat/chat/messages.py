@@ -8,7 +8,7 @@ client can act on.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class ChatError(Exception):
@@ -23,7 +23,7 @@ class ChatError(Exception):
         return {"type": "error", "code": self.code, "message": self.message}
 
 
-CLIENT_TYPES = ("join", "say")
+CLIENT_TYPES = ("join", "say", "translator")
 
 
 def parse(raw: str) -> dict:
@@ -58,7 +58,7 @@ def text_field(message: dict, name: str, limit: int, what: str) -> str:
 
 def now() -> str:
     """The current UTC time as ISO 8601 with milliseconds and a Z."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def dumps(message: dict) -> str:

@@ -1,4 +1,9 @@
-"""The parrot: a said line is translated, stored, then published to its room."""
+"""The parrot: a said line is translated, stored, then published to its room.
+
+Publishing is the history's subscriber: the history calls it once a line is
+durable, in sequence order, so every member of a room sees lines in the
+order they are numbered and only lines that are kept.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import logging
 
 from ..interfaces import IBroker, IHistory, ITranslator
 from ..settings import Settings
+from ..translators.registry import guard, offered, translator_named
+from .choice import RoomTranslators
 from .hub import Hub
-from .messages import dumps, now
+from .messages import ChatError, dumps, now
 
 log = logging.getLogger(__name__)
 
@@ -21,28 +28,88 @@ class Chat:
         self.history = history
         self.broker = broker
         self.hub = Hub()
+        self.room_translators = RoomTranslators(registry)
         broker.subscribe(self.hub.deliver)
+        history.subscribe(self.publish)
 
     def translator(self, room: str) -> ITranslator:
-        return self.registry.getUtility(ITranslator, self.settings.translator)
+        """The room's translator, through the IRoom -> ITranslator adapter
+        (chat/choice.py): its choice if still offered, else the default."""
+        return self.room_translators.lookup(room)
+
+    def translators(self, room: str) -> dict:
+        """What ``joined`` tells of translators: the room's, and those on offer."""
+        return {
+            "translator": self.translator(room).name,
+            "translators": [{"name": o.name, "title": o.title} for o in offered(self.registry)],
+        }
+
+    def choose_translator(self, room: str, name: str, by: str) -> dict:
+        """Make ``name`` the room's translator, kept on the room, and tell the
+        room's members here (members connected to other processes see it on
+        their next join, and in each line's ``translator``)."""
+        translator = translator_named(self.registry, name)
+        if translator is None:
+            names = ", ".join(offer.name for offer in offered(self.registry))
+            raise ChatError("unknown_translator", f"No translator {name!r}; offered: {names}.")
+        self.room_translators.choose(room, name)
+        notice = {"type": "translator", "room": room, "name": name,
+                  "title": translator.title, "by": by}
+        payload = dumps(notice)
+        for member in list(self.hub.rooms.get(room, ())):
+            member.send(payload)
+        return notice
 
     def say(self, room: str, author: str, text: str) -> dict:
-        """Translate, store and publish one line; returns the stored line."""
-        translator = self.translator(room)
+        """Translate, store and publish one line; returns the stored line.
+
+        The translation goes through the guard (translators/guard.py): when
+        the room's translator fails, the pirate answers and ``fallback``
+        names the one that failed."""
+        translation = guard(self.registry).translate(self.translator(room), text)
         line = {
             "type": "line",
             "author": author,
             "text": text,
-            "translation": translator.translate(text),
-            "translator": translator.name,
+            "translation": translation.text,
+            "translator": translation.translator,
             "at": now(),
         }
-        stored = self.history.append(room, line)
-        self.broker.publish(room, dumps(stored))
-        return stored
+        if translation.fallback:
+            line["fallback"] = translation.fallback
+        return self.history.append(room, line)  # published by self.publish once durable
 
-    def backlog(self, room: str, after: int | None) -> list[dict]:
-        """What a joining client is sent: recent lines, or all it missed after ``after``."""
+    def publish(self, line: dict) -> None:
+        """Send a stored line to its room (every process's members, via the broker)."""
+        self.broker.publish(line["room"], dumps(line))
+
+    def catch_up(self, room: str, after: int | None) -> tuple[int, list[dict]]:
+        """What a joining client is sent before live lines, and the last seq it covers.
+
+        Without ``after``: the room's last ``recent_lines`` lines. With it:
+        every line after it, up to ``max_backlog`` of the newest; older
+        missed ones are announced by a ``gap`` message (the client fetches
+        them from the room's history URL). An ``after`` beyond the room's
+        last line means the history was reset: a ``reset`` message, then
+        recent lines. Lines are also cut, oldest first, to half the client's
+        queue limit, so a catch-up never gets its client dropped as slow.
+        """
+        settings = self.settings
+        notes: list[dict] = []
         if after is None:
-            return self.history.recent(room, self.settings.recent_lines)
-        return self.history.after(room, after, 10_000)
+            last, lines = self.history.since(room, 0, settings.recent_lines)
+        else:
+            last, lines = self.history.since(room, after, settings.max_backlog)
+            if after > last:
+                last, lines = self.history.since(room, 0, settings.recent_lines)
+                notes.append({"type": "reset", "room": room, "seq": last})
+                after = None
+        sizes = [len(dumps(line)) + 8 for line in lines]
+        total, first = sum(sizes), 0
+        while len(lines) - first > 1 and total > settings.max_queue // 2:
+            total -= sizes[first]
+            first += 1
+        lines = lines[first:]
+        if after is not None and lines and lines[0]["seq"] > after + 1:
+            notes.append({"type": "gap", "room": room, "after": after, "before": lines[0]["seq"]})
+        return last, notes + lines

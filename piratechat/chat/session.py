@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ..rooms.slugs import BadRoomName, check_slug
 from ..sockjs import Session
 from .flood import TokenBucket
 from .messages import ChatError, dumps, parse, text_field
@@ -39,21 +40,42 @@ class ChatSession(Session):
         self.send(dumps(message))
 
     def on_join(self, message: dict) -> None:
+        """Enter a room: ``joined``, then stored lines, then live ones.
+
+        The session joins the hub *before* reading history; the hub holds
+        live lines until ``caught_up``, which drops those the read already
+        covered. So a line committed while we read is neither lost nor sent
+        twice.
+        """
         settings = self.chat.settings
         name = text_field(message, "name", settings.max_name, "The name").strip()
-        room = message.get("room", DEFAULT_ROOM)
-        if not isinstance(room, str) or not room.strip():
-            raise ChatError("bad_room", "The room must be a non-empty string.")
+        try:
+            room = check_slug(message.get("room", DEFAULT_ROOM))
+        except BadRoomName as error:
+            raise ChatError("bad_room", error.reason) from None
         after = message.get("after")
-        if after is not None and (not isinstance(after, int) or isinstance(after, bool)):
-            raise ChatError("bad_message", "'after' must be a whole number.")
+        if after is not None and (
+            not isinstance(after, int) or isinstance(after, bool) or after < 0
+        ):
+            raise ChatError("bad_message", "'after' must be a whole number, 0 or more.")
+        hub = self.chat.hub
         if self.room is not None:
-            self.chat.hub.leave(self.room, self)
+            hub.leave(self.room, self)
         self.name, self.room = name, room
-        self.reply({"type": "joined", "room": room, "name": name})
-        for line in self.chat.backlog(room, after):
+        hub.join(room, self)
+        try:
+            last, backlog = self.chat.catch_up(room, after)
+            translators = self.chat.translators(room)
+        except Exception:
+            log.exception("reading the history of %r failed", room)
+            hub.leave(room, self)
+            self.room = None
+            raise ChatError("unavailable", "The room's history cannot be read now; "
+                            "join again.") from None
+        self.reply({"type": "joined", "room": room, "name": name, **translators})
+        for line in backlog:
             self.reply(line)
-        self.chat.hub.join(room, self)
+        hub.caught_up(room, self, last)
 
     def on_say(self, message: dict) -> None:
         if self.room is None or self.name is None:
@@ -61,4 +83,25 @@ class ChatSession(Session):
         text = text_field(message, "text", self.chat.settings.max_line, "The line")
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are saying lines too fast.")
-        self.chat.say(self.room, self.name, text)
+        try:
+            self.chat.say(self.room, self.name, text)
+        except Exception:  # the line is not stored, so nobody saw it: say so
+            log.exception("storing a line in %r failed", self.room)
+            raise ChatError("unavailable", "The line could not be stored; say it again.") from None
+
+    def on_translator(self, message: dict) -> None:
+        """Choose the room's translator; every member is told (docs/protocol.md)."""
+        if self.room is None or self.name is None:
+            raise ChatError("not_joined", "Send a join message before choosing a translator.")
+        name = message.get("name")
+        if not isinstance(name, str):
+            raise ChatError("bad_message", "The translator's name must be a string in 'name'.")
+        if not self.bucket.take():
+            raise ChatError("flood", "Slow down: you are sending messages too fast.")
+        try:
+            self.chat.choose_translator(self.room, name, self.name)
+        except ChatError:
+            raise
+        except Exception:
+            log.exception("keeping the translator of %r failed", self.room)
+            raise ChatError("unavailable", "The choice could not be kept; try again.") from None

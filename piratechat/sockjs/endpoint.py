@@ -1,10 +1,10 @@
 """One SockJS endpoint under a URL prefix: its routes and the views behind them.
 
-URL layout (SockJS protocol 0.3.3, "Base URL" and "Session URLs")::
+URL layout (SockJS protocol 0.3.3, "Base URL", "Static URLs", "Session URLs")::
 
-    <prefix>                          greeting
-    <prefix>/info                     capabilities, entropy
-    <prefix>/iframe[-anything].html   iframe bootstrap page
+    <prefix> and <prefix>/            greeting
+    <prefix>/info                     capabilities, entropy (CORS)
+    <prefix>/iframe[-anything].html   iframe bootstrap page (cached a year)
     <prefix>/websocket                raw WebSocket
     <prefix>/<server>/<session>/<transport>
 """
@@ -21,10 +21,13 @@ from pyramid.config import Configurator
 from webob import Request, Response
 
 from . import headers
-from .session import Options, Session, SessionRegistry
-from .transports import TRANSPORTS, Transport
-from .transports.websocket import raw_websocket
+from .reaper import Reaper
+from .registry import SessionRegistry
+from .session import Options, Session
+from .transports import EXISTING, NEW, PRIVATE, TRANSPORTS, Transport
+from .transports.websocket import handshake_error, raw_websocket
 
+#: The iframe page, exactly as the protocol gives it ("IframePage").
 IFRAME_PAGE = """<!DOCTYPE html>
 <html>
 <head>
@@ -42,9 +45,11 @@ IFRAME_PAGE = """<!DOCTYPE html>
 </body>
 </html>"""
 
+_entropy = random.SystemRandom()
+
 
 def _bad_id(value: str) -> bool:
-    """Server and session ids: non-empty, no dots (protocol, "Session URLs")."""
+    """Server and session ids: non-empty, no dots ("Session URLs: test_invalidPaths")."""
     return not value or "." in value
 
 
@@ -54,68 +59,83 @@ class Endpoint:
     def __init__(self, session_factory: type[Session], options: Options, sockjs_url: str):
         self.options = options
         self.sessions = SessionRegistry(session_factory, options)
+        self.reaper = Reaper(self.sessions)
         self.iframe = IFRAME_PAGE.format(sockjs_url=sockjs_url).encode()
         self.iframe_etag = hashlib.md5(self.iframe).hexdigest()
 
     def greeting(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return headers.not_allowed("GET")
         return Response("Welcome to SockJS!\n", content_type="text/plain", charset="UTF-8")
 
     def info(self, request: Request) -> Response:
         if request.method == "OPTIONS":
             return headers.preflight(request, "OPTIONS, GET")
-        if request.method != "GET":
-            return _not_allowed("OPTIONS, GET")
+        if request.method not in ("GET", "HEAD"):
+            return headers.not_allowed("OPTIONS, GET")
         body = {
             "websocket": self.options.websocket,
             "cookie_needed": self.options.cookie_needed,
             "origins": ["*:*"],
-            "entropy": random.SystemRandom().randint(0, 2**32 - 1),
+            "entropy": _entropy.randint(0, 2**32 - 1),
         }
-        response = Response(json.dumps(body), content_type="application/json", charset="UTF-8")
+        response = Response(json.dumps(body))
+        response.headers["Content-Type"] = "application/json; charset=UTF-8"
         headers.no_cache(response)
         headers.cors(request, response)
         return response
 
     def iframe_page(self, request: Request) -> Response:
-        if request.headers.get("If-None-Match") == self.iframe_etag:
+        if request.method not in ("GET", "HEAD"):
+            return headers.not_allowed("GET")
+        if self.iframe_etag in request.if_none_match:
             response = Response(status=304)
             del response.content_type
         else:
             response = Response(self.iframe, content_type="text/html", charset="UTF-8")
-        response.headers["ETag"] = self.iframe_etag
+        response.etag = self.iframe_etag
         headers.cache_for_a_year(response)
         return response
 
     def raw(self, request: Request):
         if not self.options.websocket:
-            return Response(status=404)
-        session = self.sessions.create(uuid.uuid4().hex, request.environ)
-        return raw_websocket(request, session, self.options)
+            return headers.not_found()
+        error = handshake_error(request)
+        if error is not None:
+            return error
+        self.reaper.ensure_running()
+        session = self.sessions.create_private(uuid.uuid4().hex, request.environ)
+        return raw_websocket(request, session)
 
     def session_transport(self, request: Request):
-        server, session_id, name = (request.matchdict[k] for k in ("server", "session", "transport"))
+        match = request.matchdict
+        server, session_id, name = match["server"], match["session"], match["transport"]
         transport: Transport | None = TRANSPORTS.get(name)
         if transport is None or _bad_id(server) or _bad_id(session_id):
-            return Response(status=404)
-        if name == "websocket" and not self.options.websocket:
-            return Response(status=404)
+            return headers.not_found()
+        if transport.websocket and not self.options.websocket:
+            return headers.not_found()
         if request.method == "OPTIONS" and transport.cors:
-            return headers.preflight(request, "OPTIONS, " + transport.method)
+            response = headers.preflight(request, "OPTIONS, " + transport.method)
+            headers.session_cookie(request, response, self.options.cookie_needed)
+            return response
         if request.method != transport.method:
-            return _not_allowed(("OPTIONS, " if transport.cors else "") + transport.method)
-        session = self.sessions.get(session_id)
-        if session is None and transport.creates:
-            session = self.sessions.create(session_id, request.environ)
+            return headers.not_allowed(("OPTIONS, " if transport.cors else "") + transport.method)
+        if transport.check is not None:
+            error = transport.check(request)
+            if error is not None:
+                return error
+        self.reaper.ensure_running()
+        if transport.sessions == PRIVATE:
+            session = self.sessions.create_private(session_id, request.environ)
+        else:
+            session = self.sessions.get(session_id)
+            if session is None and transport.sessions == NEW:
+                session = self.sessions.create(session_id, request.environ)
         if session is None:
-            return Response(status=404)
-        return transport.view(request, session, self.options)
-
-
-def _not_allowed(methods: str) -> Response:
-    response = Response(status=405)
-    response.headers["Allow"] = methods
-    del response.content_type
-    return response
+            assert transport.sessions == EXISTING
+            return headers.not_found()
+        return transport.view(request, session)
 
 
 def add_sockjs_route(
@@ -128,8 +148,10 @@ def add_sockjs_route(
 ) -> Endpoint:
     """Serve SockJS at ``prefix`` with sessions made by ``session_factory``.
 
-    ``options`` are the fields of session.Options (heartbeat_delay, ...).
-    Returns the endpoint, whose ``sessions`` the application may inspect.
+    ``options`` are the fields of session.Options (heartbeat_delay, ...);
+    ``sockjs_url`` is the sockjs-client script the iframe page loads (the
+    same version as the page's). Returns the endpoint, whose ``sessions`` the
+    application may inspect.
     """
     prefix = "/" + prefix.strip("/")
     name = name or "sockjs" + prefix.replace("/", "_")

@@ -1,8 +1,8 @@
 """gevent's WSGI server, able to hand sockets to WebSocket handlers.
 
-Used by ``pserve`` (the ``egg:piratechat#gevent`` server runner) and by the
-SockJS test server, so development serves exactly like production's gunicorn
-gevent worker does.
+Used by ``pserve`` (the ``egg:piratechat#gevent`` server runner), by
+``piratechat serve`` and by the SockJS test server, so development serves
+exactly like production's gunicorn gevent worker does.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 
 from gevent import pywsgi
 
-from .hijack import HIJACKED, SOCKET_KEY
+from .hijack import HIJACKED, READER_KEY, SOCKET_KEY
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +22,25 @@ class Handler(pywsgi.WSGIHandler):
     def get_environ(self):
         environ = super().get_environ()
         environ[SOCKET_KEY] = self.socket
+        environ[READER_KEY] = self.rfile
         return environ
+
+    def start_response(self, status, headers, exc_info=None):
+        """An HTTP/1.0 response of unknown length can only end with the
+        connection, so say so, even if the client asked for keep-alive
+        (protocol, "Http10: test_streaming")."""
+        if (
+            self.request_version == "HTTP/1.0"
+            and not status.startswith(("101", "204", "304"))
+            and not any(name.lower() in ("content-length", "connection") for name, _ in headers)
+        ):
+            headers = [*headers, ("Connection", "close")]
+        return super().start_response(status, headers, exc_info)
 
     def run_application(self):
         result = self.application(self.environ, self.start_response)
-        if result is HIJACKED:
+        if result is HIJACKED:  # the app wrote the response itself
             self.close_connection = True
-            self.status = self.status or "101 Switching Protocols"
             return
         self.result = result
         try:

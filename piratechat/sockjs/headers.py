@@ -1,14 +1,20 @@
-"""The HTTP headers the SockJS protocol asks for: caching, CORS, cookies."""
+"""The HTTP headers and small answers the SockJS protocol asks for:
+caching, CORS, the JSESSIONID cookie, 404/405/500."""
 
 from __future__ import annotations
 
+import re
 import time
 from email.utils import formatdate
 
 from webob import Request, Response
 
+#: "verify_not_cached": exactly this, and no Expires or Last-Modified.
 NO_CACHE = "no-store, no-cache, no-transform, must-revalidate, max-age=0"
 ONE_YEAR = 365 * 24 * 3600
+
+# RFC 6265 cookie-octet: what may be echoed back in Set-Cookie unquoted.
+_COOKIE_VALUE = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]{1,256}\Z")
 
 
 def no_cache(response: Response) -> None:
@@ -21,30 +27,59 @@ def cache_for_a_year(response: Response) -> None:
 
 
 def cors(request: Request, response: Response) -> None:
-    """Allow the page's origin (echoed, ``null`` included) with credentials."""
-    origin = request.headers.get("Origin") or "*"
-    response.headers["Access-Control-Allow-Origin"] = origin
-    if origin != "*":
+    """Allow the page's origin, with credentials so JSESSIONID flies.
+
+    The origin is echoed as sent, ``null`` included (a page from file://);
+    without one, ``*`` and no credentials, which CORS forbids together.
+    """
+    origin = request.headers.get("Origin")
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Credentials"] = "true"
         response.headers["Vary"] = "Origin"
-    response.headers["Access-Control-Allow-Credentials"] = "true"
+    else:
+        response.headers["Access-Control-Allow-Origin"] = "*"
     asked = request.headers.get("Access-Control-Request-Headers")
     if asked:
         response.headers["Access-Control-Allow-Headers"] = asked
 
 
 def session_cookie(request: Request, response: Response, needed: bool) -> None:
-    """Sticky-session cookie for load balancers: echo the client's or set dummy."""
+    """Sticky-session cookie for load balancers: echo the client's or set dummy
+    ("JSESSIONID cookie")."""
     if needed:
-        value = request.cookies.get("JSESSIONID", "dummy")
+        value = request.cookies.get("JSESSIONID", "")
+        if not _COOKIE_VALUE.match(value):
+            value = "dummy"
         response.headers.add("Set-Cookie", f"JSESSIONID={value}; path=/")
 
 
 def preflight(request: Request, methods: str) -> Response:
-    """Answer a CORS preflight (OPTIONS) for a SockJS endpoint."""
+    """Answer a CORS preflight (OPTIONS): 204, cacheable for a year."""
     response = Response(status=204)
     del response.content_type
     response.headers["Access-Control-Allow-Methods"] = methods
     response.headers["Access-Control-Max-Age"] = str(ONE_YEAR)
     cache_for_a_year(response)
     cors(request, response)
+    return response
+
+
+def not_found() -> Response:
+    return Response(status=404, body=b"Not found.", content_type="text/plain", charset="UTF-8")
+
+
+def not_allowed(methods: str) -> Response:
+    """405 with ``Allow``, no Content-Type and no body ("verify405")."""
+    response = Response(status=405)
+    response.headers["Allow"] = methods
+    del response.content_type
+    return response
+
+
+def error(status: int, message: str) -> Response:
+    """A protocol error answer: the protocol's sentence as plain text."""
+    response = Response(status=status, body=message.encode(), content_type="text/plain")
+    response.charset = "UTF-8"
+    no_cache(response)
     return response

@@ -3,16 +3,20 @@
 WSGI has no upgrade; each gevent server hands the socket over its own way.
 gunicorn's gevent worker puts it in ``environ["gunicorn.socket"]`` and skips
 its own response when the app returns ``ALREADY_HANDLED``; our pywsgi handler
-(gevent_server.py) does the same with the names below.
+(gevent_server.py) does the same with the names below, and also hands over
+its buffered reader, which may already hold bytes the client sent early.
 """
 
 from __future__ import annotations
 
+import socket
+import struct
 from typing import Any
 
 from webob import Response
 
 SOCKET_KEY = "piratechat.socket"
+READER_KEY = "piratechat.reader"
 
 
 class _Hijacked(list):
@@ -22,12 +26,47 @@ class _Hijacked(list):
 HIJACKED = _Hijacked()
 
 
+def client_socket(environ: dict) -> Any | None:
+    """The connected client socket, if the server exposes it."""
+    return environ.get("gunicorn.socket") or environ.get(SOCKET_KEY)
+
+
 def take_socket(environ: dict) -> Any | None:
-    """The connected client socket, or None when the server cannot hand it over."""
-    sock = environ.get("gunicorn.socket") or environ.get(SOCKET_KEY)
+    """The client socket for the app to own, or None when the server cannot hand it over."""
+    sock = client_socket(environ)
     if sock is not None:
         sock.settimeout(None)  # the server's keep-alive timeout no longer applies
     return sock
+
+
+def abort(sock) -> None:
+    """Drop a client connection now, even one that stopped reading.
+
+    A plain close would queue the FIN behind megabytes the client will never
+    read; linger 0 makes the final close a reset, which frees the kernel's
+    buffer too. The shutdown, done on the OS socket under gevent's, wakes every
+    greenlet blocked on it with what a vanished client causes (EPIPE, EOF),
+    which servers already handle quietly; gevent's own shutdown would wake them
+    with EBADF, which they log as errors.
+    """
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        getattr(sock, "_sock", sock).shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def release(sock) -> None:
+    """End a hijacked connection and leave closing it to the server.
+
+    The server still owns the socket: pywsgi closes it after a hijack, and
+    gunicorn's gevent worker goes on reading its keep-alive loop, which must
+    then see the end of the stream, not a closed descriptor.
+    """
+    try:
+        getattr(sock, "_sock", sock).shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def hijacked_result(environ: dict) -> Any:
@@ -40,8 +79,12 @@ def hijacked_result(environ: dict) -> Any:
 
 
 class HijackedResponse(Response):
-    """The response of a view that wrote to the socket itself: the WSGI
-    server must write nothing more."""
+    """What a view returns once it served the socket itself: as a WSGI app
+    it answers the server's "already handled" marker, which the server writes
+    nothing for. The status it starts is only for logs (and for WSGI tools
+    that insist on one). WSGI middleware that rewrites responses would break
+    this: serve SockJS routes without any."""
 
     def __call__(self, environ, start_response):
+        start_response("101 Switching Protocols", [])
         return hijacked_result(environ)

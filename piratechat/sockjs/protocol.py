@@ -1,10 +1,10 @@
 """SockJS 0.3 frames and message bodies, free of I/O.
 
-Everything a transport needs to turn application messages into bytes on the
-wire and client bodies back into messages. No sockets, no clocks, no gevent:
-the protocol can be tested by feeding it strings.
+Everything a transport needs to turn application messages into frames and
+client bodies back into messages. No sockets, no clocks, no gevent: the
+protocol is tested by feeding it strings and bytes.
 
-Frame grammar (SockJS protocol 0.3.3, "Framing"):
+Frame grammar (SockJS protocol 0.3.3, "Protocol and framing"):
 ``o`` open, ``h`` heartbeat, ``a[...]`` an array of messages,
 ``c[code,"reason"]`` close.
 """
@@ -16,26 +16,38 @@ import re
 from collections.abc import Iterable
 
 __all__ = [
-    "OPEN",
+    "ANOTHER_CONNECTION",
+    "BROKEN_JSON",
+    "GO_AWAY",
     "HEARTBEAT",
+    "INTERRUPTED",
+    "OPEN",
+    "PAYLOAD_EXPECTED",
     "BadPayload",
     "close_frame",
     "decode_messages",
     "encode_message",
+    "is_close_frame",
     "message_frame",
 ]
 
 OPEN = "o"
 HEARTBEAT = "h"
 
-#: Close codes used by the protocol ("Session" section of the protocol).
+#: Close codes the protocol names ("Protocol and framing", "Handling close").
 GO_AWAY = (3000, "Go away!")
 ANOTHER_CONNECTION = (2010, "Another connection still open")
 INTERRUPTED = (1002, "Connection interrupted")
 
-# Characters that some browsers mangle inside transports (the protocol's
-# "JSON Unicode encoding" section): escape them as \uXXXX even though JSON
-# would allow them raw.
+#: The protocol's answers to a bad body (xhr_send, jsonp_send: "500").
+PAYLOAD_EXPECTED = "Payload expected."
+BROKEN_JSON = "Broken JSON encoding."
+
+# Characters browsers mangle inside some transports (the protocol's "JSON
+# Unicode Encoding" section lists \x00-\x1f, \u200c-\u200f, \u2028-\u202f,
+# \u2060-\u206f and \ufff0-\uffff as "escapable by server"); we add the other
+# invisible formatting characters and lone surrogates, which UTF-8 cannot
+# carry. JSON allows them raw; we send them as \uXXXX.
 _ESCAPABLE = re.compile(
     "[\x00-\x1f\u007f-\u009f\u00ad\u0600-\u0604\u070f\u17b4\u17b5"
     "\u200c-\u200f\u2028-\u202f\u2060-\u206f\ufeff\ufff0-\uffff"
@@ -44,13 +56,14 @@ _ESCAPABLE = re.compile(
 
 
 def _escape(match: re.Match[str]) -> str:
-    return "\\u%04x" % ord(match.group(0))
+    return f"\\u{ord(match.group(0)):04x}"
 
 
 def encode_message(text: str) -> str:
     """One message as a JSON string literal, escaped for every transport.
 
-    Encode once per message and reuse the result for every recipient.
+    Encode once per message and reuse the result for every recipient: the
+    hub does, so a line to a thousand members is encoded once.
     """
     return _ESCAPABLE.sub(_escape, json.dumps(text, ensure_ascii=False))
 
@@ -61,7 +74,12 @@ def message_frame(encoded: Iterable[str]) -> str:
 
 
 def close_frame(code: int, reason: str) -> str:
-    return "c[%d,%s]" % (code, encode_message(reason))
+    return f"c[{int(code)},{encode_message(reason)}]"
+
+
+def is_close_frame(frame: str) -> bool:
+    """True for ``c[...]``: a receiver that carried one has nothing more to carry."""
+    return frame.startswith("c")
 
 
 class BadPayload(ValueError):
@@ -72,21 +90,22 @@ def decode_messages(body: bytes | str) -> list[str]:
     """Messages from a client body: a JSON array of strings (or one string).
 
     Raises BadPayload with "Payload expected." for an empty body and
-    "Broken JSON encoding." for anything that is not JSON text of strings.
+    "Broken JSON encoding." for anything that is not JSON text of strings
+    ("XhrPolling: test_invalid_json").
     """
     if isinstance(body, bytes):
         try:
             body = body.decode("utf-8")
         except UnicodeDecodeError:
-            raise BadPayload("Broken JSON encoding.") from None
+            raise BadPayload(BROKEN_JSON) from None
     if not body:
-        raise BadPayload("Payload expected.")
+        raise BadPayload(PAYLOAD_EXPECTED)
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
-        raise BadPayload("Broken JSON encoding.") from None
+        raise BadPayload(BROKEN_JSON) from None
     if isinstance(data, str):
         return [data]
     if isinstance(data, list) and all(isinstance(item, str) for item in data):
         return data
-    raise BadPayload("Broken JSON encoding.")
+    raise BadPayload(BROKEN_JSON)

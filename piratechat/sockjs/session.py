@@ -1,21 +1,28 @@
-"""SockJS sessions: state, a bounded outgoing queue, and the reaper.
+"""SockJS sessions: what applications subclass, as a state machine free of I/O.
 
 A session outlives the HTTP requests (receivers) that carry it: polling
-transports attach, take what is queued, and detach. A session left without a
-receiver for longer than ``disconnect_delay`` is closed and forgotten.
+transports attach, take one frame, and detach; streaming ones stay attached.
+The session never waits and never touches a socket: ``next_frame`` says what
+the attached receiver should send now (or None: nothing yet), and the
+receiver (receiver.py, gevent) does the waiting and the writing. So the
+protocol's session rules can be tested without a clock or a network.
+
+States (protocol, "Session URLs" and "Handling close")::
+
+    new --first receiver--> open --close()/timeout/hang-up--> closed
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections import deque
 from dataclasses import dataclass
-
-import gevent
-from gevent.event import Event
+from typing import TYPE_CHECKING, Protocol
 
 from . import protocol
+
+if TYPE_CHECKING:
+    from .registry import SessionRegistry
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +36,24 @@ SLOW_CONSUMER = (4008, "Slow consumer")
 class Options:
     """Tunables of one SockJS endpoint; each default is the protocol's or ours."""
 
-    heartbeat_delay: float = 25.0  # seconds between "h" frames (protocol default)
-    disconnect_delay: float = 5.0  # keep a receiver-less session this long (protocol)
-    response_limit: int = 128 * 1024  # bytes before a streaming response is recycled
-    max_queue: int = 1024 * 1024  # characters queued for one session before it is dropped
-    max_message: int = 64 * 1024  # characters in one incoming frame/body
-    websocket: bool = True
-    cookie_needed: bool = False
+    heartbeat_delay: float = 25.0  # seconds of silence before an "h" frame (protocol: 25)
+    disconnect_delay: float = 5.0  # seconds a session waits for a new receiver (protocol: 5)
+    response_limit: int = 128 * 1024  # bytes before a streaming response ends (protocol: 128K)
+    max_queue: int = 1024 * 1024  # characters queued for one client before it is dropped
+    max_message: int = 64 * 1024  # bytes in one incoming body or WebSocket message
+    write_timeout: float = 10.0  # seconds a closed session's connection may take to finish
+    websocket: bool = True  # offer the websocket transports (/info says so)
+    cookie_needed: bool = False  # set JSESSIONID for sticky load balancers (/info says so)
+
+
+class Receiver(Protocol):
+    """What a session needs of the receiver attached to it (see receiver.py)."""
+
+    def wake(self) -> None:
+        """Something is ready: call ``next_frame`` again."""
+
+    def closing(self) -> None:
+        """The session closed: send the close frame, or be cut off if stuck."""
 
 
 class Session:
@@ -47,16 +65,15 @@ class Session:
 
     def __init__(self, session_id: str, registry: SessionRegistry, environ: dict):
         self.id = session_id
+        self.key = session_id  # the registry's key: private for WebSocket sessions
         self.registry = registry
         self.environ = environ
         self.state = NEW
         self.raw = False  # raw WebSocket: messages go out as they are, unframed
         self.close_reason = protocol.GO_AWAY
+        self.receiver: Receiver | None = None
         self._outbox: deque[str] = deque()
-        self._queued = 0
-        self._wakeup = Event()
-        self.attached = False
-        self.detached_at = time.monotonic()
+        self._queued = 0  # characters in _outbox
 
     # --- application API -------------------------------------------------
     def on_open(self) -> None:
@@ -66,125 +83,107 @@ class Session:
         """Called for every message the client sends, in order."""
 
     def on_close(self) -> None:
-        """Called once, when the session closes for whatever reason."""
+        """Called once, when an open session closes for whatever reason."""
 
     def send(self, text: str, encoded: str | None = None) -> bool:
         """Queue one message for the client; False if the session is closed.
 
         Pass ``encoded`` (protocol.encode_message(text)) when sending the same
         text to many sessions, so it is encoded once. A session whose queue
-        outgrows ``max_queue`` is closed as a slow consumer rather than
-        allowed to grow memory.
+        outgrows ``max_queue`` characters is closed as a slow consumer
+        (4008) rather than allowed to grow memory.
         """
         if self.state == CLOSED:
             return False
-        if self.raw:
-            encoded = text
-        elif encoded is None:
-            encoded = protocol.encode_message(text)
-        if self._queued + len(encoded) > self.registry.options.max_queue:
+        item = text if self.raw else (encoded or protocol.encode_message(text))
+        if self._queued + len(item) > self.registry.options.max_queue:
             log.info("session %s dropped: slow consumer", self.id)
+            self._outbox.clear()  # it could not take them; free them now
+            self._queued = 0
             self.close(*SLOW_CONSUMER)
             return False
-        self._outbox.append(encoded)
-        self._queued += len(encoded)
-        self._wakeup.set()
+        self._outbox.append(item)
+        self._queued += len(item)
+        if self.receiver is not None:
+            self.receiver.wake()
         return True
 
     def close(self, code: int = 3000, reason: str = "Go away!") -> None:
+        """Close the session; the client gets ``c[code,"reason"]`` after what is queued."""
         if self.state == CLOSED:
             return
         was_open = self.state == OPEN
         self.state = CLOSED
         self.close_reason = (code, reason)
-        self._wakeup.set()  # what is queued still goes out, then the close frame
+        if self.receiver is not None:
+            self.receiver.closing()
         if was_open:
-            try:
-                self.on_close()
-            except Exception:
-                log.exception("on_close of session %s failed", self.id)
+            self._call(self.on_close)
 
     # --- transport API ---------------------------------------------------
-    def attach(self) -> bool:
-        """Claim the session for one receiver; False if another holds it."""
-        if self.attached:
+    @property
+    def attached(self) -> bool:
+        return self.receiver is not None
+
+    def attach(self, receiver: Receiver) -> bool:
+        """Claim the session for one receiver; False if another holds it
+        (the newcomer then answers ``c[2010,...]``)."""
+        if self.receiver is not None:
             return False
-        self.attached = True
+        self.receiver = receiver
+        self.registry.busy(self)
         return True
 
-    def detach(self) -> None:
-        self.attached = False
-        self.detached_at = time.monotonic()
+    def detach(self, receiver: Receiver) -> None:
+        """The receiver is done; the disconnect delay starts now."""
+        if self.receiver is receiver:
+            self.receiver = None
+            self.registry.idle(self)
 
-    def receiver_gone(self) -> None:
-        """The receiver's client disconnected: free the session and wake the receiver."""
-        self.detach()
-        self._wakeup.set()
+    def next_frame(self) -> str | None:
+        """The frame the attached receiver should send now, or None to wait.
 
-    def open(self) -> None:
-        """Move a new session to open and tell the application."""
+        The first call opens the session (``o``); then queued messages go out
+        as one ``a[...]`` frame; a closed session, once drained, answers its
+        close frame to every receiver until it is reaped.
+        """
         if self.state == NEW:
             self.state = OPEN
-            self.on_open()
+            self._call(self.on_open)
+            return protocol.OPEN
+        if self._outbox:
+            return protocol.message_frame(self.take())
+        if self.state == CLOSED:
+            return protocol.close_frame(*self.close_reason)
+        return None
 
-    def take(self, timeout: float) -> list[str]:
-        """Wait up to timeout for queued messages and return them all.
-
-        An empty list means nothing came (time for a heartbeat) or the
-        session closed; check ``state``.
-        """
-        if not self._outbox and self.state != CLOSED:
-            self._wakeup.clear()
-            self._wakeup.wait(timeout)
-        messages = list(self._outbox)
+    def take(self) -> list[str]:
+        """Everything queued, in order (raw WebSocket sends these unframed)."""
+        items = list(self._outbox)
         self._outbox.clear()
         self._queued = 0
-        return messages
+        return items
+
+    def open(self) -> None:
+        """Open without a frame: the raw WebSocket has no ``o``."""
+        if self.state == NEW:
+            self.state = OPEN
+            self._call(self.on_open)
 
     def receive(self, messages: list[str]) -> None:
         """Hand the client's messages to the application, in order."""
         for text in messages:
             if self.state != OPEN:
                 return
-            try:
-                self.on_message(text)
-            except Exception:
-                log.exception("on_message of session %s failed", self.id)
+            self._call(self.on_message, text)
 
+    def interrupt(self) -> None:
+        """The receiver's client went away mid-response: messages may be
+        lost, so the session ends (protocol, "Handling close": 1002)."""
+        self.close(*protocol.INTERRUPTED)
 
-class SessionRegistry:
-    """The live sessions of one endpoint, and a greenlet that reaps stale ones."""
-
-    def __init__(self, factory: type[Session], options: Options):
-        self.factory = factory
-        self.options = options
-        self.sessions: dict[str, Session] = {}
-        self._reaper: gevent.Greenlet | None = None
-
-    def get(self, session_id: str) -> Session | None:
-        return self.sessions.get(session_id)
-
-    def create(self, session_id: str, environ: dict) -> Session:
-        if self._reaper is None:
-            self._reaper = gevent.spawn(self._reap_forever)
-        session = self.factory(session_id, self, environ)
-        self.sessions[session_id] = session
-        return session
-
-    def reap(self, now: float | None = None) -> None:
-        """Close and forget sessions without a receiver past the delay."""
-        now = time.monotonic() if now is None else now
-        limit = self.options.disconnect_delay
-        for session in list(self.sessions.values()):
-            if not session.attached and now - session.detached_at > limit:
-                session.close(*protocol.INTERRUPTED)
-                del self.sessions[session.id]
-
-    def _reap_forever(self) -> None:
-        interval = max(0.05, min(1.0, self.options.disconnect_delay / 5))
-        while True:
-            gevent.sleep(interval)
-            try:
-                self.reap()
-            except Exception:  # never let the reaper die
-                log.exception("reaping sessions failed")
+    def _call(self, callback, *args) -> None:
+        try:
+            callback(*args)
+        except Exception:
+            log.exception("%s of session %s failed", callback.__name__, self.id)

@@ -1,8 +1,13 @@
-"""IHistory in process memory: for tests and throwaway runs; lost on restart."""
+"""IHistory in process memory: for tests and throwaway runs; lost on restart.
+
+The reference implementation of the IHistory contract: the contract tests run
+against it and against ZODBHistory alike.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from zope.interface import implementer
 
@@ -13,15 +18,27 @@ from ..interfaces import IHistory
 class MemoryHistory:
     def __init__(self):
         self._rooms: dict[str, list[dict]] = defaultdict(list)
+        self._listeners: list[Callable[[dict], None]] = []
 
     def append(self, room: str, line: dict) -> dict:
         lines = self._rooms[room]
-        stored = dict(line, room=room, seq=len(lines) + 1)
+        stored = dict(line, type="line", room=room, seq=len(lines) + 1)
         lines.append(stored)
+        for listener in self._listeners:
+            listener(stored)
         return stored
 
+    def subscribe(self, callback: Callable[[dict], None]) -> None:
+        self._listeners.append(callback)
+
+    def since(self, room: str, after: int, limit: int) -> tuple[int, list[dict]]:
+        lines = self._rooms.get(room, [])
+        newer = lines[max(after, 0):]
+        return len(lines), newer[-limit:] if limit > 0 else []
+
     def recent(self, room: str, limit: int) -> list[dict]:
-        return self._rooms[room][-limit:] if limit > 0 else []
+        return self.since(room, 0, limit)[1]
 
     def after(self, room: str, seq: int, limit: int) -> list[dict]:
-        return self._rooms[room][max(seq, 0) : max(seq, 0) + limit]
+        start = max(seq, 0)
+        return self._rooms.get(room, [])[start:start + max(limit, 0)]

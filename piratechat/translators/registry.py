@@ -1,30 +1,170 @@
 """Translators as named ITranslator utilities in Pyramid's registry.
 
 ``config.add_translator(translator)`` registers one under its ``name``; two
-translators claiming one name are a configuration conflict at start-up.
+translators claiming one name are a configuration conflict at start-up (as
+everywhere in Pyramid, the app's own configuration may instead override one
+it includes), and each shows in Pyramid's introspection with its origin.
+
+``includeme`` registers, in this order: the built-ins (pirate, bard, and
+remote when ``piratechat.remote_url`` is set), then every translator other
+distributions offer through entry points (discovery.py). The settings
+``piratechat.translators`` (names offered; all by default) and
+``piratechat.translator`` (the default, "pirate") are checked once all are
+registered, so a typo fails at start-up, not when a room picks a name.
+
+A room's translator is found the ZTK way: an adapter from IRoom to
+ITranslator, ``registry.getAdapter(room, ITranslator)``. A room whose choice
+is no longer offered (uninstalled, disabled) gets the default.
 """
 
 from __future__ import annotations
 
+import logging
+from typing import NamedTuple
+
 from pyramid.config import Configurator
+from pyramid.exceptions import ConfigurationError
 from zope.interface.verify import verifyObject
 
-from ..interfaces import ITranslator
+from .. import settings as settings_module
+from ..interfaces import IRoom, ITranslator
+from .discovery import discover
+from .guard import Guard
+
+__all__ = ["Offer", "add_translator", "guard", "offered", "standalone", "translator_named"]
+
+log = logging.getLogger(__name__)
+
+BUILT_IN = "piratechat (built-in)"
+_ENABLED = "piratechat.translators.enabled"
+_DEFAULT = "piratechat.translators.default"
+_ORIGINS = "piratechat.translators.origins"
+_GUARD = "piratechat.translators.guard"
 
 
-def add_translator(config: Configurator, translator) -> None:
+class Offer(NamedTuple):
+    """A translator on offer, as the page and ``piratechat translators`` list it."""
+
+    name: str
+    title: str
+    origin: str
+    default: bool
+
+
+def add_translator(config: Configurator, translator, origin: str | None = None) -> None:
+    """Offer ``translator`` (an ITranslator) under its name, unless the
+    ``piratechat.translators`` setting leaves it out."""
     verifyObject(ITranslator, translator)
+    enabled = config.registry.get(_ENABLED)
+    if enabled is not None and translator.name not in enabled:
+        log.debug("translator %r not enabled; not offered", translator.name)
+        return
+    origin = origin or config.package_name
+    registry = config.registry
 
     def register():
-        config.registry.registerUtility(translator, ITranslator, name=translator.name)
+        registry.registerUtility(translator, ITranslator, name=translator.name)
+        registry.setdefault(_ORIGINS, {})[translator.name] = origin
 
     intr = config.introspectable("translators", translator.name, translator.title, "translator")
     intr["translator"] = translator
+    intr["origin"] = origin
     config.action(("piratechat.translator", translator.name), register, introspectables=(intr,))
 
 
-def includeme(config: Configurator) -> None:
-    from .pirate import PirateTranslator
+def offered(registry) -> list[Offer]:
+    """Every translator on offer: the default first, then by name."""
+    default = registry[_DEFAULT]
+    origins = registry.get(_ORIGINS, {})
+    offers = [
+        Offer(name, translator.title, origins.get(name, "?"), name == default)
+        for name, translator in registry.getUtilitiesFor(ITranslator)
+    ]
+    return sorted(offers, key=lambda offer: (not offer.default, offer.name))
 
+
+def translator_named(registry, name: str) -> ITranslator | None:
+    """The translator offered under ``name``, or None."""
+    return registry.queryUtility(ITranslator, name)
+
+
+def guard(registry) -> Guard:
+    """The Guard every translation goes through (translators/guard.py)."""
+    return registry[_GUARD]
+
+
+def names(setting: str) -> frozenset[str] | None:
+    """``"pirate, bard"`` -> {"pirate", "bard"}; blank -> None (all)."""
+    found = frozenset(setting.replace(",", " ").split())
+    return found or None
+
+
+def _built_ins(settings: settings_module.Settings) -> list:
+    from .bard import BardTranslator
+    from .pirate import PirateTranslator
+    from .remote import RemoteTranslator
+
+    found = [PirateTranslator(), BardTranslator()]
+    if settings.remote_url:
+        found.append(
+            RemoteTranslator(
+                settings.remote_url,
+                connect_timeout=settings.remote_connect_timeout,
+                read_timeout=settings.remote_read_timeout,
+                max_calls=settings.remote_max_calls,
+            )
+        )
+    return found
+
+
+def includeme(config: Configurator) -> None:
+    settings = settings_module.parse(config.get_settings())
+    registry = config.registry
+    registry[_ENABLED] = names(settings.translators)
+    registry[_DEFAULT] = settings.translator
     config.add_directive("add_translator", add_translator, action_wrap=False)
-    config.add_translator(PirateTranslator())
+    built_ins = _built_ins(settings)
+    for translator in built_ins:
+        config.add_translator(translator, origin=BUILT_IN)
+    for translator, origin in discover(config.get_settings(), registry[_ENABLED]):
+        config.add_translator(translator, origin=origin)
+    registry[_GUARD] = Guard(fallback=built_ins[0])
+
+    def adapt(room) -> ITranslator:
+        name = getattr(room, "translator", None) or registry[_DEFAULT]
+        found = registry.queryUtility(ITranslator, name)
+        if found is None:
+            log.info("room %r chose %r, no longer offered; using the default", room, name)
+            found = registry.getUtility(ITranslator, registry[_DEFAULT])
+        return found
+
+    def register_adapter():
+        registry.registerAdapter(adapt, (IRoom,), ITranslator)
+
+    config.action(("piratechat.room_translator",), register_adapter)
+    # After every translator is registered, whoever included it.
+    config.action(None, _check, args=(registry,), order=10)
+
+
+def _check(registry) -> None:
+    offers = {name for name, _ in registry.getUtilitiesFor(ITranslator)}
+    missing = (registry[_ENABLED] or frozenset()) - offers
+    if missing:
+        raise ConfigurationError(
+            f"piratechat.translators names {sorted(missing)}, which are not installed; "
+            f"installed and enabled: {sorted(offers)} (remote needs piratechat.remote_url)"
+        )
+    if registry[_DEFAULT] not in offers:
+        raise ConfigurationError(
+            f"piratechat.translator is {registry[_DEFAULT]!r}, which is not offered; "
+            f"offered: {sorted(offers)}"
+        )
+
+
+def standalone(settings: dict | None = None):
+    """A registry holding only the translators, for the command line: the same
+    settings, discovery and checks as the chat's, without the chat."""
+    config = Configurator(settings=settings or {})
+    config.include(includeme)
+    config.commit()
+    return config.registry

@@ -1,7 +1,43 @@
-"""The page people chat on, and its static files."""
+"""The pages people chat on, their static files, and the traversal that finds rooms.
+
+Everything that is not a static file or the SockJS endpoint is found by
+traversal over the persistent rooms: ``/`` is the Root (the front page, with
+the lobby), ``/rooms/<slug>/`` a Room, ``/rooms/<slug>/history`` its lines as
+JSON. The ``site`` route matches every path, so it is added last, after the
+SockJS routes (included before this package) and the static view.
+"""
+
+from __future__ import annotations
+
+import transaction
+
+from ..rooms.slugs import BadRoomName
+from ..storage.database import app_root
+
+
+def root_factory(request):
+    """The Root, from a database connection opened for this request alone.
+
+    The connection only reads: changes go through the writer. It goes back to
+    the pool when the request is finished.
+
+    Pyramid would quietly resolve "." and ".." segments; a path with them is
+    a trick, not an address, and gets the 400 page instead.
+    """
+    if any(segment in (".", "..") for segment in request.path_info.split("/")):
+        raise BadRoomName("A room's address is not a path: no '.' or '..' in it.")
+    manager = transaction.TransactionManager()
+    connection = request.registry["piratechat.db"].open(transaction_manager=manager)
+
+    def close(request):
+        manager.abort()
+        connection.close()
+
+    request.add_finished_callback(close)
+    return app_root(connection)
 
 
 def includeme(config):
     config.add_static_view("static", "piratechat.web:static", cache_max_age=3600)
-    config.add_route("home", "/")
+    config.add_route("site", "/*traverse", factory=root_factory)
     config.scan(".views")

@@ -1,9 +1,114 @@
-"""Views of the chat page."""
+"""Views of the rooms: the front page (lobby), a room's page, its history, new rooms.
 
-from pyramid.view import view_config
+Pages carry the room's slug in ``data-room``; chat.js joins that room over
+SockJS and is sent its recent lines, so a page is the same for everyone and
+needs no lines rendered here.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from urllib.parse import quote
+
+from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
+from pyramid.response import Response
+from pyramid.view import exception_view_config, view_config
+
+from ..interfaces import ITranslator
+from ..rooms.resources import Room, Rooms, Root
+from ..rooms.slugs import MAX_LENGTH, BadRoomName, slug_for
+from ..translators.registry import offered
+
+PAGE = "piratechat.web:templates/app.pt"
+ERROR = "piratechat.web:templates/error.pt"
+#: Lines one history request returns at most (programs page with ``after``).
+HISTORY_LIMIT = 1000
 
 
-@view_config(route_name="home", renderer="piratechat.web:templates/app.pt")
-def home(request):
-    chat = request.registry["piratechat.chat"]
-    return {"max_line": chat.settings.max_line}
+def _page(request, room: Room, **extra) -> dict:
+    settings = request.registry["piratechat.settings"]
+    return {
+        "room": room,
+        # The <select id="translator">: what is on offer, and the room's choice.
+        "translators": offered(request.registry),
+        "translator": request.registry.getAdapter(room, ITranslator).name,
+        "history_url": request.resource_url(room, "history"),
+        "max_line": settings.max_line,
+        "max_name": settings.max_name,
+        "max_room": MAX_LENGTH,
+        "front": False,
+        "recent": [],
+        "rooms_url": request.resource_url(request.root["rooms"]),
+        **extra,
+    }
+
+
+@view_config(route_name="site", context=Root, request_method="GET", renderer=PAGE)
+def front_page(context: Root, request):
+    """The lobby's chat, a form to open your own room, and the rooms active lately."""
+    limit = request.registry["piratechat.settings"].recent_rooms
+    recent = [room for room in context.rooms.recently_active(limit + 1)
+              if room.__name__ != "lobby"][:limit]
+    return _page(request, context.rooms["lobby"], front=True, recent=recent)
+
+
+@view_config(route_name="site", context=Room, request_method="GET", renderer=PAGE)
+def room_page(context: Room, request):
+    return _page(request, context)
+
+
+def _create(slug: str, title: str, root: Root) -> str:
+    return root.rooms.add(slug, title).__name__
+
+
+@view_config(route_name="site", context=Rooms, request_method="POST")
+def open_room(context: Rooms, request):
+    """The front page's form: the room for the typed name, created if new, then its page."""
+    name = request.POST.get("room", "")
+    slug = slug_for(name)  # BadRoomName becomes the 400 page below
+    request.registry["piratechat.writer"].submit(partial(_create, slug, name.strip()))
+    return HTTPSeeOther(request.resource_url(context, slug, ""))
+
+
+@view_config(route_name="site", context=Rooms, request_method="GET")
+def rooms_index(context: Rooms, request):
+    return HTTPFound(request.resource_url(request.root))
+
+
+def _whole(request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise _BadParameter(f"{name!r} must be a whole number from {low} to {high}.")
+    return int(raw)
+
+
+class _BadParameter(ValueError):
+    pass
+
+
+@view_config(route_name="site", context=Room, name="history", request_method="GET",
+             renderer="json")
+def history(context: Room, request):
+    """``GET <room>/history?after=SEQ&limit=N``: lines after SEQ, oldest first, as JSON."""
+    try:
+        after = _whole(request, "after", 0, 0, 2**62)
+        limit = _whole(request, "limit", 100, 1, HISTORY_LIMIT)
+    except _BadParameter as error:
+        return Response(json_body={"error": str(error)}, status=400)
+    return {
+        "room": context.__name__,
+        "last": context.last_seq,
+        "lines": [line.as_message(context.__name__) for line in context.after(after, limit)],
+    }
+
+
+@exception_view_config(BadRoomName, renderer=ERROR)
+def bad_room_name(error: BadRoomName, request):
+    request.response.status = 400
+    suggestion = None
+    if error.suggestion:
+        suggestion = f"{request.application_url}/rooms/{quote(error.suggestion)}/"
+    return {"reason": error.reason, "suggestion": suggestion,
+            "front_url": request.application_url + "/"}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -14,14 +17,27 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class LiveServer:
-    """Runs ``piratechat serve`` (or any command printing "Serving on URL")."""
+    """Runs ``piratechat serve`` (or any command printing its URL: ``pattern``
+    finds it, e.g. gunicorn's ``r"Listening at: (http://\\S+)"``)."""
 
-    def __init__(self, ini: str = "development.ini", env: dict | None = None, command=None):
+    def __init__(
+        self,
+        ini: str = "development.ini",
+        env: dict | None = None,
+        command=None,
+        pattern: str = r"Serving on (http://\S+)",
+    ):
         self.command = command or [
             sys.executable, "-m", "piratechat.cli", "serve",
             "--ini", str(ROOT / ini), "--host", "127.0.0.1", "--port", "0",
         ]
         self.env = dict(os.environ, **(env or {}))
+        if "PIRATECHAT_ZODB_URI" not in (env or {}):
+            # Each server keeps its lines in its own throwaway database.
+            scratch = tempfile.mkdtemp(prefix="piratechat-server-")
+            atexit.register(shutil.rmtree, scratch, True)
+            self.env["PIRATECHAT_ZODB_URI"] = f"file://{scratch}/Data.fs"
+        self.pattern = pattern
         self.process: subprocess.Popen | None = None
         self.url = ""
         self.output: list[str] = []
@@ -36,7 +52,7 @@ class LiveServer:
         def read():
             for line in self.process.stdout:
                 self.output.append(line)
-                match = re.search(r"Serving on (http://\S+)", line)
+                match = re.search(self.pattern, line)
                 if match and not found.is_set():
                     self.url = match.group(1)
                     found.set()

@@ -1,8 +1,10 @@
-"""What every HTTP receiver shares: a response body that is a stream of frames.
+"""What every HTTP transport shares: receiver responses that stream frames,
+and send requests whose bodies carry messages.
 
-Polling transports carry one frame per request, streaming ones many, each in
-its own encoding (``encode``). Each frame is yielded on its own so the server
-sends it as one HTTP chunk at once.
+A receiver's body is a generator: each frame is yielded on its own, so the
+server sends it as one HTTP chunk at once (preludes too). While it waits, a
+watcher greenlet notices a client that hangs up, so a dropped long-poll frees
+its session at once instead of at the next heartbeat.
 """
 
 from __future__ import annotations
@@ -14,33 +16,69 @@ import gevent
 from gevent.socket import wait_read
 from webob import Request, Response
 
-from .. import headers
-from ..hijack import SOCKET_KEY
-from ..receiver import frames
-from ..session import Options, Session
+from .. import framing, headers, protocol
+from ..hijack import abort, client_socket
+from ..receiver import Receiver, frames
+from ..session import Session
+
+JAVASCRIPT = "application/javascript; charset=UTF-8"
+PLAIN = "text/plain; charset=UTF-8"
+HTML = "text/html; charset=UTF-8"
+EVENT_STREAM = "text/event-stream"
+
+
+class PayloadTooLarge(ValueError):
+    """A send body over ``max_message``: 413."""
+
+
+class IncompleteBody(ValueError):
+    """The client hung up before its body was complete: 400 (if anyone hears it)."""
+
+
+def session_headers(request: Request, response: Response, session: Session) -> Response:
+    """Every session URL's answer: not cached, CORS, the sticky cookie."""
+    headers.no_cache(response)
+    headers.cors(request, response)
+    headers.session_cookie(request, response, session.registry.options.cookie_needed)
+    return response
 
 
 def receiver_response(
     request: Request,
     session: Session,
-    options: Options,
     content_type: str,
     encode: Callable[[str], bytes],
     streaming: bool,
     prelude: bytes = b"",
 ) -> Response:
-    body = _body(request.environ, session, options, encode, streaming, prelude)
-    response = Response(content_type=content_type, charset="UTF-8", app_iter=body)
-    headers.no_cache(response)
-    headers.cors(request, response)
-    headers.session_cookie(request, response, options.cookie_needed)
-    return response
+    """The response of a receiving request: frames, each in ``encode``'s envelope."""
+    options = session.registry.options
+    _drain(request, options.max_message)
+    body = _body(client_socket(request.environ), session, encode, streaming, prelude)
+    response = Response(app_iter=body)
+    response.headers["Content-Type"] = content_type
+    return session_headers(request, response, session)
 
 
-def _body(environ, session, options, encode, streaming, prelude) -> Iterator[bytes]:
-    sock = environ.get("gunicorn.socket") or environ.get(SOCKET_KEY)
-    watcher = gevent.spawn(_notice_hang_up, sock, session) if sock is not None else None
-    stream = frames(session, options.heartbeat_delay, streaming)
+def _drain(request: Request, limit: int) -> None:
+    """Read what the client sent with a receiving request, so what remains
+    readable on the socket afterwards can only be a hang-up or a new request."""
+    if request.content_length:
+        try:
+            request.body_file_raw.read(min(request.content_length, limit))
+        except OSError:
+            pass  # the client left; the hang-up watcher will say so
+
+
+def _body(sock, session: Session, encode, streaming: bool, prelude: bytes) -> Iterator[bytes]:
+    limit = session.registry.options.response_limit
+    receiver = (
+        Receiver(session, cut=lambda: abort(sock), hung_up=lambda: _hung_up(sock))
+        if sock is not None
+        else Receiver(session)
+    )
+    watcher = gevent.spawn(_notice_hang_up, sock, receiver) if sock is not None else None
+    stream = frames(receiver, streaming)
     try:
         if prelude:
             yield prelude
@@ -49,24 +87,86 @@ def _body(environ, session, options, encode, streaming, prelude) -> Iterator[byt
             chunk = encode(frame)
             yield chunk
             sent += len(chunk)
-            if sent >= options.response_limit:  # let the client open a fresh one
+            if sent >= limit:  # "response limit": the client opens a fresh one
                 break
+    except GeneratorExit:  # the server stopped writing: the client is gone
+        receiver.hang_up()
+        raise
     finally:
         stream.close()
         if watcher is not None:
-            watcher.kill(block=False)
+            watcher.kill()
 
 
-def _notice_hang_up(sock, session: Session) -> None:
-    """Free the session as soon as an idle receiver's client hangs up.
+def _hung_up(sock) -> bool:
+    """Whether the client closed its side, asked without waiting."""
+    try:
+        return getattr(sock, "_sock", sock).recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False  # nothing to read: still there
+    except ValueError:
+        return False  # a TLS socket takes no flags: we cannot tell, so assume it is there
+    except OSError:
+        return True
 
-    Without this a dropped long-poll would hold its session until the next
-    heartbeat write failed, 25 s later.
-    """
+
+def _notice_hang_up(sock, receiver: Receiver) -> None:
+    """Tell the receiver when its idle client hangs up."""
     try:
         wait_read(sock.fileno())
         if sock.recv(1, socket.MSG_PEEK) != b"":
             return  # the client sent something (a pipelined request): not a hang-up
+    except ValueError:
+        return  # a TLS socket cannot peek: leave it to the next heartbeat's write
     except OSError:
         pass
-    session.receiver_gone()
+    receiver.hang_up()
+
+
+def read_messages(request: Request, session: Session, decode=None) -> list[str]:
+    """Messages in a send request's body.
+
+    Raises protocol.BadPayload (the protocol's 500), PayloadTooLarge (413)
+    or IncompleteBody (400).
+    """
+    limit = session.registry.options.max_message
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge()
+    try:
+        body = request.body_file_raw.read(limit + 1) if request.is_body_readable else b""
+    except OSError:
+        raise IncompleteBody() from None
+    if len(body) > limit:
+        raise PayloadTooLarge()
+    if decode is None:
+        return protocol.decode_messages(body)
+    return decode(body, request.headers.get("Content-Type", ""))
+
+
+def callback_name(request: Request) -> str:
+    """The ``c`` parameter of htmlfile and jsonp, checked (framing.BadCallback)."""
+    try:
+        value = request.GET.get("c")
+    except UnicodeDecodeError:
+        raise framing.BadCallback(framing.CALLBACK_INVALID) from None
+    return framing.callback(value)
+
+
+def callback_error(request: Request) -> Response | None:
+    """500 for a missing or unsafe callback (htmlfile, jsonp), before any
+    session is made ("test_no_callback", "test_invalid_callback")."""
+    try:
+        callback_name(request)
+    except framing.BadCallback as exc:
+        return headers.error(500, str(exc))
+    return None
+
+
+def send_error(request: Request, session: Session, exc: Exception) -> Response:
+    if isinstance(exc, PayloadTooLarge):
+        response = headers.error(413, "Payload too large.")
+    elif isinstance(exc, IncompleteBody):
+        response = headers.error(400, "Incomplete body.")
+    else:
+        response = headers.error(500, str(exc))
+    return session_headers(request, response, session)

@@ -1,198 +1,238 @@
 """WebSocket transports: SockJS-framed (``.../websocket``) and raw (``<prefix>/websocket``).
 
-The handshake is answered from the WSGI environ; framing is wsproto's
-sans-I/O ``Connection``. We offer no extensions (no permessage-deflate), so a
-server frame is the same bytes for every recipient.
+The request's socket is taken from the WSGI server (hijack.py); framing is
+wsframing's (RFC 6455 through wsproto, or Hixie-76). Two greenlets per
+connection: the request's reads, a writer sends. A WebSocket session lives
+and dies with its socket ("WebSocket: test_reuseSessionId").
 """
 
 from __future__ import annotations
 
-import logging
-import socket
-
 import gevent
 from gevent.lock import Semaphore
 from webob import Request, Response
-from wsproto.connection import Connection, ConnectionState, ConnectionType
-from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
-from wsproto.utilities import LocalProtocolError, generate_accept_token
 
-from .. import protocol
-from ..hijack import HijackedResponse, take_socket
-from ..receiver import frames
-from ..session import CLOSED, Options, Session
-
-log = logging.getLogger(__name__)
+from .. import headers, protocol, wsframing
+from ..hijack import READER_KEY, HijackedResponse, abort, release, take_socket
+from ..receiver import Receiver, frames
+from ..session import CLOSED, Session
 
 READ_SIZE = 64 * 1024
-TOO_BIG = 1009  # RFC 6455 7.4.1: message too big to process
+HANDSHAKE_TIMEOUT = 10.0  # seconds to wait for a Hixie-76 client's nonce
+VERSIONS = ("13", "8", "7")  # RFC 6455 and the hybi drafts with the same framing
+
+
+def _is_hixie76(request: Request) -> bool:
+    return "Sec-WebSocket-Key1" in request.headers and "Sec-WebSocket-Key2" in request.headers
 
 
 def handshake_error(request: Request) -> Response | None:
-    """The protocol's answer to a request that cannot be upgraded, or None."""
+    """The protocol's answer to a request that cannot be upgraded, or None
+    ("WebsocketHttpErrors")."""
     if request.method != "GET":
-        response = Response(status=405)
-        response.headers["Allow"] = "GET"
-        del response.content_type
-        return response
+        return headers.not_allowed("GET")
     if request.headers.get("Upgrade", "").lower() != "websocket":
-        return Response('Can "Upgrade" only to "WebSocket".', status=400)
+        return headers.error(400, 'Can "Upgrade" only to "WebSocket".')
     connection = [v.strip().lower() for v in request.headers.get("Connection", "").split(",")]
     if "upgrade" not in connection:
-        return Response('"Connection" must be "Upgrade".', status=400)
-    if not request.headers.get("Sec-WebSocket-Key"):
-        return Response("Missing Sec-WebSocket-Key.", status=400)
+        return headers.error(400, '"Connection" must be "Upgrade".')
+    try:
+        if _is_hixie76(request):
+            wsframing.hixie76_key_number(request.headers["Sec-WebSocket-Key1"])
+            wsframing.hixie76_key_number(request.headers["Sec-WebSocket-Key2"])
+            return None
+        if not request.headers.get("Sec-WebSocket-Key"):
+            raise wsframing.HandshakeError("Missing Sec-WebSocket-Key.")
+    except wsframing.HandshakeError as exc:
+        return headers.error(400, str(exc))
+    version = request.headers.get("Sec-WebSocket-Version", "13").strip()
+    if version not in VERSIONS:
+        response = headers.error(426, "Unsupported WebSocket version.")
+        response.headers["Sec-WebSocket-Version"] = ", ".join(VERSIONS)
+        return response
     return None
 
 
-class WebSocket:
-    """One upgraded connection: a reader (the request's greenlet) and a writer."""
+class Conn:
+    """The hijacked socket: reads (from what the server had already
+    buffered first), locked writes, and a cut that wakes both greenlets."""
 
-    def __init__(self, sock, options: Options):
+    def __init__(self, sock, reader=None):
         self.sock = sock
-        self.options = options
-        self.ws = Connection(ConnectionType.SERVER)
-        self._write_lock = Semaphore()
+        self.reader = reader
+        self._lock = Semaphore()
+        self._timer: gevent.Greenlet | None = None
 
-    def accept(self, key: str) -> None:
-        self.sock.sendall(
-            b"HTTP/1.1 101 Switching Protocols\r\n"
-            b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Accept: " + generate_accept_token(key.encode("latin-1")) + b"\r\n\r\n"
-        )
-
-    def send_bytes(self, data: bytes) -> None:
-        with self._write_lock:
-            self.sock.sendall(data)
-
-    def send_text(self, text: str) -> None:
-        self.send_bytes(self.ws.send(TextMessage(data=text)))
-
-    def close(self, code: int = 1000, reason: str = "") -> None:
+    def recv(self) -> bytes:
         try:
-            self.send_bytes(self.ws.send(CloseConnection(code=code, reason=reason)))
-        except (OSError, LocalProtocolError):
-            pass
+            if self.reader is not None:
+                return self.reader.read1(READ_SIZE)
+            return self.sock.recv(READ_SIZE)
+        except (OSError, ValueError):
+            return b""
 
-    def messages(self):
-        """Yield each complete text message the client sends, until it closes."""
-        parts: list[str] = []
-        size = 0
-        while True:
-            try:
-                data = self.sock.recv(READ_SIZE)
-            except OSError:
-                data = b""
-            self.ws.receive_data(data or None)
-            for event in self.ws.events():
-                if isinstance(event, TextMessage):
-                    parts.append(event.data)
-                    size += len(event.data)
-                    if size > self.options.max_message:
-                        self.close(TOO_BIG, "Message too big")
-                        return
-                    if event.message_finished:
-                        yield "".join(parts)
-                        parts, size = [], 0
-                elif isinstance(event, BytesMessage):
-                    self.close(1003, "Text frames only")
-                    return
-                elif isinstance(event, Ping):
-                    self.send_bytes(self.ws.send(event.response()))
-                elif isinstance(event, CloseConnection):
-                    if self.ws.state is ConnectionState.REMOTE_CLOSING:
-                        self.send_bytes(self.ws.send(event.response()))
-                    return
-            if not data:
-                return
+    def recv_exactly(self, size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = self.recv() if self.reader is None else self.reader.read(size - len(data))
+            if not chunk:
+                raise OSError("closed during handshake")
+            data += chunk
+        return data
+
+    def send(self, data: bytes) -> None:
+        if data:
+            with self._lock:
+                self.sock.sendall(data)
+
+    def cut(self) -> None:
+        abort(self.sock)
+
+    def cut_later(self, seconds: float) -> None:
+        if self._timer is None:
+            self._timer = gevent.spawn_later(seconds, self.cut)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.kill(block=False)
 
 
-def _serve(request: Request, session: Session, options: Options, write_loop, decode) -> object:
+def _handshake(request: Request, conn: Conn, max_message: int):
+    """Answer the upgrade and return the framing to speak from now on."""
+    if _is_hixie76(request):
+        scheme = "wss" if request.scheme == "https" else "ws"
+        origin = request.headers.get("Origin", "")
+        conn.send(wsframing.hixie76_handshake(origin, f"{scheme}://{request.host}{request.path_qs}"))
+        with gevent.Timeout(HANDSHAKE_TIMEOUT, OSError("no Hixie-76 nonce")):
+            nonce = conn.recv_exactly(8)
+        conn.send(
+            wsframing.hixie76_challenge(
+                request.headers["Sec-WebSocket-Key1"], request.headers["Sec-WebSocket-Key2"], nonce
+            )
+        )
+        return wsframing.Hixie76(max_message)
+    conn.send(wsframing.rfc6455_handshake(request.headers["Sec-WebSocket-Key"]))
+    return wsframing.Rfc6455(max_message)
+
+
+def _close_code(session: Session) -> tuple[int, str]:
+    """The WebSocket close for a closed session: application codes (3000-4999)
+    pass through, the protocol's own become a normal closure."""
+    code, reason = session.close_reason
+    return (code, reason) if 3000 <= code <= 4999 else (wsframing.NORMAL, "")
+
+
+def _serve(request: Request, session: Session, start_writer, decode) -> object:
+    registry = session.registry
     sock = take_socket(request.environ)
     if sock is None:
-        return Response("This server cannot upgrade to WebSocket.", status=501)
-    conn = WebSocket(sock, options)
-    owned = session.state != CLOSED and not session.attached  # else the writer refuses it
+        registry.remove(session)
+        return headers.error(501, "This server cannot upgrade to WebSocket.")
+    conn = Conn(sock, request.environ.get(READER_KEY))
+    writer = None
     try:
-        conn.accept(request.headers["Sec-WebSocket-Key"])
-        writer = gevent.spawn(write_loop, conn, session, options)
-        try:
-            for text in conn.messages():
+        framing = _handshake(request, conn, registry.options.max_message)
+        receiver = Receiver(session, cut=conn.cut)
+        # open the session before reading: a client may send at once
+        writer = gevent.spawn(start_writer(conn, framing, receiver))
+        while True:
+            got = framing.feed(conn.recv())
+            conn.send(got.reply)
+            for text in got.messages:
                 try:
                     messages = decode(text)
-                except protocol.BadPayload:
-                    conn.close(1002, "Broken framing")  # sockjs: broken JSON ends the socket
-                    break
+                except protocol.BadPayload:  # "the server must abruptly terminate"
+                    conn.cut()
+                    return HijackedResponse()
                 session.receive(messages)
-        finally:
-            if owned:  # a WebSocket session lives and dies with its socket
-                session.close(*protocol.INTERRUPTED)
-            writer.join(timeout=1)
-            writer.kill(block=False)
+            if got.closed:
+                break
+            gevent.sleep(0)  # a client sending fast must not starve the others
     except OSError:
         pass
     finally:
-        if owned:
-            session.detach()
-            session.registry.sessions.pop(session.id, None)
-        _hang_up(sock)
+        if session.state != CLOSED:
+            session.interrupt()  # the socket is gone: so is its session
+        if writer is not None:
+            writer.join(timeout=1)
+            writer.kill()
+        registry.remove(session)
+        conn.cancel()
+        release(sock)
     return HijackedResponse()
 
 
-def _hang_up(sock) -> None:
-    """End the TCP connection but leave closing the socket to the server,
-    which still owns it (gunicorn reads it once more and sees EOF)."""
+def _finish(conn: Conn, framing, session: Session) -> None:
+    """Send the WebSocket close; cut the socket if the client never answers it."""
+    conn.send(framing.close(*_close_code(session)))
+    conn.cut_later(session.registry.options.write_timeout)
+
+
+def _sockjs_writer(conn: Conn, framing, receiver: Receiver):
+    """Open the session and send ``o``; return the writer loop for the rest."""
+    stream = frames(receiver, streaming=True)
     try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
+        conn.send(framing.text(next(stream)))
+    except BaseException:
+        stream.close()  # let the session go
+        raise
+
+    def write() -> None:
+        try:
+            for frame in stream:
+                conn.send(framing.text(frame))
+            if not receiver.gone:
+                _finish(conn, framing, receiver.session)
+        except OSError:
+            pass
+        finally:
+            stream.close()
+
+    return write
 
 
-def _sockjs_writer(conn: WebSocket, session: Session, options: Options) -> None:
-    try:
-        for frame in frames(session, options.heartbeat_delay, streaming=True):
-            conn.send_text(frame)
-        conn.close()
-    except OSError:
-        pass
-
-
-def _raw_writer(conn: WebSocket, session: Session, options: Options) -> None:
-    try:
-        while True:
-            messages = session.take(options.heartbeat_delay)
-            for text in messages:
-                conn.send_text(text)
-            if session.state == CLOSED and not messages:
-                code, reason = session.close_reason
-                conn.close(1000 if code < 3000 else code, reason)
-                return
-    except OSError:
-        pass
-
-
-def _raw_decode(text: str) -> list[str]:
-    return [text]
-
-
-def websocket(request: Request, session: Session, options: Options):
-    """SockJS-framed WebSocket: ``o``, ``a[...]``, ``h``, ``c[...]`` frames."""
-    return handshake_error(request) or _serve(
-        request, session, options, _sockjs_writer, _decode_framed
-    )
-
-
-def raw_websocket(request: Request, session: Session, options: Options):
-    """Plain WebSocket: one message per frame, no SockJS framing, no heartbeats."""
-    session.raw = True
-    refusal = handshake_error(request)
-    if refusal is not None:
-        return refusal
-    # Open before reading: the client may speak as soon as it has the 101.
-    session.attach()
+def _raw_writer(conn: Conn, framing, receiver: Receiver):
+    """Open the session (no frame); return the writer loop."""
+    session = receiver.session
+    session.attach(receiver)
     session.open()
-    return _serve(request, session, options, _raw_writer, _raw_decode)
+    return lambda: _raw_write(conn, framing, receiver)
+
+
+def _raw_write(conn: Conn, framing, receiver: Receiver) -> None:
+    session = receiver.session
+    try:
+        while not receiver.gone:
+            items = receiver.take()
+            for text in items:
+                conn.send(framing.text(text))
+            if not items:
+                if session.state == CLOSED:
+                    _finish(conn, framing, session)
+                    return
+                receiver.wait(None)  # the raw WebSocket has no heartbeats
+    except OSError:
+        pass
+    finally:
+        session.detach(receiver)
 
 
 def _decode_framed(text: str) -> list[str]:
+    """Empty frames are ignored ("WebSocket: test_empty_frame")."""
     return protocol.decode_messages(text) if text else []
+
+
+def _decode_raw(text: str) -> list[str]:
+    return [text]
+
+
+def websocket(request: Request, session: Session):
+    """SockJS-framed WebSocket: ``o``, ``a[...]``, ``h``, ``c[...]`` frames."""
+    return _serve(request, session, _sockjs_writer, _decode_framed)
+
+
+def raw_websocket(request: Request, session: Session):
+    """Plain WebSocket: one message per frame, no SockJS framing, no heartbeats
+    ("Raw WebSocket url")."""
+    session.raw = True
+    return _serve(request, session, _raw_writer, _decode_raw)

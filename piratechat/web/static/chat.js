@@ -1,5 +1,8 @@
-// PirateChat page: speaks docs/protocol.md over SockJS.
+// PirateChat page: speaks docs/protocol.md over SockJS, in the room named by #chat's data-room.
 // Everything from the server is rendered with textContent, never as markup.
+// A dropped connection comes back by itself and asks for the lines said meanwhile
+// (join with `after`); lines it could not be sent at once (a `gap`) come from the
+// room's history URL.
 (function () {
   "use strict";
   var chat = document.getElementById("chat");
@@ -8,15 +11,21 @@
   var form = document.getElementById("say");
   var lineInput = document.getElementById("line");
   var nameInput = document.getElementById("name");
+  var translatorSelect = document.getElementById("translator");
   var params = new URLSearchParams(window.location.search);
   var room = chat.getAttribute("data-room") || undefined;
+  var historyUrl = chat.getAttribute("data-history-url");
   var lastSeq = null;
   var sock = null;
   var retryDelay = 500;
+  var holdUntil = 0;
 
+  // The nickname is asked once (the name field, offered with a pirate name) and remembered.
   nameInput.value = localStorage.getItem("piratechat.name") ||
     "Pirate " + Math.floor(Math.random() * 9000 + 1000);
+  localStorage.setItem("piratechat.name", nameInput.value);
   nameInput.addEventListener("change", function () {
+    if (!nameInput.value.trim()) { return; }
     localStorage.setItem("piratechat.name", nameInput.value.trim());
     if (sock && sock.readyState === 1) { join(); }
   });
@@ -33,6 +42,33 @@
   function showLine(line) {
     if (lastSeq !== null && line.seq <= lastSeq) { return; }  // already shown
     lastSeq = line.seq;
+    lineItems(line).forEach(function (item) { list.appendChild(item); });
+    scrollDown();
+  }
+
+  // A line missed in a gap goes before the first shown line numbered after it.
+  function insertLine(line) {
+    if (list.querySelector('li.said[data-seq="' + line.seq + '"]')) { return; }
+    var said = list.querySelectorAll("li.said");
+    var before = null;
+    for (var i = 0; i < said.length; i++) {
+      if (Number(said[i].getAttribute("data-seq")) > line.seq) { before = said[i]; break; }
+    }
+    lineItems(line).forEach(function (item) { list.insertBefore(item, before); });
+  }
+
+  function fillGap(gap, from) {
+    var url = historyUrl + "?after=" + from + "&limit=1000";
+    fetch(url).then(function (response) { return response.json(); }).then(function (page) {
+      var next = from;
+      page.lines.forEach(function (line) {
+        if (line.seq < gap.before) { insertLine(line); next = line.seq; }
+      });
+      if (next > from && next < gap.before - 1) { fillGap(gap, next); }
+    }).catch(function () { showError({ message: "Some earlier lines could not be loaded." }); });
+  }
+
+  function lineItems(line) {
     var said = el("li", "said");
     said.setAttribute("data-seq", line.seq);
     said.appendChild(el("span", "author", line.author));
@@ -42,13 +78,23 @@
     when.setAttribute("datetime", line.at);
     said.appendChild(when);
     var parrot = el("li", "parrot");
-    parrot.appendChild(el("span", "author", "Parrot (" + line.translator + ")"));
+    var who = line.translator + (line.fallback ? ", standing in for " + line.fallback : "");
+    parrot.appendChild(el("span", "author", "Parrot (" + who + ")"));
     parrot.appendChild(document.createTextNode(": "));
     parrot.appendChild(el("span", "translation", line.translation));
-    list.appendChild(said);
-    list.appendChild(parrot);
+    return [said, parrot];
+  }
+
+  // The room's parrot changed (maybe by us): the select follows, the room is told.
+  function showTranslator(message) {
+    translatorSelect.value = message.name;
+    list.appendChild(el("li", "notice", message.by + " chose the " + message.title + " parrot."));
     scrollDown();
   }
+
+  translatorSelect.addEventListener("change", function () {
+    if (sock && sock.readyState === 1) { send({ type: "translator", name: translatorSelect.value }); }
+  });
 
   function showError(message) {
     list.appendChild(el("li", "error", message.message));
@@ -77,16 +123,28 @@
     sock.onmessage = function (event) {
       var message = JSON.parse(event.data);
       if (message.type === "line") { showLine(message); }
+      else if (message.type === "gap") { fillGap(message, message.after); }
+      else if (message.type === "reset") { lastSeq = null; list.textContent = ""; }
       else if (message.type === "error") { showError(message); }
-      else if (message.type === "joined") { status.textContent = "Aboard " + message.room + " as " + message.name; }
+      else if (message.type === "joined") {
+        status.textContent = "Aboard " + message.room + " as " + message.name;
+        if (message.translator) { translatorSelect.value = message.translator; }
+      }
+      else if (message.type === "translator") { showTranslator(message); }
     };
     sock.onclose = function () {
       status.textContent = "Disconnected; reconnecting…";
       chat.removeAttribute("data-transport");
-      setTimeout(connect, retryDelay);
+      setTimeout(connect, Math.max(retryDelay, holdUntil - Date.now()));
       retryDelay = Math.min(retryDelay * 2, 10000);
     };
   }
+
+  // Drop the connection and stay away `ms` milliseconds: what a flaky network does.
+  // The page then recovers like after any drop (the acceptance tests use this).
+  window.pirateChat = {
+    drop: function (ms) { holdUntil = Date.now() + (ms || 0); if (sock) { sock.close(); } }
+  };
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();

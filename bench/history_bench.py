@@ -1,0 +1,148 @@
+"""Lines kept per second, and how long a commit holds up everyone else.
+
+    .venv/bin/python -m bench.history_bench [--lines 3000] [--talkers 50] [--rounds 3]
+
+Stores the same lines through PirateChat's real history (ZODBHistory, the
+Writer, a FileStorage in a temporary folder, fsync on every commit) in four
+ways, in the same run:
+
+    one transaction per line, fsync inline         (Writer max_batch=1)
+    one transaction per line, fsync in a thread
+    group commit, fsync inline                     (Writer max_batch=200)
+    group commit, fsync in a thread                (the default)
+
+``--talkers`` greenlets each say their share of the lines one after another,
+as connections do (each waits until its line is stored). Meanwhile a ticker
+greenlet asks to run every millisecond, as a connection waiting to be sent a
+line would, and records how late it runs: its worst lateness is the longest
+time nobody else got a message. Readers join the room (read its last 50
+lines) every 5 ms, as joining clients do. The table shows the median of
+``--rounds`` runs per mode and the worst stall of all of them.
+"""
+
+from __future__ import annotations
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import gevent  # noqa: E402
+
+from piratechat.chat.messages import now  # noqa: E402
+from piratechat.rooms.evolve import evolve  # noqa: E402
+from piratechat.storage.database import open_database  # noqa: E402
+from piratechat.storage.history import ZODBHistory  # noqa: E402
+from piratechat.storage.writer import Writer  # noqa: E402
+
+MODES = (
+    ("one txn per line, fsync inline", 1, False),
+    ("one txn per line, fsync in thread", 1, True),
+    ("group commit, fsync inline", 200, False),
+    ("group commit, fsync in thread", 200, True),
+)
+TICK = 0.001  # the ticker's period, seconds
+
+
+@dataclass
+class Run:
+    lines: int
+    seconds: float
+    commits: int
+    stalls: list[float]  # lateness of each tick, seconds
+    reads: int
+
+    @property
+    def rate(self) -> float:
+        return self.lines / self.seconds
+
+
+def line(text: str) -> dict:
+    return {"author": "Bench", "text": text, "translation": text, "translator": "echo",
+            "at": now()}
+
+
+def run(folder: str, batch: int, in_thread: bool, lines: int, talkers: int) -> Run:
+    db = open_database(f"file://{folder}/Data.fs", fsync_in_thread=in_thread)
+    evolve(db)
+    writer = Writer(db, max_batch=batch)
+    history = ZODBHistory(db, writer)
+    history.append("bench", line("warm up"))  # opens the writer's connection
+    running = True
+    stalls: list[float] = []
+    reads = [0]
+
+    def ticker():
+        while running:
+            start = time.perf_counter()
+            gevent.sleep(TICK)
+            stalls.append(time.perf_counter() - start - TICK)
+
+    def reader():
+        while running:
+            history.since("bench", 0, 50)
+            reads[0] += 1
+            gevent.sleep(0.005)
+
+    def talker(number: int, count: int):
+        for k in range(count):
+            history.append("bench", line(f"talker {number} line {k}"))
+
+    background = [gevent.spawn(ticker), gevent.spawn(reader), gevent.spawn(reader)]
+    gevent.sleep(0.05)
+    commits_before = writer.commits
+    share = lines // talkers
+    start = time.perf_counter()
+    gevent.joinall([gevent.spawn(talker, n, share) for n in range(talkers)], raise_error=True)
+    seconds = time.perf_counter() - start
+    running = False
+    gevent.joinall(background)
+    result = Run(share * talkers, seconds, writer.commits - commits_before, stalls, reads[0])
+    last, _ = history.since("bench", 0, 0)
+    assert last == result.lines + 1, (last, result.lines)
+    writer.close()
+    db.close()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.history_bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=3000, help="lines per run")
+    parser.add_argument("--talkers", type=int, default=50, help="greenlets saying lines")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per mode")
+    parser.add_argument("--dir", default=None, help="where the Data.fs files go (a real disk!)")
+    args = parser.parse_args(argv)
+    base = tempfile.mkdtemp(prefix="history-bench-", dir=args.dir)
+    print(f"FileStorage under {base}, fsync on every commit; {args.lines} lines by "
+          f"{args.talkers} talkers, {args.rounds} rounds per mode, modes interleaved")
+    results: dict[str, list[Run]] = {name: [] for name, _, _ in MODES}
+    for round_number in range(args.rounds):
+        for index, (name, batch, in_thread) in enumerate(MODES):
+            folder = os.path.join(base, f"r{round_number}m{index}")
+            results[name].append(run(folder, batch, in_thread, args.lines, args.talkers))
+    header = (f"{'mode':<36} {'lines/s':>9} {'lines/commit':>13} {'worst stall ms':>15} "
+              f"{'p99 stall ms':>13} {'reads':>6}")
+    print()
+    print(header)
+    print("-" * len(header))
+    for name, runs in results.items():
+        rate = statistics.median(r.rate for r in runs)
+        per_commit = statistics.median(r.lines / max(r.commits, 1) for r in runs)
+        worst = max(max(r.stalls) for r in runs) * 1000
+        p99 = statistics.median(
+            sorted(r.stalls)[int(len(r.stalls) * 0.99)] for r in runs) * 1000
+        reads = statistics.median(r.reads for r in runs)
+        print(f"{name:<36} {rate:>9.0f} {per_commit:>13.1f} {worst:>15.2f} {p99:>13.2f} "
+              f"{reads:>6.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""Where PirateChat's worker spends its time, from py-spy's raw (collapsed) stacks.
+
+    .venv/bin/python -m bench.profile_summary bench/results/profile-single-10000.txt
+
+`python -m bench --profile` records them (py-spy record --format raw --idle)
+for the send phase. Each sample is put in the first bucket that matches,
+most specific first; the table gives each bucket's share of all samples.
+py-spy samples wall-clock time: on a busy 2-core machine a preempted process
+is charged to where it stood, so read shares, not microseconds.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+
+# (bucket, test on the list of frame names, leaf last)
+BUCKETS = [
+    (
+        "send() syscall (kernel loopback TCP included)",
+        lambda f: f[-1].startswith("SocketMixin.send (") or f[-1].startswith("send ("),
+    ),
+    (
+        "Hub.deliver -> Session.send: queue + Event.set, per recipient",
+        lambda f: any(x.startswith("Hub.deliver") for x in f),
+    ),
+    (
+        "say path per line: parse, translate, store, json.dumps",
+        lambda f: any(x.startswith("Chat.say") or x.startswith("ChatSession.on_") for x in f),
+    ),
+    (
+        "wsproto framing per recipient (Connection.send, FrameProtocol)",
+        lambda f: (
+            any("wsproto/" in x and "receive" not in x and "events" not in x for x in f)
+            and not any("messages (" in x for x in f)
+        ),
+    ),
+    (
+        "writer wake-up: Session.take / Event.wait + a Timeout per wait",
+        lambda f: any(x.startswith("Session.take") or x.startswith("Timeout.") for x in f),
+    ),
+    (
+        "gevent socket wrapper: sendall/_sendall/__send_chunk/getsockopt",
+        lambda f: any("gevent/_socketcommon.py" in x for x in f),
+    ),
+    (
+        "writer own code: send_text/send_bytes/Semaphore/TextMessage()",
+        lambda f: any(
+            x.startswith(("WebSocket.send_", "_raw_writer", "_sockjs_writer")) for x in f
+        ),
+    ),
+    (
+        "reading client frames (recv, wsproto receive)",
+        lambda f: any("messages (" in x or "recv" in x for x in f),
+    ),
+    (
+        "hub loop: epoll wait and libev callbacks (idle included)",
+        lambda f: f[-1].startswith("Hub.run"),
+    ),
+    ("other", lambda f: True),
+]
+
+
+def summarize(path: str) -> list[tuple[str, int, float]]:
+    counts: Counter = Counter()
+    total = 0
+    for line in open(path):
+        stack, _, n = line.rstrip("\n").rpartition(" ")
+        if not stack:
+            continue
+        frames = stack.split(";")
+        total += int(n)
+        for name, test in BUCKETS:
+            if test(frames):
+                counts[name] += int(n)
+                break
+    return [(name, counts[name], 100 * counts[name] / max(1, total)) for name, _ in BUCKETS]
+
+
+def main(argv=None) -> int:
+    for path in argv or sys.argv[1:]:
+        rows = summarize(path)
+        total = sum(r[1] for r in rows)
+        print(f"{path}: {total} samples\n")
+        print("| bucket | samples | share |\n|---|---|---|")
+        for name, n, share in rows:
+            print(f"| {name} | {n} | {share:.1f}% |")
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""``piratechat history ROOM``: print a room's stored lines, from ZODB.
+
+The database is the one the ini file's settings name (``piratechat.zodb_uri``,
+or ``PIRATECHAT_ZODB_URI``). It is opened read-only, so this works while the
+server is running and writing it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("history", help="print the lines stored for ROOM")
+    p.add_argument("room", metavar="ROOM", help="the room's slug, e.g. lobby")
+    p.add_argument("--after", type=int, default=0, metavar="SEQ",
+                   help="only lines numbered above SEQ (default 0: all)")
+    p.add_argument("--limit", type=int, default=0, metavar="N",
+                   help="at most N lines (default 0: no limit)")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON array of the protocol's line messages")
+    p.add_argument("--ini", default="development.ini", help="PasteDeploy ini file")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pyramid.paster import get_appsettings
+
+    from ..rooms.slugs import BadRoomName, check_slug
+    from ..settings import parse
+    from ..storage.database import default_uri, open_database, reading
+
+    try:
+        room = check_slug(args.room)
+    except BadRoomName as error:
+        hint = f" (try {error.suggestion!r})" if error.suggestion else ""
+        print(f"piratechat history: {error.reason}{hint}", file=sys.stderr)
+        return 2
+    settings = parse(get_appsettings(args.ini, "main"))
+    db = open_database(settings.zodb_uri or default_uri(), read_only=True)
+    try:
+        with reading(db) as root:
+            stored = root.rooms.get(room)
+            if stored is None:
+                print(f"piratechat history: no room {room!r}", file=sys.stderr)
+                return 1
+            write = _write_json if args.json else _write_text
+            write(_pages(stored, max(args.after, 0), args.limit or stored.last_seq))
+    finally:
+        db.close()
+    return 0
+
+
+def _pages(room, after: int, limit: int, page: int = 1000):
+    """The room's line messages after ``after``, read a page at a time (rooms can be huge)."""
+    while limit > 0:
+        lines = room.after(after, min(page, limit))
+        if not lines:
+            return
+        for line in lines:
+            yield line.as_message(room.__name__)
+        after, limit = lines[-1].seq, limit - len(lines)
+        room._p_jar.cacheGC()  # keep memory flat however many pages
+
+
+def _write_json(messages) -> None:
+    sys.stdout.write("[")
+    for index, message in enumerate(messages):
+        sys.stdout.write(",\n" if index else "\n")
+        sys.stdout.write(json.dumps(message, ensure_ascii=False))
+    sys.stdout.write("\n]\n")
+
+
+def _write_text(messages) -> None:
+    for message in messages:
+        print(f"{message['seq']:>6}  {message['at']}  {message['author']}: {message['text']}")
+        print(f"{'':>6}  parrot ({message['translator']}): {message['translation']}")

@@ -1,0 +1,83 @@
+"""Numbered schema steps for what is stored, run in order (as Substance D evolves).
+
+A ZODB app needs this from its first release: a stored object keeps the shape
+it had when it was committed, so every change to a persistent class's shape
+gets a step here that brings old databases along. The Root records the last
+step run (``schema_version``); ``evolve`` runs the missing ones, each in its
+own transaction, so a failure leaves the database at a known step.
+
+To change the schema: add ``step_N`` below, append it to STEPS, never edit or
+reorder a released step.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import transaction
+from transaction.interfaces import TransientError
+
+from .resources import Root
+
+log = logging.getLogger(__name__)
+
+#: Where the application's Root lives in the database's root mapping.
+ROOT_KEY = "piratechat"
+
+
+def step_1(zodb_root) -> None:
+    """The Root, its Rooms, and the lobby every front page chats in."""
+    if ROOT_KEY not in zodb_root:
+        root = Root()
+        root.rooms.add("lobby", "Lobby")
+        zodb_root[ROOT_KEY] = root
+
+
+STEPS = (step_1,)
+#: The schema this code writes.
+LATEST = len(STEPS)
+
+
+def version(zodb_root) -> int:
+    root = zodb_root.get(ROOT_KEY)
+    return 0 if root is None else root.schema_version
+
+
+def evolve(db, attempts: int = 5) -> list[int]:
+    """Run the steps this database has not had; returns their numbers.
+
+    Several workers starting at once may race: a conflict means another ran
+    the step, so the step is checked again rather than run twice.
+    """
+    done: list[int] = []
+    manager = transaction.TransactionManager()
+    connection = db.open(transaction_manager=manager)
+    try:
+        for number, step in enumerate(STEPS, start=1):
+            for attempt in range(attempts):
+                manager.begin()
+                zodb_root = connection.root()
+                current = version(zodb_root)
+                if current > LATEST:
+                    raise RuntimeError(f"the database is at schema {current}; "
+                                       f"this code knows only up to {LATEST}")
+                if current >= number:
+                    manager.abort()
+                    break
+                step(zodb_root)
+                zodb_root[ROOT_KEY].schema_version = number
+                manager.get().note(f"piratechat evolve step {number}")
+                try:
+                    manager.commit()
+                except TransientError:
+                    manager.abort()
+                    if attempt == attempts - 1:
+                        raise
+                    continue
+                log.info("evolved the database to schema %s", number)
+                done.append(number)
+                break
+    finally:
+        manager.abort()
+        connection.close()
+    return done

@@ -1,0 +1,202 @@
+"""What is stored, and the tree Pyramid traverses: Root -> ``rooms`` -> Room.
+
+A Room keeps its lines in an LOBTree keyed by sequence number. Appending adds
+one key to the last bucket; "the last N" and "everything after N" are range
+searches (numbers have no gaps, so the range is known before reading); a room
+can hold millions of lines and no list is ever rewritten. Each Line is its own
+small persistent record, so a bucket write carries references, not texts.
+
+Writers of different rooms touch different objects; only the activity index
+(which rooms were recently active) is shared, and it is a BTree set whose
+buckets resolve concurrent inserts and removals of different keys. Two
+writers racing for the same room's next number conflict on that Room, which
+is the conflict we want: one of them retries with the next number.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from BTrees.Length import Length
+from BTrees.LOBTree import LOBTree
+from BTrees.OOBTree import OOBTree, OOTreeSet
+from persistent import Persistent
+from zope.interface import implementer
+
+from ..interfaces import IRoom
+from .slugs import check_slug
+
+
+def iso(at: datetime) -> str:
+    """A UTC time as the protocol writes it: ISO 8601, milliseconds, Z."""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    at = datetime.fromisoformat(text)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+class Line(Persistent):
+    """One said line, as stored; never changed after its commit."""
+
+    #: The translator that failed when the fallback answered instead (None: none failed).
+    fallback: str | None = None
+
+    def __init__(self, seq: int, author: str, at: datetime, text: str, translation: str,
+                 translator: str, fallback: str | None = None):
+        self.seq = seq
+        self.author = author
+        self.at = at
+        self.text = text
+        self.translation = translation
+        self.translator = translator
+        if fallback:
+            self.fallback = fallback
+
+    def as_message(self, room: str) -> dict:
+        """The protocol's ``line`` message for this line (docs/protocol.md)."""
+        message = {
+            "type": "line",
+            "seq": self.seq,
+            "room": room,
+            "author": self.author,
+            "text": self.text,
+            "translation": self.translation,
+            "translator": self.translator,
+            "at": iso(self.at),
+        }
+        if self.fallback:
+            message["fallback"] = self.fallback
+        return message
+
+
+@implementer(IRoom)
+class Room(Persistent):
+    """A room and every line said in it, numbered from 1 without gaps.
+
+    A Room that is not stored yet (``_p_jar`` is None) is what traversal gives
+    for a valid slug nobody has used: its page works, and the first line said
+    there creates it.
+    """
+
+    #: Name of the translator this room uses; None means the configured default.
+    translator: str | None = None
+
+    def __init__(self, slug: str, title: str | None = None):
+        self.__name__ = slug
+        self.__parent__ = None
+        self.title = title or slug
+        self.lines = LOBTree()
+        self.last_seq = 0
+        self.last_active: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        """The room's slug (IRoom's name: what clients join it by)."""
+        return self.__name__
+
+    def append(self, author: str, at: datetime, text: str, translation: str,
+               translator: str, fallback: str | None = None) -> Line:
+        """Store a line under the room's next number and return it."""
+        seq = self.last_seq + 1
+        line = Line(seq, author, at, text, translation, translator, fallback)
+        self.lines[seq] = line
+        self.last_seq = seq
+        return line
+
+    def since(self, after: int, limit: int) -> list[Line]:
+        """The last ``limit`` lines numbered above ``after``, oldest first."""
+        if limit <= 0 or self.last_seq <= after:
+            return []
+        first = max(after, self.last_seq - limit) + 1
+        return list(self.lines.values(min=first, max=self.last_seq))
+
+    def after(self, seq: int, limit: int) -> list[Line]:
+        """Up to ``limit`` lines numbered above ``seq``, oldest first."""
+        if limit <= 0 or self.last_seq <= seq:
+            return []
+        first = max(seq, 0) + 1
+        return list(self.lines.values(min=first, max=min(self.last_seq, first + limit - 1)))
+
+
+class Rooms(Persistent):
+    """Every room by slug, and which were active lately (the front page's list)."""
+
+    __name__ = "rooms"
+
+    def __init__(self):
+        self.__parent__ = None
+        self._rooms = OOBTree()
+        self._count = Length()  # resolves concurrent room creations by adding
+        self._active = OOTreeSet()  # (-milliseconds, slug): the most recent first
+
+    def __len__(self) -> int:
+        return self._count()
+
+    def __contains__(self, slug: str) -> bool:
+        return slug in self._rooms
+
+    def __getitem__(self, slug: str) -> Room:
+        """The room at ``slug``, stored or not yet; BadRoomName for a bad slug."""
+        check_slug(slug)
+        room = self._rooms.get(slug)
+        if room is None:
+            room = Room(slug)
+            room.__parent__ = self
+        return room
+
+    def get(self, slug: str) -> Room | None:
+        """The stored room at ``slug``, or None."""
+        return self._rooms.get(slug)
+
+    def add(self, slug: str, title: str | None = None) -> Room:
+        """The room at ``slug``, created (with ``title``) if it is not stored yet."""
+        room = self._rooms.get(slug)
+        if room is None:
+            check_slug(slug)
+            room = Room(slug, title)
+            room.__parent__ = self
+            self._rooms[slug] = room
+            self._count.change(1)
+        return room
+
+    def touch(self, room: Room, at: datetime) -> None:
+        """Record that ``room`` was active at ``at``."""
+        if room.last_active is not None and at <= room.last_active:
+            return
+        if room.last_active is not None:
+            self._active.discard(self._key(room.last_active, room.__name__))
+        room.last_active = at
+        self._active.add(self._key(at, room.__name__))
+
+    def recently_active(self, limit: int) -> list[Room]:
+        """Up to ``limit`` rooms, the most recently active first."""
+        rooms = []
+        for _, slug in self._active:
+            if len(rooms) >= limit:
+                break
+            rooms.append(self._rooms[slug])
+        return rooms
+
+    @staticmethod
+    def _key(at: datetime, slug: str) -> tuple[int, str]:
+        return (-int(at.timestamp() * 1000), slug)
+
+
+class Root(Persistent):
+    """The application's root (``root["piratechat"]`` in the database)."""
+
+    __name__ = ""
+    __parent__ = None
+    #: The last evolve step run on this database (rooms/evolve.py).
+    schema_version = 0
+
+    def __init__(self):
+        self.rooms = Rooms()
+        self.rooms.__parent__ = self
+
+    def __getitem__(self, name: str):
+        if name == "rooms":
+            return self.rooms
+        raise KeyError(name)

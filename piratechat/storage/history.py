@@ -1,0 +1,70 @@
+"""IHistory kept in ZODB: every line, per room, for good.
+
+Appends go through the Writer (group commit, announced in order once
+durable); reads open their own short connection, so what a reader gets is
+one consistent snapshot of committed lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from zope.interface import implementer
+
+from ..interfaces import IHistory
+from ..rooms.resources import Root, parse_time
+from .database import reading
+from .writer import Writer
+
+
+def _append(room: str, line: dict, root: Root) -> dict:
+    """The writer's change for one line: store it under the room's next number."""
+    rooms = root.rooms
+    stored_room = rooms.add(room)
+    stored = stored_room.append(
+        author=line["author"],
+        at=parse_time(line["at"]),
+        text=line["text"],
+        translation=line["translation"],
+        translator=line["translator"],
+        fallback=line.get("fallback"),
+    )
+    rooms.touch(stored_room, stored.at)
+    return stored.as_message(room)
+
+
+@implementer(IHistory)
+class ZODBHistory:
+    def __init__(self, db, writer: Writer):
+        self.db = db
+        self.writer = writer
+        self._listeners: list[Callable[[dict], None]] = []
+        writer.on_commit(self._announce)
+
+    def append(self, room: str, line: dict) -> dict:
+        return self.writer.submit(partial(_append, room, line), announce=True)
+
+    def subscribe(self, callback: Callable[[dict], None]) -> None:
+        self._listeners.append(callback)
+
+    def since(self, room: str, after: int, limit: int) -> tuple[int, list[dict]]:
+        with reading(self.db) as root:
+            stored = root.rooms.get(room)
+            if stored is None:
+                return 0, []
+            return stored.last_seq, [line.as_message(room) for line in stored.since(after, limit)]
+
+    def recent(self, room: str, limit: int) -> list[dict]:
+        return self.since(room, 0, limit)[1]
+
+    def after(self, room: str, seq: int, limit: int) -> list[dict]:
+        with reading(self.db) as root:
+            stored = root.rooms.get(room)
+            if stored is None:
+                return []
+            return [line.as_message(room) for line in stored.after(seq, limit)]
+
+    def _announce(self, result: dict) -> None:
+        for listener in self._listeners:
+            listener(result)

@@ -1,0 +1,138 @@
+"""The remote translator in a real server: a slow or broken service never stops the chat.
+
+Each server here is ``piratechat serve`` (monkey-patched gevent) whose
+default translator is ``remote``, pointed at a real HTTP service on
+loopback run by the test (tests/support/arrpi_server.py). Clients speak
+the protocol over the raw WebSocket endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import websocket
+
+from tests.support.arrpi_server import ArrpiServer, answer
+from tests.support.server import LiveServer
+
+
+class Client:
+    """One chat client on ``/sockjs/websocket`` (plain JSON, one message per frame)."""
+
+    def __init__(self, url: str, name: str, room: str):
+        self.ws = websocket.create_connection(
+            "ws" + url[len("http") :] + "/sockjs/websocket", timeout=10
+        )
+        self.send({"type": "join", "name": name, "room": room})
+        self.next_of("joined")
+
+    def send(self, message: dict) -> None:
+        self.ws.send(json.dumps(message))
+
+    def next_of(self, kind: str) -> dict:
+        while True:
+            message = json.loads(self.ws.recv())
+            assert message["type"] != "error", message
+            if message["type"] == kind:
+                return message
+
+    def say(self, text: str) -> None:
+        self.send({"type": "say", "text": text})
+
+    def line_saying(self, text: str) -> dict:
+        while True:
+            line = self.next_of("line")
+            if line["text"] == text:
+                return line
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def serve(service: ArrpiServer, **settings: str):
+    env = {"PIRATECHAT_TRANSLATOR": "remote", "PIRATECHAT_REMOTE_URL": service.url}
+    env.update({"PIRATECHAT_" + key.upper(): value for key, value in settings.items()})
+    server = LiveServer(env=env)
+    return server, server.start()
+
+
+@pytest.fixture(scope="module")
+def patient():
+    """A service whose calls may take long (30 s reads), one call at a time."""
+    with ArrpiServer() as service:
+        server, url = serve(service, remote_read_timeout="30", remote_max_calls="1")
+        yield service, url
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def impatient():
+    """A service given 0.3 s to connect and 0.3 s per read."""
+    with ArrpiServer() as service:
+        server, url = serve(service, remote_connect_timeout="0.3", remote_read_timeout="0.3")
+        yield service, url
+        server.stop()
+
+
+def room() -> str:
+    return "remote-" + uuid.uuid4().hex[:12]
+
+
+def test_a_working_service_translates_the_room(impatient):
+    service, url = impatient
+    service.mode = "ok"
+    ann = Client(url, "Ann", room())
+    ann.say("Hello, friend")
+    line = ann.line_saying("Hello, friend")
+    assert (line["translation"], line["translator"]) == (answer("Hello, friend"), "remote")
+    assert "fallback" not in line
+    ann.close()
+
+
+def test_while_a_call_waits_others_chat_on_and_the_cap_falls_back_at_once(patient):
+    """The proof that a call does not block the hub: with reads allowed 30 s and
+    the service holding Ann's call, Bob's line (over the cap of one call) must
+    come back at once, before Ann's."""
+    service, url = patient
+    service.mode = "hold"
+    where = room()
+    ann, bob = Client(url, "Ann", where), Client(url, "Bob", where)
+    ann.say("Hello, friend")
+    service.wait_for_request()
+    bob.say("Hello mate")
+    bobs = bob.line_saying("Hello mate")
+    assert (bobs["translation"], bobs["translator"], bobs["fallback"]) == (
+        "Avast mate",
+        "pirate",
+        "remote",
+    )
+    service.release()
+    anns = ann.line_saying("Hello, friend")
+    assert (anns["translation"], anns["translator"]) == (answer("Hello, friend"), "remote")
+    assert "fallback" not in anns
+    assert anns["seq"] > bobs["seq"]
+    assert service.asked == ["Hello, friend"]
+    ann.close()
+    bob.close()
+
+
+@pytest.mark.parametrize("mode", ["hang", "error", "html", "huge", "drip"])
+def test_lines_keep_flowing_with_the_fallback_when_the_service_fails(impatient, mode):
+    service, url = impatient
+    service.mode = mode
+    where = room()
+    ann, bob = Client(url, "Ann", where), Client(url, "Bob", where)
+    for speaker, text in [(ann, "Hello, friend"), (bob, "My friends want beer."), (ann, "Yes")]:
+        speaker.say(text)
+        for listener in (ann, bob):
+            line = listener.line_saying(text)
+            assert (line["translator"], line["fallback"]) == ("pirate", "remote")
+    assert line["translation"] == "Aye"
+    service.mode = "ok"
+    ann.say("Hello again")
+    line = bob.line_saying("Hello again")
+    assert (line["translation"], line["translator"]) == (answer("Hello again"), "remote")
+    ann.close()
+    bob.close()

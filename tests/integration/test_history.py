@@ -1,0 +1,252 @@
+"""IHistory's contract, run against MemoryHistory and ZODBHistory on a real FileStorage;
+then what only the ZODB one promises: durability, group commit, conflicts, evolve."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import gevent
+import pytest
+import transaction
+from ZODB.FileStorage import FileStorage
+
+from piratechat.chat.messages import now
+from piratechat.rooms import evolve as evolution
+from piratechat.rooms.resources import Rooms
+from piratechat.storage.database import open_database, reading
+from piratechat.storage.history import ZODBHistory
+from piratechat.storage.memory import MemoryHistory
+from piratechat.storage.writer import Writer
+from tests.support.server import ROOT
+
+
+def said(text: str, author: str = "Ann") -> dict:
+    return {"type": "line", "author": author, "text": text, "translation": text.upper(),
+            "translator": "shout", "at": now()}
+
+
+@pytest.fixture
+def data_fs(tmp_path):
+    return tmp_path / "var" / "Data.fs"
+
+
+@pytest.fixture
+def db(data_fs):
+    database = open_database(f"file://{data_fs}")
+    evolution.evolve(database)
+    yield database
+    database.close()
+
+
+@pytest.fixture(params=["memory", "zodb"])
+def history(request):
+    if request.param == "memory":
+        return MemoryHistory()
+    db = request.getfixturevalue("db")
+    return ZODBHistory(db, Writer(db))
+
+
+def test_lines_are_numbered_per_room_from_one_without_gaps(history):
+    seqs = [history.append("deck", said(f"line {n}"))["seq"] for n in range(5)]
+    assert seqs == [1, 2, 3, 4, 5]
+    assert history.append("hold", said("elsewhere"))["seq"] == 1
+
+
+def test_the_stored_line_is_the_protocol_message(history):
+    line = said("Hello, friend")
+    stored = history.append("deck", line)
+    assert stored == dict(line, seq=1, room="deck")
+    assert history.recent("deck", 1) == [stored]
+
+
+def test_rooms_never_share_lines(history):
+    history.append("deck", said("on deck"))
+    history.append("hold", said("in the hold"))
+    assert [line["text"] for line in history.recent("deck", 10)] == ["on deck"]
+    assert [line["room"] for line in history.after("hold", 0, 10)] == ["hold"]
+    assert history.recent("galley", 10) == [] and history.since("galley", 0, 10) == (0, [])
+
+
+def test_recent_after_and_since_read_ranges_oldest_first(history):
+    for n in range(1, 11):
+        history.append("deck", said(f"line {n}"))
+    assert [line["seq"] for line in history.recent("deck", 3)] == [8, 9, 10]
+    assert [line["seq"] for line in history.after("deck", 4, 3)] == [5, 6, 7]
+    assert history.after("deck", 10, 5) == [] and history.recent("deck", 0) == []
+    last, lines = history.since("deck", 6, 100)
+    assert last == 10 and [line["seq"] for line in lines] == [7, 8, 9, 10]
+    last, lines = history.since("deck", 2, 3)
+    assert last == 10 and [line["seq"] for line in lines] == [8, 9, 10]
+
+
+def test_subscribers_hear_every_line_in_order_before_append_returns(history):
+    heard = []
+    history.subscribe(heard.append)
+    first = history.append("deck", said("one"))
+    assert heard == [first]
+    history.append("deck", said("two"))
+    assert [line["seq"] for line in heard] == [1, 2]
+
+
+def test_many_greenlets_appending_at_once_get_one_gap_free_order(history):
+    heard = []
+    history.subscribe(heard.append)
+    texts = [f"line {n}" for n in range(300)]
+    sayers = [gevent.spawn(history.append, "deck", said(text)) for text in texts]
+    gevent.joinall(sayers, raise_error=True)
+    stored = history.after("deck", 0, 1000)
+    assert [line["seq"] for line in stored] == list(range(1, 301))
+    assert sorted(line["text"] for line in stored) == sorted(texts)
+    assert heard == stored  # announced in exactly the stored order
+    assert sorted(sayer.value["seq"] for sayer in sayers) == list(range(1, 301))
+
+
+# --- ZODB only -----------------------------------------------------------------
+
+
+def test_lines_survive_closing_and_reopening_the_database(data_fs):
+    db = open_database(f"file://{data_fs}")
+    evolution.evolve(db)
+    history = ZODBHistory(db, Writer(db))
+    stored = [history.append("deck", said(f"line {n}", author="Björn")) for n in range(3)]
+    history.writer.close()
+    db.close()
+    reopened = open_database(f"file://{data_fs}")
+    try:
+        assert evolution.evolve(reopened) == []
+        assert ZODBHistory(reopened, Writer(reopened)).after("deck", 0, 10) == stored
+    finally:
+        reopened.close()
+
+
+def test_concurrent_lines_are_committed_together(db):
+    writer = Writer(db, max_batch=500)
+    history = ZODBHistory(db, writer)
+    gevent.joinall([gevent.spawn(history.append, "deck", said(f"l{n}")) for n in range(200)])
+    assert history.since("deck", 0, 0)[0] == 200
+    assert writer.commits < 20  # one fsync covers many lines
+
+
+def test_one_line_per_commit_when_batches_are_one(db):
+    writer = Writer(db, max_batch=1)
+    history = ZODBHistory(db, writer)
+    gevent.joinall([gevent.spawn(history.append, "deck", said(f"l{n}")) for n in range(20)])
+    assert writer.commits == 20
+
+
+def test_appending_rewrites_no_old_lines(db, data_fs):
+    """An append stores the new Line and a handful of small objects, however big the room."""
+    history = ZODBHistory(db, Writer(db, max_batch=1))
+    for n in range(300):
+        history.append("deck", said(f"line {n} " + "x" * 200))
+    history.append("deck", said("the last one"))
+    storage = db.storage
+    records = [list(txn) for txn in storage.iterator(storage.lastTransaction())][-1]
+    assert len(records) <= 6  # Line, bucket(s), tree, Room, activity index
+    # A bucket of 60 of those lines inline would be 15 KB; references are ~12 bytes each.
+    assert sum(len(record.data) for record in records) < 4000
+
+
+def test_a_failing_change_fails_alone_and_the_writer_goes_on(db):
+    writer = Writer(db)
+    history = ZODBHistory(db, writer)
+
+    def broken(root):
+        raise ValueError("no such thing")
+
+    good = [gevent.spawn(history.append, "deck", said(f"l{n}")) for n in range(5)]
+    bad = gevent.spawn(writer.submit, broken)
+    more = [gevent.spawn(history.append, "deck", said(f"m{n}")) for n in range(5)]
+    gevent.joinall(good + [bad] + more)
+    assert isinstance(bad.exception, ValueError)
+    assert all(g.successful() for g in good + more)
+    assert [line["seq"] for line in history.after("deck", 0, 100)] == list(range(1, 11))
+
+
+def race(scenario: str, data_fs) -> dict:
+    """Run tests/integration/writers_race.py (gevent-patched, as the server is)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "tests.integration.writers_race", scenario, str(data_fs)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+def test_two_writers_racing_for_one_room_retry_and_stay_gap_free(data_fs):
+    """Two writers on one database are what two worker processes on ZEO are."""
+    result = race("same-room", data_fs)
+    assert result["overlaps"] > 0 and sum(result["conflicts"]) > 0  # they did collide...
+    stored = result["rooms"]["deck"]  # ...and no number was lost or given twice
+    assert [seq for seq, _ in stored] == list(range(1, 103))  # each writer's "first", then 100
+    assert sorted(text for _, text in stored[2:]) == sorted(f"l{n}" for n in range(100))
+    assert result["acked"] == list(range(3, 103))
+
+
+@pytest.mark.parametrize("scenario", ["different-rooms", "new-rooms"])
+def test_writers_of_different_rooms_do_not_conflict(data_fs, scenario):
+    result = race(scenario, data_fs)
+    assert result["overlaps"] > 0  # their transactions did overlap...
+    assert result["conflicts"] == [0, 0]  # ...and neither had to run again
+    assert sorted(len(lines) for lines in result["rooms"].values()) == [50, 50] if (
+        scenario == "new-rooms") else [51, 51]
+
+
+def test_the_front_page_lists_the_most_recently_active_rooms_first(db):
+    history = ZODBHistory(db, Writer(db))
+    for room in ["deck", "hold", "galley", "deck"]:
+        history.append(room, said("ahoy"))
+    with reading(db) as root:
+        assert [r.__name__ for r in root.rooms.recently_active(10)] == ["deck", "galley", "hold"]
+        assert [r.__name__ for r in root.rooms.recently_active(2)] == ["deck", "galley"]
+        assert len(root.rooms) == 4  # with the lobby
+
+
+def test_the_translator_that_failed_is_kept_with_the_line(db):
+    history = ZODBHistory(db, Writer(db))
+    stored = history.append("deck", dict(said("hi"), fallback="remote"))
+    assert stored["fallback"] == "remote" and history.recent("deck", 1) == [stored]
+    assert "fallback" not in history.append("deck", said("ho"))
+
+
+def test_evolve_creates_the_root_and_lobby_once(data_fs):
+    db = open_database(f"file://{data_fs}")
+    try:
+        assert evolution.evolve(db) == [1]
+        assert evolution.evolve(db) == []
+        with reading(db) as root:
+            assert root.schema_version == evolution.LATEST
+            assert isinstance(root.rooms, Rooms) and root.rooms.get("lobby").title == "Lobby"
+    finally:
+        db.close()
+
+
+def test_a_database_from_newer_code_is_refused(db):
+    with db.transaction(transaction.TransactionManager()) as connection:
+        connection.root()[evolution.ROOT_KEY].schema_version = evolution.LATEST + 1
+    with pytest.raises(RuntimeError, match="only up to"):
+        evolution.evolve(db)
+
+
+def test_reading_an_unevolved_database_says_so(tmp_path):
+    db = open_database(f"file://{tmp_path}/Data.fs")
+    try:
+        with pytest.raises(RuntimeError, match="no PirateChat root"), reading(db):
+            pass
+    finally:
+        db.close()
+
+
+def test_the_file_storage_is_created_under_its_folder_and_opens_read_only(data_fs, db):
+    ZODBHistory(db, Writer(db)).append("deck", said("kept"))
+    assert data_fs.exists()
+    db.close()
+    storage = FileStorage(str(data_fs), read_only=True)
+    storage.close()
+    read_only = open_database(f"file://{data_fs}", read_only=True)
+    try:
+        assert ZODBHistory(read_only, Writer(read_only)).recent("deck", 5)[0]["text"] == "kept"
+    finally:
+        read_only.close()

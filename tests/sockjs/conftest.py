@@ -1,0 +1,78 @@
+"""Live SockJS test servers (``python -m piratechat.sockjs.testserver``) on
+free loopback ports, and the same app in-process for WebTest."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+
+import pytest
+
+from tests.sockjs.client import GET
+from tests.support.server import LiveServer
+
+TESTSERVER = [sys.executable, "-m", "piratechat.sockjs.testserver", "--host", "127.0.0.1",
+              "--port", "0"]
+
+
+@dataclass
+class Server:
+    url: str
+    live: LiveServer
+
+    @property
+    def echo(self) -> str:
+        return self.url + "/echo"
+
+    @property
+    def close(self) -> str:
+        return self.url + "/close"
+
+    @property
+    def wsoff(self) -> str:
+        return self.url + "/disabled_websocket_echo"
+
+    @property
+    def cookie(self) -> str:
+        return self.url + "/cookie_needed_echo"
+
+    @property
+    def pid(self) -> int:
+        return self.live.process.pid
+
+    def sessions(self) -> dict[str, int]:
+        return json.loads(GET(self.url + "/sessions").body)
+
+    def alive(self) -> bool:
+        return self.live.process.poll() is None
+
+
+def _serve(*args: str):
+    live = LiveServer(command=[*TESTSERVER, *args])
+    url = live.start()
+    try:
+        yield Server(url, live)
+    finally:
+        live.stop()
+        assert not any("Traceback" in line for line in live.output), "".join(live.output)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The test server with the protocol's defaults (heartbeat 25 s, disconnect 5 s)."""
+    yield from _serve()
+
+
+@pytest.fixture(scope="session")
+def fast():
+    """The test server with short delays."""
+    yield from _serve("--heartbeat-delay", "0.3", "--disconnect-delay", "0.5")
+
+
+@pytest.fixture(scope="session")
+def bounded():
+    """The test server with a small queue (256K characters), a short write
+    timeout (1 s), a disconnect delay of 2 s and streams that never recycle."""
+    yield from _serve("--max-queue", "262144", "--write-timeout", "1", "--disconnect-delay", "2",
+                      "--response-limit", str(1 << 30))

@@ -1,0 +1,173 @@
+"""SockJS protocol, "Static URLs": the greeting, the iframe page, /info."""
+
+import json
+import re
+
+import pytest
+
+from tests.sockjs.client import GET, OPTIONS, http
+
+NO_CACHE = "no-store, no-cache, no-transform, must-revalidate, max-age=0"
+
+
+def assert_no_body_no_type(r):
+    assert r["content-type"] is None and r.body == b""
+
+
+def assert_cached_for_a_year(r):
+    assert "public" in r["cache-control"]
+    assert re.search(r"max-age=[1-9][0-9]{6}", r["cache-control"])
+    assert r["expires"]
+
+
+def assert_preflight(r, origin, methods):
+    """The protocol's verify_options: cacheable 204 with the CORS answer."""
+    assert r.status == 204
+    assert_cached_for_a_year(r)
+    assert int(r["access-control-max-age"]) > 1_000_000
+    assert r["access-control-allow-methods"] == methods
+    assert r.body == b""
+    assert r["access-control-allow-origin"] == origin
+    assert r["access-control-allow-credentials"] == "true"
+
+
+# --- Greeting url: "/" ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["", "/"])
+def test_greeting_section_greeting(server, suffix):
+    r = GET(server.echo + suffix)
+    assert r.status == 200
+    assert r["content-type"].replace(" ", "") == "text/plain;charset=UTF-8"
+    assert r.body == b"Welcome to SockJS!\n"
+    assert r["set-cookie"] is None
+
+
+@pytest.mark.parametrize("suffix", ["/a", "/a.html", "//", "///", "/a/a", "/a/a/", "/a/"])
+def test_greeting_section_not_found(server, suffix):
+    assert GET(server.echo + suffix).status == 404
+
+
+def test_greeting_section_wrong_method_is_405_with_allow(server):
+    r = http("POST", server.echo)
+    assert r.status == 405 and r["allow"] == "GET"
+    assert_no_body_no_type(r)
+
+
+# --- IFrame page: "/iframe*.html" ------------------------------------------------------
+
+IFRAME = re.compile(
+    r"""^<!DOCTYPE html>
+<html>
+<head>
+  <meta http-equiv="X-UA-Compatible" content="IE=edge" />
+  <meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
+  <script src="(?P<sockjs_url>[^"]*)"></script>
+  <script>
+    document.domain = document.domain;
+    SockJS.bootstrap_iframe\(\);
+  </script>
+</head>
+<body>
+  <h2>Don't panic!</h2>
+  <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>
+</body>
+</html>$"""
+)
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        "/iframe.html",
+        "/iframe-a.html",
+        "/iframe-.html",
+        "/iframe-0.1.2.html",
+        "/iframe-0.1.2abc-dirty.2144.html",
+        "/iframe-a.html?t=1234",
+        "/iframe-0.1.2.html?t=123414",
+        "/iframe-0.1.2abc-dirty.2144.html?t=qweqweq123",
+    ],
+)
+def test_iframe_page_section_simple_versioned_and_queried_urls(server, suffix):
+    r = GET(server.echo + suffix)
+    assert r.status == 200
+    assert r["content-type"].replace(" ", "") == "text/html;charset=UTF-8"
+    assert_cached_for_a_year(r)
+    assert r["etag"] and r["last-modified"] is None
+    match = IFRAME.match(r.text.strip())
+    assert match and match.group("sockjs_url").startswith(("/", "http"))
+    assert r["set-cookie"] is None
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    ["/iframe.htm", "/iframe", "/IFRAME.HTML", "/IFRAME", "/iframe.HTML", "/iframe.xml",
+     "/iframe-/.html"],
+)
+def test_iframe_page_section_invalid_urls(server, suffix):
+    assert GET(server.echo + suffix).status == 404
+
+
+def test_iframe_page_section_cacheability_etag_and_304(server):
+    r1, r2 = GET(server.echo + "/iframe.html"), GET(server.echo + "/iframe.html")
+    assert r1["etag"] and r1["etag"] == r2["etag"]
+    r = GET(server.echo + "/iframe.html", headers={"If-None-Match": r1["etag"]})
+    assert r.status == 304
+    assert_no_body_no_type(r)
+    assert r["etag"] == r1["etag"]
+
+
+# --- Info test: "/info" ---------------------------------------------------------------
+
+
+def test_info_section_basic(server):
+    r = GET(server.echo + "/info", headers={"Origin": "test"})
+    assert r.status == 200
+    assert r["content-type"].replace(" ", "") == "application/json;charset=UTF-8"
+    assert r["set-cookie"] is None
+    assert r["cache-control"] == NO_CACHE
+    assert r["expires"] is None and r["last-modified"] is None
+    assert r["access-control-allow-origin"] == "test"
+    assert r["access-control-allow-credentials"] == "true"
+    data = json.loads(r.body)
+    assert data["websocket"] is True
+    assert data["cookie_needed"] in (True, False)
+    assert data["origins"] == ["*:*"]
+    assert isinstance(data["entropy"], int) and 0 <= data["entropy"] < 2**32
+
+
+def test_info_section_without_origin_allows_any_without_credentials(server):
+    r = GET(server.echo + "/info")
+    assert r["access-control-allow-origin"] == "*"
+    assert r["access-control-allow-credentials"] is None
+
+
+def test_info_section_entropy_differs(server):
+    values = {json.loads(GET(server.echo + "/info").body)["entropy"] for _ in range(3)}
+    assert len(values) == 3
+
+
+@pytest.mark.parametrize("origin", ["test", "null"])
+def test_info_section_options(server, origin):
+    r = OPTIONS(server.echo + "/info",
+                headers={"Origin": origin, "Access-Control-Request-Method": "OPTIONS, GET"})
+    assert_preflight(r, origin, "OPTIONS, GET")
+
+
+def test_info_section_options_null_origin_is_echoed(server):
+    r = OPTIONS(server.echo + "/info",
+                headers={"Origin": "null", "Access-Control-Request-Method": "POST"})
+    assert r.status == 204 and r.body == b""
+    assert r["access-control-allow-origin"] == "null"
+
+
+def test_info_section_disabled_websocket(server):
+    r = GET(server.wsoff + "/info")
+    assert r.status == 200 and json.loads(r.body)["websocket"] is False
+
+
+def test_info_section_wrong_method_is_405(server):
+    r = http("DELETE", server.echo + "/info")
+    assert r.status == 405 and r["allow"] == "OPTIONS, GET"
+    assert_no_body_no_type(r)
