@@ -43,5 +43,11 @@ test: setup browser
 lint: setup
 	$(BIN)/ruff check piratechat tests bench examples
 
+# Not part of `make test`: peers and load generator installed here, by name.
+bench: setup
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) test-results

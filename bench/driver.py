@@ -245,7 +245,9 @@ class Running:
         if server.gunicorn:
             # A copy of production.ini in a temp dir: the same settings, but any
             # history file it names relative to %(here)s lands in the temp dir.
-            ini = tmp / "production.ini"
+            # A fresh folder per run: each server starts with an empty history.
+            here = Path(tempfile.mkdtemp(prefix=f"run-{self.port}-", dir=tmp))
+            ini = here / "production.ini"
             shutil.copy((src or REPO) / "production.ini", ini)
             if src is not None:  # a snapshot of a git revision (--piratechat-rev)
                 cwd = src

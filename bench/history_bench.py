@@ -17,7 +17,8 @@ greenlet asks to run every millisecond, as a connection waiting to be sent a
 line would, and records how late it runs: its worst lateness is the longest
 time nobody else got a message. Readers join the room (read its last 50
 lines) every 5 ms, as joining clients do. The table shows the median of
-``--rounds`` runs per mode and the worst stall of all of them.
+``--rounds`` runs per mode and the worst stall of all of them; the baseline
+row is the same clock and readers with nobody talking: the machine's noise.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ monkey.patch_all()
 
 import argparse  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -64,8 +66,7 @@ class Run:
 
 
 def line(text: str) -> dict:
-    return {"author": "Bench", "text": text, "translation": text, "translator": "echo",
-            "at": now()}
+    return {"author": "Bench", "text": text, "translation": text, "translator": "echo", "at": now()}
 
 
 def run(folder: str, batch: int, in_thread: bool, lines: int, talkers: int) -> Run:
@@ -91,6 +92,8 @@ def run(folder: str, batch: int, in_thread: bool, lines: int, talkers: int) -> R
             gevent.sleep(0.005)
 
     def talker(number: int, count: int):
+        if not count:  # the baseline: nobody talks, the clock runs as long
+            gevent.sleep(0.5)
         for k in range(count):
             history.append("bench", line(f"talker {number} line {k}"))
 
@@ -104,6 +107,8 @@ def run(folder: str, batch: int, in_thread: bool, lines: int, talkers: int) -> R
     running = False
     gevent.joinall(background)
     result = Run(share * talkers, seconds, writer.commits - commits_before, stalls, reads[0])
+    if not lines:
+        result.lines = 0
     last, _ = history.since("bench", 0, 0)
     assert last == result.lines + 1, (last, result.lines)
     writer.close()
@@ -112,35 +117,50 @@ def run(folder: str, batch: int, in_thread: bool, lines: int, talkers: int) -> R
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.history_bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.history_bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--lines", type=int, default=3000, help="lines per run")
     parser.add_argument("--talkers", type=int, default=50, help="greenlets saying lines")
     parser.add_argument("--rounds", type=int, default=3, help="runs per mode")
     parser.add_argument("--dir", default=None, help="where the Data.fs files go (a real disk!)")
     args = parser.parse_args(argv)
     base = tempfile.mkdtemp(prefix="history-bench-", dir=args.dir)
-    print(f"FileStorage under {base}, fsync on every commit; {args.lines} lines by "
-          f"{args.talkers} talkers, {args.rounds} rounds per mode, modes interleaved")
-    results: dict[str, list[Run]] = {name: [] for name, _, _ in MODES}
-    for round_number in range(args.rounds):
-        for index, (name, batch, in_thread) in enumerate(MODES):
-            folder = os.path.join(base, f"r{round_number}m{index}")
-            results[name].append(run(folder, batch, in_thread, args.lines, args.talkers))
-    header = (f"{'mode':<36} {'lines/s':>9} {'lines/commit':>13} {'worst stall ms':>15} "
-              f"{'p99 stall ms':>13} {'reads':>6}")
+    print(
+        f"FileStorage under {base}, fsync on every commit; {args.lines} lines by "
+        f"{args.talkers} talkers, {args.rounds} rounds per mode, modes interleaved"
+    )
+    modes = (("baseline: no lines said", 200, True, 0),) + tuple(
+        (name, batch, in_thread, args.lines) for name, batch, in_thread in MODES
+    )
+    results: dict[str, list[Run]] = {mode[0]: [] for mode in modes}
+    try:
+        for round_number in range(args.rounds):
+            for index, (name, batch, in_thread, lines) in enumerate(modes):
+                folder = os.path.join(base, f"r{round_number}m{index}")
+                results[name].append(run(folder, batch, in_thread, lines, args.talkers))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    header = (
+        f"{'mode':<36} {'lines/s':>9} {'lines/commit':>13} {'worst stall ms':>15} "
+        f"{'p99 stall ms':>13} {'reads':>6}"
+    )
     print()
     print(header)
     print("-" * len(header))
     for name, runs in results.items():
         rate = statistics.median(r.rate for r in runs)
         per_commit = statistics.median(r.lines / max(r.commits, 1) for r in runs)
+        if not runs[0].lines:
+            rate = per_commit = float("nan")
         worst = max(max(r.stalls) for r in runs) * 1000
-        p99 = statistics.median(
-            sorted(r.stalls)[int(len(r.stalls) * 0.99)] for r in runs) * 1000
+        p99 = statistics.median(sorted(r.stalls)[int(len(r.stalls) * 0.99)] for r in runs) * 1000
         reads = statistics.median(r.reads for r in runs)
-        print(f"{name:<36} {rate:>9.0f} {per_commit:>13.1f} {worst:>15.2f} {p99:>13.2f} "
-              f"{reads:>6.0f}")
+        print(
+            f"{name:<36} {rate:>9.0f} {per_commit:>13.1f} {worst:>15.2f} {p99:>13.2f} {reads:>6.0f}"
+        )
     return 0
 
 

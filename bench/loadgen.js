@@ -111,6 +111,8 @@ function worker() {
   let duplicated = 0;
   let misrouted = 0; // a line from another room's sender
   let malformed = 0;
+  let stale = 0; // a line said before this run's send phase (a server's stored history)
+  let runT0 = Infinity;
   let errorsFromServer = 0;
   const errorSamples = [];
   let firstDelivery = Infinity;
@@ -144,6 +146,7 @@ function worker() {
     while ((ch = buf[end]) === 46 || (ch >= 48 && ch <= 57)) end++;
     const t = parseFloat(buf.latin1Slice(p, end));
     if (s >= o.senders || n >= o.lines || !(t > 0)) { malformed++; return; }
+    if (t < runT0 - 1) { stale++; return; }
     if (s % o.rooms !== c.room) { misrouted++; return; }
     const k = Math.floor(s / o.rooms) * o.lines + n;
     if (c.seen[k]) { duplicated++; return; }
@@ -290,7 +293,7 @@ function worker() {
     const sparse = [];
     for (let i = 0; i < H_SIZE; i++) if (hist[i]) sparse.push([i, hist[i]]);
     send({
-      type: 'report', delivered, duplicated, misrouted, malformed, errorsFromServer, errorSamples,
+      type: 'report', delivered, duplicated, misrouted, malformed, stale, errorsFromServer, errorSamples,
       latSum, latMax, hist: sparse, firstDelivery, lastDelivery, closedAfterJoin, closeCodes,
       cpuMs: (cpu.user + cpu.system) / 1000, wallMs: wall,
       loopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_RES_MS),
@@ -305,6 +308,7 @@ function worker() {
       MARKER = Buffer.from(o.mode === 'sockjs' ? '\\"text\\":\\"L ' : '"text":"L ');
       connectAll();
     } else if (msg.cmd === 'start') {
+      runT0 = msg.t0;
       startSending(msg.t0);
     } else if (msg.cmd === 'stats') {
       send({ type: 'stats', delivered, lastDelivery });
@@ -448,6 +452,7 @@ async function master() {
     duplicated: sum('duplicated'),
     misrouted: sum('misrouted'),
     malformed: sum('malformed'),
+    stale: sum('stale'),
     errorsFromServer: sum('errorsFromServer'),
     errorSamples: reports.flatMap((r) => r.errorSamples).slice(0, 5),
     closedDuringRun: sum('closedAfterJoin'),

@@ -39,6 +39,8 @@ def _notes(row) -> str:
             notes.append(f"{r['failed']} conns failed {r['failReasons']}")
         if r["closedDuringRun"]:
             notes.append(f"{r['closedDuringRun']} closed during run {r['closeCodes']}")
+        if r.get("stale"):
+            notes.append(f"{r['stale']:,} stale (said before the run: stored history)")
         if r["misrouted"]:
             notes.append(f"{r['misrouted']:,} misrouted")
         if r["errorsFromServer"]:
@@ -222,7 +224,7 @@ def plot(rows, png: Path) -> None:
     axes[0][0].legend(fontsize=7)
     over = [r for r in rows if r["cell"]["scenario"] == "overload" and r["result"]]
     if over:  # the overload steps: delivered against offered, as an inset of panel 2
-        ins = axes[0][1].inset_axes([0.58, 0.08, 0.4, 0.38])
+        ins = axes[0][1].inset_axes([0.09, 0.55, 0.36, 0.36])
         for server in ORDER:
             pts = sorted(
                 (r["result"]["offeredDeliveriesPerSecond"], r["result"]["deliveredPerSecond"])

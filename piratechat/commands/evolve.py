@@ -9,6 +9,7 @@ deploy, like Substance D's ``sd_evolve``. It needs the database to itself
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_parser(subparsers) -> None:
@@ -28,10 +29,19 @@ def run(args: argparse.Namespace) -> int:
     from ..storage.database import default_uri, open_database
 
     settings = parse(get_appsettings(args.ini, "main"))
-    db = open_database(settings.zodb_uri or default_uri(), read_only=args.check)
     try:
-        with db.transaction(transaction.TransactionManager()) as connection:
+        db = open_database(settings.zodb_uri or default_uri(), read_only=args.check)
+    except FileNotFoundError as error:
+        print(f"piratechat evolve: {error}", file=sys.stderr)
+        return 1
+    try:
+        manager = transaction.TransactionManager()
+        connection = db.open(transaction_manager=manager)
+        try:
             stored = version(connection.root())
+        finally:
+            manager.abort()
+            connection.close()
         print(f"schema: stored {stored}, latest {LATEST}")
         if args.check:
             return 1 if stored < LATEST else 0

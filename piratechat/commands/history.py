@@ -39,7 +39,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"piratechat history: {error.reason}{hint}", file=sys.stderr)
         return 2
     settings = parse(get_appsettings(args.ini, "main"))
-    db = open_database(settings.zodb_uri or default_uri(), read_only=True)
+    try:
+        db = open_database(settings.zodb_uri or default_uri(), read_only=True)
+    except FileNotFoundError as error:
+        print(f"piratechat history: {error}", file=sys.stderr)
+        return 1
     try:
         with reading(db) as root:
             stored = root.rooms.get(room)

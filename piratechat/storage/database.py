@@ -35,10 +35,13 @@ def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = Tru
     if read_only and uri.startswith(("file://", "zeo://")) and "read_only=" not in uri:
         uri += ("&" if "?" in uri else "?") + "read_only=1"
     factory, dbkw = resolve_uri(uri)
-    if uri.startswith("file://") and not read_only:
-        path = uri[len("file://"):].split("?", 1)[0]
-        os.makedirs(os.path.dirname(os.path.normpath(path)) or ".", exist_ok=True)
-        fsync.install(fsync_in_thread)
+    if uri.startswith("file://"):
+        path = os.path.normpath(uri[len("file://"):].split("?", 1)[0])
+        if read_only and not os.path.exists(path):
+            raise FileNotFoundError(f"no database at {path}")
+        if not read_only:
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            fsync.install(fsync_in_thread)
     return DB(factory(), **dbkw)
 
 

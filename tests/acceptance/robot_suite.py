@@ -8,7 +8,10 @@ failures) are written under test-results/robot/.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import unittest
 
 import robotsuite
@@ -16,7 +19,7 @@ import robotsuite
 from tests.support.server import ROOT, LiveServer
 
 RESULTS = ROOT / "test-results" / "robot"
-SUITES = ("piratechat.robot", "transports.robot")
+SUITES = ("piratechat.robot", "transports.robot", "rooms.robot")
 
 #: Robot variables every case gets; filled in once the server is up.
 VARIABLES: list[str] = []
@@ -54,7 +57,11 @@ class ServerLayer:
 
 
 def acceptance_env() -> dict:
-    return {"PIRATECHAT_HEARTBEAT_DELAY": "5", "PIRATECHAT_BURST": "100"}
+    """The server's environment: a fresh, throwaway Data.fs for every run."""
+    scratch = tempfile.mkdtemp(prefix="piratechat-robot-")
+    atexit.register(shutil.rmtree, scratch, True)
+    return {"PIRATECHAT_HEARTBEAT_DELAY": "5", "PIRATECHAT_BURST": "100",
+            "PIRATECHAT_ZODB_URI": f"file://{scratch}/Data.fs"}
 
 
 def test_suite() -> unittest.TestSuite:

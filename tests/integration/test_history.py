@@ -224,8 +224,11 @@ def test_evolve_creates_the_root_and_lobby_once(data_fs):
 
 
 def test_a_database_from_newer_code_is_refused(db):
-    with db.transaction(transaction.TransactionManager()) as connection:
-        connection.root()[evolution.ROOT_KEY].schema_version = evolution.LATEST + 1
+    manager = transaction.TransactionManager()
+    connection = db.open(transaction_manager=manager)
+    connection.root()[evolution.ROOT_KEY].schema_version = evolution.LATEST + 1
+    manager.commit()
+    connection.close()
     with pytest.raises(RuntimeError, match="only up to"):
         evolution.evolve(db)
 
