@@ -19,15 +19,7 @@ def run(args: argparse.Namespace) -> int:
     monkey.patch_all()
     from pyramid.paster import get_app, setup_logging
 
-    from ..sockjs.gevent_server import make_server
+    from ..sockjs.gevent_server import serve
 
     setup_logging(args.ini)
-    app = get_app(args.ini, "main")
-    server = make_server(app, args.host, args.port)
-    server.init_socket()
-    print(f"Serving on http://{args.host}:{server.server_port}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve(get_app(args.ini, "main"), args.host, args.port)

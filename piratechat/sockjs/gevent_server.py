@@ -58,6 +58,19 @@ def make_server(app, host: str, port: int, backlog: int = 2048) -> pywsgi.WSGISe
     )
 
 
+def serve(app, host: str, port: int, backlog: int = 2048) -> int:
+    """Serve until interrupted; print the bound URL first (port 0 picks one,
+    and tests read the line to learn it)."""
+    server = make_server(app, host, port, backlog)
+    server.init_socket()
+    print(f"Serving on http://{host}:{server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def server_factory(global_conf, host="127.0.0.1", port="6543", backlog="2048"):
     """PasteDeploy server factory: ``use = egg:piratechat#gevent``.
 
@@ -68,10 +81,7 @@ def server_factory(global_conf, host="127.0.0.1", port="6543", backlog="2048"):
 
     monkey.patch_all()
 
-    def serve(app):
-        server = make_server(app, host, int(port), int(backlog))
-        server.init_socket()
-        print(f"Serving on http://{host}:{server.server_port}", flush=True)
-        server.serve_forever()
+    def run(app):
+        serve(app, host, int(port), int(backlog))
 
-    return serve
+    return run

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     from gevent import monkey
 
     monkey.patch_all()
-    from .gevent_server import make_server
+    from .gevent_server import serve
 
     args = parser().parse_args(argv)
     options = {
@@ -99,14 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if value is not None
     }
-    server = make_server(make_app(**options), args.host, args.port)
-    server.init_socket()
-    print(f"Serving on http://{args.host}:{server.server_port}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve(make_app(**options), args.host, args.port)
 
 
 if __name__ == "__main__":
