@@ -38,6 +38,7 @@ serve-production: setup
 	$(BIN)/gunicorn --paste production.ini
 
 test: setup browser
+	$(BIN)/ruff check piratechat tests bench examples
 	$(BIN)/pytest
 
 lint: setup

@@ -15,7 +15,9 @@ as PirateChat (990a6bf) runs it under gevent, and times each step in CPU time
 Each step is timed alone, then the whole chain over N real loopback TCP
 connections, next to cheaper variants of each step (a frame built once per
 line, a wait without a timeout, a plain send) to show what each would save.
-It uses no PirateChat module, so it keeps working while the chat is refactored.
+The rebuilt steps use no PirateChat module, so they keep working while the
+chat is refactored; the last row runs the work tree's own Hub.deliver over
+real sessions (NaN for a tree without the direct write).
 """
 
 from __future__ import annotations
@@ -276,10 +278,50 @@ def steps(n: int, rounds: int) -> list[tuple[str, str, float]]:
             1e6 * total / reps,
         )
     )
+    out.append(
+        (
+            "whole chain",
+            "PirateChat work tree: Hub.deliver over real sessions (raw WebSocket)",
+            piratechat_chain(pairs, rounds),
+        )
+    )
     for s, c in pairs:
         s.close()
         c.close()
     return out
+
+
+def piratechat_chain(pairs, rounds: int) -> float:
+    """The work tree's own path, per recipient: Hub.deliver -> Session.send ->
+    the WebSocket receiver -> the socket (raw WebSocket members, all idle).
+    NaN where the tree predates the direct write (no WebSocketReceiver)."""
+    try:
+        from piratechat.chat.hub import Hub
+        from piratechat.sockjs import Options, Session
+        from piratechat.sockjs.registry import SessionRegistry
+        from piratechat.sockjs.transports.websocket import Conn, WebSocketReceiver
+        from piratechat.sockjs.wsframing import Rfc6455
+    except ImportError:
+        return float("nan")
+    registry = SessionRegistry(Session, Options(), time.monotonic)
+    hub = Hub()
+    for i, (s, _c) in enumerate(pairs):
+        session = registry.create(f"s{i}", {})
+        session.raw = True
+        receiver = WebSocketReceiver(session, Conn(s), Rfc6455(65536))
+        session.attach(receiver)
+        session.open()
+        receiver.ready = True
+        hub.join("r", session)
+        hub.caught_up("r", session, 0)
+    total = 0.0
+    for seq in range(1, rounds + 1):
+        t = time.process_time()
+        line = dict(LINE, seq=seq)
+        hub.deliver("r", json.dumps(line, ensure_ascii=False, separators=(",", ":")))
+        total += time.process_time() - t
+        drain(pairs)
+    return 1e6 * total / (len(pairs) * rounds)
 
 
 def main(argv=None) -> int:

@@ -42,6 +42,10 @@ class Receiver:
     def wake(self) -> None:
         self._event.set()
 
+    def send_now(self, message) -> bool:
+        """HTTP receivers always queue (transports/websocket.py writes at once)."""
+        return False
+
     def closing(self) -> None:
         self._event.set()
         if self._cut is not None:

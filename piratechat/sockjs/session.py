@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from . import protocol
+from .outgoing import Outgoing
 
 if TYPE_CHECKING:
     from .registry import SessionRegistry
@@ -55,6 +56,10 @@ class Receiver(Protocol):
     def closing(self) -> None:
         """The session closed: send the close frame, or be cut off if stuck."""
 
+    def send_now(self, message: Outgoing) -> bool:
+        """Write ``message`` at once, without waiting, if the connection can;
+        False: it did not, and the session queues it."""
+
 
 class Session:
     """One client conversation. Applications subclass it.
@@ -85,17 +90,25 @@ class Session:
     def on_close(self) -> None:
         """Called once, when an open session closes for whatever reason."""
 
-    def send(self, text: str, encoded: str | None = None) -> bool:
+    def send(self, text: str | Outgoing, encoded: str | None = None) -> bool:
         """Queue one message for the client; False if the session is closed.
 
-        Pass ``encoded`` (protocol.encode_message(text)) when sending the same
-        text to many sessions, so it is encoded once. A session whose queue
-        outgrows ``max_queue`` characters is closed as a slow consumer
+        When sending the same text to many sessions, pass one
+        ``outgoing.Outgoing(text)`` to all: it is encoded and framed once.
+        (``encoded``, protocol.encode_message(text), does the encoding part.)
+        An open session with nothing queued first lets its receiver write the
+        message at once (``send_now``): no queue, no wake-up. A session whose
+        queue outgrows ``max_queue`` characters is closed as a slow consumer
         (4008) rather than allowed to grow memory.
         """
         if self.state == CLOSED:
             return False
-        item = text if self.raw else (encoded or protocol.encode_message(text))
+        message = text if isinstance(text, Outgoing) else Outgoing(text, encoded)
+        receiver = self.receiver
+        if not self._outbox and self.state == OPEN and receiver is not None:
+            if receiver.send_now(message):  # only with nothing queued: order is kept
+                return True
+        item = message.text if self.raw else message.encoded
         if self._queued + len(item) > self.registry.options.max_queue:
             log.info("session %s dropped: slow consumer", self.id)
             self._outbox.clear()  # it could not take them; free them now
@@ -104,8 +117,8 @@ class Session:
             return False
         self._outbox.append(item)
         self._queued += len(item)
-        if self.receiver is not None:
-            self.receiver.wake()
+        if receiver is not None:
+            receiver.wake()
         return True
 
     def close(self, code: int = 3000, reason: str = "Go away!") -> None:

@@ -57,6 +57,23 @@ def rfc6455_handshake(key: str) -> bytes:
     )
 
 
+def text_frame(text: str) -> bytes:
+    """A server's RFC 6455 text frame: FIN, opcode 1, unmasked, no extensions.
+
+    Those bytes are the same for every connection, so a message sent to many
+    is framed once (outgoing.py). Lone surrogates become "?" as in ``text``.
+    """
+    data = text.encode("utf-8", "replace")
+    size = len(data)
+    if size < 126:
+        header = struct.pack("!BB", 0x81, size)
+    elif size < 65536:
+        header = struct.pack("!BBH", 0x81, 126, size)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, size)
+    return header + data
+
+
 class Rfc6455:
     """Server side of an RFC 6455 connection whose handshake is done."""
 
@@ -93,6 +110,11 @@ class Rfc6455:
         if not data:
             out.closed = True
         return out
+
+    @property
+    def is_open(self) -> bool:
+        """Text frames may still be sent (neither side has begun to close)."""
+        return self._ws.state is ConnectionState.OPEN
 
     def text(self, text: str) -> bytes:
         """A text frame; nothing once the connection is closing."""

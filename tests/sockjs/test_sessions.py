@@ -202,3 +202,41 @@ def test_handling_close_section_a_holder_whose_client_left_is_noticed_by_the_nex
     assert list(frames(Receiver(session), streaming=False)) == ['c[1002,"Connection interrupted"]']
     assert holder.gone
     server_end.close()
+
+
+class Direct:
+    """A receiver that writes at once until told its connection is full."""
+
+    def __init__(self):
+        self.written: list[str] = []
+        self.full = False
+        self.woken = 0
+
+    def send_now(self, message) -> bool:
+        if self.full:
+            return False
+        self.written.append(message.text)
+        return True
+
+    def wake(self):
+        self.woken += 1
+
+    def closing(self):
+        pass
+
+
+def test_messages_are_written_at_once_until_one_queues_then_all_queue_behind_it():
+    session = SessionRegistry(Session, Options(), Clock()).create("direct", {})
+    receiver = Direct()
+    session.attach(receiver)
+    session.send("before open")  # NEW: never written at once (the "o" comes first)
+    session.take()
+    session.open()
+    session.send("one")
+    receiver.full = True
+    session.send("two")
+    receiver.full = False
+    session.send("three")  # "two" is queued: "three" must not overtake it
+    assert receiver.written == ["one"] and session.take() == ['"two"', '"three"']
+    session.send("four")
+    assert receiver.written == ["one", "four"] and receiver.woken == 3  # one per queued message

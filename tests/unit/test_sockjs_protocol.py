@@ -22,11 +22,14 @@ def test_close_frame():
     )
 
 
-@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\u200c", "\ufeff", "\ud800", "\uffff", "\x00"])
+MANGLED = ["\u2028", "\u2029", "\u200c", "\ufeff", "\ud800", "\uffff", "\x00"]
+
+
+@pytest.mark.parametrize("char", MANGLED)
 def test_characters_browsers_mangle_are_escaped(char):
     encoded = protocol.encode_message("x" + char + "y")
     assert char not in encoded
-    assert "\\u%04x" % ord(char) in encoded
+    assert f"\\u{ord(char):04x}" in encoded
 
 
 def test_ordinary_unicode_is_sent_raw():

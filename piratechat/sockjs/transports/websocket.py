@@ -4,9 +4,16 @@ The request's socket is taken from the WSGI server (hijack.py); framing is
 wsframing's (RFC 6455 through wsproto, or Hixie-76). Two greenlets per
 connection: the request's reads, a writer sends. A WebSocket session lives
 and dies with its socket ("WebSocket: test_reuseSessionId").
+
+Fan-out is the hot path: a message to an idle RFC 6455 connection is written
+at once from the sender's greenlet, as frame bytes shared by every recipient
+(outgoing.py), with one non-blocking ``send()``. The writer greenlet only
+carries what does not fit, heartbeats and the close, in order.
 """
 
 from __future__ import annotations
+
+import socket
 
 import gevent
 from gevent.lock import Semaphore
@@ -14,6 +21,7 @@ from webob import Request, Response
 
 from .. import headers, protocol, wsframing
 from ..hijack import READER_KEY, HijackedResponse, abort, release, take_socket
+from ..outgoing import Outgoing
 from ..receiver import Receiver, frames
 from ..session import CLOSED, Session
 
@@ -55,12 +63,15 @@ def handshake_error(request: Request) -> Response | None:
 
 class Conn:
     """The hijacked socket: reads (from what the server had already
-    buffered first), locked writes, and a cut that wakes both greenlets."""
+    buffered first), locked writes, writes that never wait (``try_send``),
+    and a cut that wakes both greenlets."""
 
     def __init__(self, sock, reader=None):
         self.sock = sock
         self.reader = reader
+        self._os_sock = getattr(sock, "_sock", sock)  # gevent's socket wraps the OS one
         self._lock = Semaphore()
+        self._pending = b""  # the rest of a partial try_send, written before anything else
         self._timer: gevent.Greenlet | None = None
 
     def recv(self) -> bytes:
@@ -81,9 +92,36 @@ class Conn:
         return data
 
     def send(self, data: bytes) -> None:
-        if data:
+        """Write all of data (after any pending rest), waiting as needed."""
+        if data or self._pending:
             with self._lock:
+                data, self._pending = self._pending + data, b""
                 self.sock.sendall(data)
+
+    def try_send(self, data: bytes) -> bool:
+        """Write data now if nothing else is being written, without waiting.
+
+        False: nothing was written (busy, full, broken); the caller queues it.
+        A partial write keeps the rest, which a greenlet then writes, before
+        any later ``send``. One syscall, none of gevent's ``sendall``
+        (which asks the kernel for SO_SNDBUF on every call).
+        """
+        if self._pending or self._lock.locked():
+            return False
+        try:
+            sent = self._os_sock.send(data, socket.MSG_DONTWAIT)
+        except OSError:  # BlockingIOError: full; others: the writer finds out
+            return False
+        if sent < len(data):
+            self._pending = data[sent:]
+            gevent.spawn(self._flush)
+        return True
+
+    def _flush(self) -> None:
+        try:
+            self.send(b"")
+        except (OSError, ValueError):
+            pass  # the connection is gone; the reader and the writer notice it
 
     def cut(self) -> None:
         abort(self.sock)
@@ -95,6 +133,33 @@ class Conn:
     def cancel(self) -> None:
         if self._timer is not None:
             self._timer.kill(block=False)
+
+
+class WebSocketReceiver(Receiver):
+    """An RFC 6455 connection's receiver: writes a message at once when it can.
+
+    ``ready`` is set once the open frame (if any) is out, so that nothing
+    overtakes it; the session asks only while nothing is queued, and
+    ``Conn.try_send`` declines while the writer is writing: order is kept.
+    """
+
+    def __init__(self, session: Session, conn: Conn, framing: wsframing.Rfc6455):
+        super().__init__(session, cut=conn.cut)
+        self.conn = conn
+        self.framing = framing
+        self.ready = False
+
+    def send_now(self, message: Outgoing) -> bool:
+        if not self.ready or self.gone or not self.framing.is_open:
+            return False
+        return self.conn.try_send(message.ws_raw if self.session.raw else message.ws_framed)
+
+
+def _receiver(session: Session, conn: Conn, framing) -> Receiver:
+    """Hixie-76 frames are not shared: its connections keep the writer path."""
+    if isinstance(framing, wsframing.Rfc6455):
+        return WebSocketReceiver(session, conn, framing)
+    return Receiver(session, cut=conn.cut)
 
 
 def _handshake(request: Request, conn: Conn, max_message: int):
@@ -132,7 +197,7 @@ def _serve(request: Request, session: Session, start_writer, decode) -> object:
     writer = None
     try:
         framing = _handshake(request, conn, registry.options.max_message)
-        receiver = Receiver(session, cut=conn.cut)
+        receiver = _receiver(session, conn, framing)
         # open the session before reading: a client may send at once
         writer = gevent.spawn(start_writer(conn, framing, receiver))
         while True:
@@ -176,6 +241,7 @@ def _sockjs_writer(conn: Conn, framing, receiver: Receiver):
     except BaseException:
         stream.close()  # let the session go
         raise
+    receiver.ready = True  # "o" is out: messages may now be written at once
 
     def write() -> None:
         try:
@@ -196,6 +262,7 @@ def _raw_writer(conn: Conn, framing, receiver: Receiver):
     session = receiver.session
     session.attach(receiver)
     session.open()
+    receiver.ready = True  # no open frame to wait for
     return lambda: _raw_write(conn, framing, receiver)
 
 
@@ -204,9 +271,9 @@ def _raw_write(conn: Conn, framing, receiver: Receiver) -> None:
     try:
         while not receiver.gone:
             items = receiver.take()
-            for text in items:
-                conn.send(framing.text(text))
-            if not items:
+            if items:  # all at once: nothing can come between them
+                conn.send(b"".join(framing.text(text) for text in items))
+            else:
                 if session.state == CLOSED:
                     _finish(conn, framing, session)
                     return
