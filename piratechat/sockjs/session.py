@@ -138,6 +138,11 @@ class Session:
     def attached(self) -> bool:
         return self.receiver is not None
 
+    @property
+    def has_queued(self) -> bool:
+        """Messages wait in the queue for the receiver."""
+        return bool(self._outbox)
+
     def attach(self, receiver: Receiver) -> bool:
         """Claim the session for one receiver; False if another holds it
         (the newcomer then answers ``c[2010,...]``)."""

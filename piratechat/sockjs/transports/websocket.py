@@ -1,19 +1,24 @@
 """WebSocket transports: SockJS-framed (``.../websocket``) and raw (``<prefix>/websocket``).
 
 The request's socket is taken from the WSGI server (hijack.py); framing is
-wsframing's (RFC 6455 through wsproto, or Hixie-76). Two greenlets per
-connection: the request's reads, a writer sends. A WebSocket session lives
+wsframing's (RFC 6455 through wsproto, or Hixie-76). An idle RFC 6455
+connection has one greenlet, the request's, which reads; a writer greenlet
+is spawned only while something waits to be written (Hixie-76 keeps one per
+connection), and one timer per registry sends the SockJS heartbeats. A WebSocket session lives
 and dies with its socket ("WebSocket: test_reuseSessionId").
 
 Fan-out is the hot path: a message to an idle RFC 6455 connection is written
 at once from the sender's greenlet, as frame bytes shared by every recipient
-(outgoing.py), with one non-blocking ``send()``. The writer greenlet only
-carries what does not fit, heartbeats and the close, in order.
+(outgoing.py), with one non-blocking ``send()``. A writer greenlet only
+carries what does not fit and the close, in order, and then ends.
 """
 
 from __future__ import annotations
 
+import logging
 import socket
+import time
+import weakref
 
 import gevent
 from gevent.lock import Semaphore
@@ -24,6 +29,8 @@ from ..hijack import READER_KEY, HijackedResponse, abort, release, take_socket
 from ..outgoing import Outgoing
 from ..receiver import Receiver, frames
 from ..session import CLOSED, Session
+
+log = logging.getLogger(__name__)
 
 READ_SIZE = 64 * 1024
 HANDSHAKE_TIMEOUT = 10.0  # seconds to wait for a Hixie-76 client's nonce
@@ -136,11 +143,16 @@ class Conn:
 
 
 class WebSocketReceiver(Receiver):
-    """An RFC 6455 connection's receiver: writes a message at once when it can.
+    """An RFC 6455 connection's receiver: writes a message at once when it can,
+    and keeps no writer greenlet while idle.
 
     ``ready`` is set once the open frame (if any) is out, so that nothing
     overtakes it; the session asks only while nothing is queued, and
-    ``Conn.try_send`` declines while the writer is writing: order is kept.
+    ``Conn.try_send`` declines while a write is under way: order is kept.
+    What cannot be written at once (a queue, the close) is written by a
+    greenlet spawned for it (``wake``), which ends when nothing is left.
+    Heartbeats of SockJS-framed connections come from one shared timer
+    (``Heartbeats``); the raw WebSocket has none.
     """
 
     def __init__(self, session: Session, conn: Conn, framing: wsframing.Rfc6455):
@@ -148,18 +160,125 @@ class WebSocketReceiver(Receiver):
         self.conn = conn
         self.framing = framing
         self.ready = False
+        self.finished = False  # the WebSocket close is out: nothing more is written
+        self.writer: gevent.Greenlet | None = None
 
     def send_now(self, message: Outgoing) -> bool:
         if not self.ready or self.gone or not self.framing.is_open:
             return False
         return self.conn.try_send(message.ws_raw if self.session.raw else message.ws_framed)
 
+    def wake(self) -> None:
+        if self.writer is None and self.ready and not self.finished and not self.gone:
+            self.writer = gevent.spawn(self._write)
 
-def _receiver(session: Session, conn: Conn, framing) -> Receiver:
-    """Hixie-76 frames are not shared: its connections keep the writer path."""
-    if isinstance(framing, wsframing.Rfc6455):
-        return WebSocketReceiver(session, conn, framing)
-    return Receiver(session, cut=conn.cut)
+    def closing(self) -> None:
+        super().closing()
+        self.wake()
+
+    def open(self) -> None:
+        """Attach, open the session and send ``o`` (SockJS framing); then
+        anything on_open queued, or its close."""
+        session = self.session
+        session.attach(self)  # a private session: nobody else holds it
+        if session.raw:
+            session.open()
+        else:
+            self.conn.send(self.framing.text(session.next_frame()))  # "o"
+        self.ready = True
+        if session.has_queued or session.state == CLOSED:
+            self.wake()
+
+    def heartbeat(self) -> None:
+        """Send ``h`` unless the connection is busy writing or closing."""
+        if self.ready and not self.finished and not self.gone and self.framing.is_open:
+            if self.session.state != CLOSED:
+                self.conn.try_send(HEARTBEAT_FRAME)
+
+    def _write(self) -> None:
+        session = self.session
+        try:
+            while not self.gone:
+                if session.raw:
+                    items = self.take()
+                    if items:  # all at once: nothing can come between them
+                        self.conn.send(b"".join(self.framing.text(text) for text in items))
+                        continue
+                    if session.state != CLOSED:
+                        return
+                else:
+                    frame = self.poll()
+                    if frame is None:
+                        return
+                    if not protocol.is_close_frame(frame):
+                        self.conn.send(self.framing.text(frame))
+                        continue
+                    self.conn.send(self.framing.text(frame))
+                self.finished = True
+                _finish(self.conn, self.framing, session)
+                return
+        except OSError:
+            self.finished = True
+        finally:
+            self.writer = None
+
+    def stop(self) -> None:
+        """The socket is gone: let a last write finish briefly, then detach."""
+        writer = self.writer
+        if writer is not None:
+            writer.join(timeout=1)
+            writer.kill()
+        self.finished = True
+        self.session.detach(self)
+
+
+HEARTBEAT_FRAME = wsframing.text_frame(protocol.HEARTBEAT)
+
+
+class Heartbeats:
+    """One timer per registry for the heartbeats of its SockJS-framed
+    WebSockets: each gets ``h`` every ``heartbeat_delay`` seconds. Kept in
+    the order of their next beat, so a tick looks only at the ones due."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+        self._due: dict[WebSocketReceiver, float] = {}  # insertion order = order due
+        self._greenlet: gevent.Greenlet | None = None
+
+    def add(self, receiver: WebSocketReceiver) -> None:
+        self._due[receiver] = time.monotonic() + self.delay
+        if self._greenlet is None:
+            self._greenlet = gevent.spawn(self._run)
+
+    def discard(self, receiver: WebSocketReceiver) -> None:
+        self._due.pop(receiver, None)
+
+    def _run(self) -> None:
+        try:
+            while self._due:
+                receiver, due = next(iter(self._due.items()))
+                now = time.monotonic()
+                if due > now:
+                    gevent.sleep(due - now)
+                    continue
+                del self._due[receiver]
+                self._due[receiver] = now + self.delay
+                try:
+                    receiver.heartbeat()
+                except Exception:
+                    log.exception("heartbeat failed")
+        finally:
+            self._greenlet = None
+
+
+_heartbeats: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def heartbeats(registry) -> Heartbeats:
+    beats = _heartbeats.get(registry)
+    if beats is None:
+        beats = _heartbeats[registry] = Heartbeats(registry.options.heartbeat_delay)
+    return beats
 
 
 def _handshake(request: Request, conn: Conn, max_message: int):
@@ -194,25 +313,71 @@ def _serve(request: Request, session: Session, start_writer, decode) -> object:
         registry.remove(session)
         return headers.error(501, "This server cannot upgrade to WebSocket.")
     conn = Conn(sock, request.environ.get(READER_KEY))
-    writer = None
     try:
         framing = _handshake(request, conn, registry.options.max_message)
-        receiver = _receiver(session, conn, framing)
+    except OSError:
+        session.interrupt()
+        registry.remove(session)
+        release(sock)
+        return HijackedResponse()
+    del request  # the read loop needs none of the request
+    if isinstance(framing, wsframing.Rfc6455):
+        _read_loop(session, conn, framing, decode)
+    else:
+        _read_loop_hixie76(session, conn, framing, start_writer, decode)
+    release(sock)
+    return HijackedResponse()
+
+
+def _read(session: Session, conn: Conn, framing, decode) -> None:
+    """Hand the client's messages to the session until it closes or goes."""
+    while True:
+        got = framing.feed(conn.recv())
+        conn.send(got.reply)
+        for text in got.messages:
+            try:
+                messages = decode(text)
+            except protocol.BadPayload:  # "the server must abruptly terminate"
+                conn.cut()
+                return
+            session.receive(messages)
+        if got.closed:
+            return
+        gevent.sleep(0)  # a client sending fast must not starve the others
+
+
+def _read_loop(session: Session, conn: Conn, framing: wsframing.Rfc6455, decode) -> None:
+    """RFC 6455: no writer greenlet while idle (WebSocketReceiver)."""
+    registry = session.registry
+    receiver = WebSocketReceiver(session, conn, framing)
+    beats = None
+    try:
+        receiver.open()  # before reading: a client may send at once
+        if not session.raw:
+            beats = heartbeats(registry)
+            beats.add(receiver)
+        _read(session, conn, framing, decode)
+    except OSError:
+        pass
+    finally:
+        if beats is not None:
+            beats.discard(receiver)
+        if session.state != CLOSED:
+            session.interrupt()  # the socket is gone: so is its session
+        receiver.stop()
+        registry.remove(session)
+        conn.cancel()
+
+
+def _read_loop_hixie76(session: Session, conn: Conn, framing, start_writer, decode) -> None:
+    """Hixie-76: frames are not shared; a writer greenlet per connection."""
+    registry = session.registry
+    writer = None
+    try:
+        receiver = Receiver(session, cut=conn.cut)
         # open the session before reading: a client may send at once
         writer = gevent.spawn(start_writer(conn, framing, receiver))
-        while True:
-            got = framing.feed(conn.recv())
-            conn.send(got.reply)
-            for text in got.messages:
-                try:
-                    messages = decode(text)
-                except protocol.BadPayload:  # "the server must abruptly terminate"
-                    conn.cut()
-                    return HijackedResponse()
-                session.receive(messages)
-            if got.closed:
-                break
-            gevent.sleep(0)  # a client sending fast must not starve the others
+        _read(session, conn, framing, decode)
     except OSError:
         pass
     finally:
@@ -223,8 +388,6 @@ def _serve(request: Request, session: Session, start_writer, decode) -> object:
             writer.kill()
         registry.remove(session)
         conn.cancel()
-        release(sock)
-    return HijackedResponse()
 
 
 def _finish(conn: Conn, framing, session: Session) -> None:
