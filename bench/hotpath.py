@@ -299,7 +299,8 @@ def piratechat_chain(pairs, rounds: int) -> float:
         from piratechat.chat.hub import Hub
         from piratechat.sockjs import Options, Session
         from piratechat.sockjs.registry import SessionRegistry
-        from piratechat.sockjs.transports.websocket import Conn, WebSocketReceiver
+        from piratechat.sockjs.transports.websocket import WebSocketReceiver
+        from piratechat.sockjs.transports.wsconn import Conn
         from piratechat.sockjs.wsframing import Rfc6455
     except ImportError:
         return float("nan")

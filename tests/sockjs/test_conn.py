@@ -1,4 +1,4 @@
-"""Conn.try_send (transports/websocket.py): a write that never waits; what
+"""Conn.try_send (transports/wsconn.py): a write that never waits; what
 does not fit is written later by a greenlet, before anything sent after it."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import gevent
 from gevent import socket
 
-from piratechat.sockjs.transports.websocket import Conn
+from piratechat.sockjs.transports.wsconn import Conn
 
 
 def pair():

@@ -16,23 +16,20 @@ carries what does not fit and the close, in order, and then ends.
 from __future__ import annotations
 
 import logging
-import socket
-import time
-import weakref
 
 import gevent
-from gevent.lock import Semaphore
 from webob import Request, Response
 
 from .. import headers, protocol, wsframing
-from ..hijack import READER_KEY, HijackedResponse, abort, release, take_socket
+from ..hijack import READER_KEY, HijackedResponse, release, take_socket
 from ..outgoing import Outgoing
 from ..receiver import Receiver, frames
 from ..session import CLOSED, Session
+from .heartbeats import heartbeats
+from .wsconn import Conn
 
 log = logging.getLogger(__name__)
 
-READ_SIZE = 64 * 1024
 HANDSHAKE_TIMEOUT = 10.0  # seconds to wait for a Hixie-76 client's nonce
 VERSIONS = ("13", "8", "7")  # RFC 6455 and the hybi drafts with the same framing
 
@@ -66,80 +63,6 @@ def handshake_error(request: Request) -> Response | None:
         response.headers["Sec-WebSocket-Version"] = ", ".join(VERSIONS)
         return response
     return None
-
-
-class Conn:
-    """The hijacked socket: reads (from what the server had already
-    buffered first), locked writes, writes that never wait (``try_send``),
-    and a cut that wakes both greenlets."""
-
-    def __init__(self, sock, reader=None):
-        self.sock = sock
-        self.reader = reader
-        self._os_sock = getattr(sock, "_sock", sock)  # gevent's socket wraps the OS one
-        self._lock = Semaphore()
-        self._pending = b""  # the rest of a partial try_send, written before anything else
-        self._timer: gevent.Greenlet | None = None
-
-    def recv(self) -> bytes:
-        try:
-            if self.reader is not None:
-                return self.reader.read1(READ_SIZE)
-            return self.sock.recv(READ_SIZE)
-        except (OSError, ValueError):
-            return b""
-
-    def recv_exactly(self, size: int) -> bytes:
-        data = b""
-        while len(data) < size:
-            chunk = self.recv() if self.reader is None else self.reader.read(size - len(data))
-            if not chunk:
-                raise OSError("closed during handshake")
-            data += chunk
-        return data
-
-    def send(self, data: bytes) -> None:
-        """Write all of data (after any pending rest), waiting as needed."""
-        if data or self._pending:
-            with self._lock:
-                data, self._pending = self._pending + data, b""
-                self.sock.sendall(data)
-
-    def try_send(self, data: bytes) -> bool:
-        """Write data now if nothing else is being written, without waiting.
-
-        False: nothing was written (busy, full, broken); the caller queues it.
-        A partial write keeps the rest, which a greenlet then writes, before
-        any later ``send``. One syscall, none of gevent's ``sendall``
-        (which asks the kernel for SO_SNDBUF on every call).
-        """
-        if self._pending or self._lock.locked():
-            return False
-        try:
-            sent = self._os_sock.send(data, socket.MSG_DONTWAIT)
-        except OSError:  # BlockingIOError: full; others: the writer finds out
-            return False
-        if sent < len(data):
-            self._pending = data[sent:]
-            gevent.spawn(self._flush)
-        return True
-
-    def _flush(self) -> None:
-        try:
-            self.send(b"")
-        except (OSError, ValueError):
-            pass  # the connection is gone; the reader and the writer notice it
-
-    def cut(self) -> None:
-        abort(self.sock)
-
-    def cut_later(self, seconds: float) -> None:
-        if self._timer is None:
-            self._timer = gevent.spawn_later(seconds, self.cut)
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
 
 
 class WebSocketReceiver(Receiver):
@@ -233,52 +156,6 @@ class WebSocketReceiver(Receiver):
 
 
 HEARTBEAT_FRAME = wsframing.text_frame(protocol.HEARTBEAT)
-
-
-class Heartbeats:
-    """One timer per registry for the heartbeats of its SockJS-framed
-    WebSockets: each gets ``h`` every ``heartbeat_delay`` seconds. Kept in
-    the order of their next beat, so a tick looks only at the ones due."""
-
-    def __init__(self, delay: float):
-        self.delay = delay
-        self._due: dict[WebSocketReceiver, float] = {}  # insertion order = order due
-        self._greenlet: gevent.Greenlet | None = None
-
-    def add(self, receiver: WebSocketReceiver) -> None:
-        self._due[receiver] = time.monotonic() + self.delay
-        if self._greenlet is None:
-            self._greenlet = gevent.spawn(self._run)
-
-    def discard(self, receiver: WebSocketReceiver) -> None:
-        self._due.pop(receiver, None)
-
-    def _run(self) -> None:
-        try:
-            while self._due:
-                receiver, due = next(iter(self._due.items()))
-                now = time.monotonic()
-                if due > now:
-                    gevent.sleep(due - now)
-                    continue
-                del self._due[receiver]
-                self._due[receiver] = now + self.delay
-                try:
-                    receiver.heartbeat()
-                except Exception:
-                    log.exception("heartbeat failed")
-        finally:
-            self._greenlet = None
-
-
-_heartbeats: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def heartbeats(registry) -> Heartbeats:
-    beats = _heartbeats.get(registry)
-    if beats is None:
-        beats = _heartbeats[registry] = Heartbeats(registry.options.heartbeat_delay)
-    return beats
 
 
 def _handshake(request: Request, conn: Conn, max_message: int):

@@ -1,0 +1,87 @@
+"""A hijacked WebSocket's socket: buffered reads, ordered writes, writes
+that never wait, and a cut that wakes every greenlet using it."""
+
+from __future__ import annotations
+
+import socket
+
+import gevent
+from gevent.lock import Semaphore
+
+from ..hijack import abort
+
+READ_SIZE = 64 * 1024
+
+
+class Conn:
+    """The hijacked socket: reads (from what the server had already
+    buffered first), locked writes, writes that never wait (``try_send``),
+    and a cut that wakes both greenlets."""
+
+    def __init__(self, sock, reader=None):
+        self.sock = sock
+        self.reader = reader
+        self._os_sock = getattr(sock, "_sock", sock)  # gevent's socket wraps the OS one
+        self._lock = Semaphore()
+        self._pending = b""  # the rest of a partial try_send, written before anything else
+        self._timer: gevent.Greenlet | None = None
+
+    def recv(self) -> bytes:
+        try:
+            if self.reader is not None:
+                return self.reader.read1(READ_SIZE)
+            return self.sock.recv(READ_SIZE)
+        except (OSError, ValueError):
+            return b""
+
+    def recv_exactly(self, size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = self.recv() if self.reader is None else self.reader.read(size - len(data))
+            if not chunk:
+                raise OSError("closed during handshake")
+            data += chunk
+        return data
+
+    def send(self, data: bytes) -> None:
+        """Write all of data (after any pending rest), waiting as needed."""
+        if data or self._pending:
+            with self._lock:
+                data, self._pending = self._pending + data, b""
+                self.sock.sendall(data)
+
+    def try_send(self, data: bytes) -> bool:
+        """Write data now if nothing else is being written, without waiting.
+
+        False: nothing was written (busy, full, broken); the caller queues it.
+        A partial write keeps the rest, which a greenlet then writes, before
+        any later ``send``. One syscall, none of gevent's ``sendall``
+        (which asks the kernel for SO_SNDBUF on every call).
+        """
+        if self._pending or self._lock.locked():
+            return False
+        try:
+            sent = self._os_sock.send(data, socket.MSG_DONTWAIT)
+        except OSError:  # BlockingIOError: full; others: the writer finds out
+            return False
+        if sent < len(data):
+            self._pending = data[sent:]
+            gevent.spawn(self._flush)
+        return True
+
+    def _flush(self) -> None:
+        try:
+            self.send(b"")
+        except (OSError, ValueError):
+            pass  # the connection is gone; the reader and the writer notice it
+
+    def cut(self) -> None:
+        abort(self.sock)
+
+    def cut_later(self, seconds: float) -> None:
+        if self._timer is None:
+            self._timer = gevent.spawn_later(seconds, self.cut)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.kill(block=False)
