@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.acceptance.robot_suite import RESULTS, ROOT, VARIABLES, acceptance_env, robot_cases
-from tests.acceptance.test_robot import run_case
+from tests.acceptance.test_robot import assert_robot_case_passes, case_ids
 from tests.support.server import LiveServer
 
 pytestmark = pytest.mark.acceptance
@@ -34,10 +34,6 @@ def gunicorn():
     assert "Traceback" not in log and "ERROR" not in log, log
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c._robot_suite.tests[0].name for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
 def test_transport_under_gunicorn(gunicorn, case):
-    result = run_case(case)
-    problems = result.failures + result.errors
-    assert result.testsRun == 1 and not problems, (
-        "".join(p[1] for p in problems) + f"\nsee {RESULTS}/robot_log.html"
-    )
+    assert_robot_case_passes(case)

@@ -49,13 +49,22 @@ def run_case(case: unittest.TestCase) -> unittest.TestResult:
     return result
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c._robot_suite.tests[0].name for c in CASES])
-def test_robot_case(robot_run, case):
+def assert_robot_case_passes(case: unittest.TestCase) -> None:
+    """Run one Robot test; its failure, with the log's place, fails the pytest item."""
     result = run_case(case)
     problems = result.failures + result.errors
     assert result.testsRun == 1 and not problems, (
         "".join(p[1] for p in problems) + f"\nsee {RESULTS}/robot_log.html"
     )
+
+
+def case_ids(cases: list[unittest.TestCase]) -> list[str]:
+    return [c._robot_suite.tests[0].name for c in cases]
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
+def test_robot_case(robot_run, case):
+    assert_robot_case_passes(case)
 
 
 def test_a_wrong_expectation_fails(robot_run):
