@@ -1,35 +1,47 @@
 """Who is in which room in this process, and delivering lines to them.
 
-A line is encoded and framed once (sockjs.outgoing) and the same bytes go to
-every member, whatever the room's size; an idle WebSocket member is written
-to at once, from here.
+``deliver`` only queues a line; a deliverer greenlet, spawned when a line
+comes and none runs, takes everything queued and sends each room's lines, in
+order, as one batch: framed once (sockjs.outgoing), the same bytes to every
+member, one write per idle WebSocket member. Lines that pile up during a
+fan-out go out together next, at no added delay. Under load a short window
+(``coalesce_ms``) gathers more: after a fan-out with nothing queued, the
+deliverer waits that long for more lines before it ends, and sends what came
+at the window's end. A line after idle goes out at once; so sends per line
+fall well below one only while lines keep coming.
 
 A big room's fan-out yields to the gevent hub every ``YIELD_EVERY`` members,
-so that the other connections and gunicorn's heartbeat still run. A yield
-must not reorder lines: lines published meanwhile (another greenlet may
-publish) wait in ``_lines`` and go out after the current one, to everyone.
+so that the other connections and gunicorn's heartbeat still run; lines
+published meanwhile wait in the queue: nothing is reordered.
 
 A member that is catching up (it joined and is being sent the room's stored
-lines) gets live lines held back instead; ``caught_up`` then sends those the
-stored lines did not cover. Joining before reading history, and dropping held
-lines numbered at or below what was read, is what makes a join lose nothing
-and repeat nothing, however the commits and the read interleave. A member
-that catches up while a line is half delivered goes live once that line is
-out (``_caught_up``), so that line is held for it, never sent twice.
+lines) gets live lines held back instead; ``caught_up(last_seq)`` then sends
+those the stored lines did not cover. Joining before reading history, and
+dropping held lines numbered at or below what was read, is what makes a join
+lose nothing and repeat nothing, however the commits and the read
+interleave. As lines reach members after ``deliver`` returns, a line the
+read covered may still be queued when its member catches up: until a newer
+line reaches it, a caught-up member skips lines numbered at or below what it
+was sent.
 """
 
 from __future__ import annotations
 
 import json
-from collections import deque
+import logging
 
 import gevent
+from gevent.event import Event
 
 from ..sockjs import Session
 from ..sockjs.outgoing import Outgoing
 
-#: What a catching-up member holds: (seq, line) per live line.
-Held = list[tuple[int, Outgoing]]
+log = logging.getLogger(__name__)
+
+#: A member's state in its room: None when live (the common case); the
+#: (seq, line) it holds while catching up; once caught up, the last seq it
+#: was sent until a newer line reaches it.
+State = None | list[tuple[int, str]] | int
 
 #: Members written to between two yields to the gevent hub.
 YIELD_EVERY = 256
@@ -38,12 +50,14 @@ _LEFT = ()  # what a member that left during a yield holds
 
 
 class Hub:
-    def __init__(self):
-        # room -> {member: None when live, else the lines held while it catches up}
-        self.rooms: dict[str, dict[Session, Held | None]] = {}
-        self._lines: deque[tuple[str, str]] = deque()  # published, not yet delivered
-        self._caught_up: list[tuple[str, Session, int]] = []  # while delivering
-        self._delivering = False
+    def __init__(self, coalesce_ms: float = 0.0):
+        self.rooms: dict[str, dict[Session, State]] = {}
+        self.window = coalesce_ms / 1000  # seconds
+        self.coalescing = False  # the deliverer waits in its window for more lines
+        self._queue: list[tuple[str, str]] = []  # (room, line) published, not yet delivered
+        self._deliverer: gevent.Greenlet | None = None
+        self._drained = Event()
+        self._drained.set()
 
     def join(self, room: str, session: Session) -> None:
         """Add ``session`` to ``room``, holding live lines until ``caught_up``."""
@@ -52,17 +66,14 @@ class Hub:
     def caught_up(self, room: str, session: Session, last_seq: int) -> None:
         """``session`` was sent every line up to ``last_seq``: send it the newer
         held lines, then live ones as they come."""
-        if self._delivering:  # between two lines, not in the middle of one
-            self._caught_up.append((room, session, last_seq))
-            return
         members = self.rooms.get(room)
-        if members is None or members.get(session) is None:
-            return  # left meanwhile, or already live
-        held = members[session]
-        members[session] = None
-        for seq, line in held:
-            if seq > last_seq:
-                session.send(line)
+        held = members.get(session) if members is not None else None
+        if not isinstance(held, list):
+            return  # left meanwhile, or already caught up
+        newer = [(seq, line) for seq, line in held if seq > last_seq]
+        members[session] = newer[-1][0] if newer else last_seq
+        if newer:
+            session.send(Outgoing([line for _, line in newer]))
 
     def leave(self, room: str, session: Session) -> None:
         members = self.rooms.get(room)
@@ -72,36 +83,70 @@ class Hub:
                 del self.rooms[room]
 
     def deliver(self, room: str, payload: str) -> int:
-        """Send payload to every member of room here, after the lines before
+        """Queue payload for every member of room here, after the lines before
         it; returns how many members the room has."""
+        self._queue.append((room, payload))
+        self._drained.clear()
+        if self._deliverer is None:
+            self._deliverer = gevent.spawn(self._deliver_queued)
         members = self.rooms.get(room)
-        self._lines.append((room, payload))
-        if not self._delivering:
-            self._delivering = True
-            try:
-                while self._lines:
-                    self._fan_out(*self._lines.popleft())
-                    while self._caught_up:
-                        self._delivering = False
-                        self.caught_up(*self._caught_up.pop(0))
-                        self._delivering = True
-            finally:
-                self._delivering = False
         return len(members) if members else 0
 
-    def _fan_out(self, room: str, payload: str) -> None:
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait until every line queued so far was sent (tests, shutdown)."""
+        return self._drained.wait(timeout)
+
+    def _deliver_queued(self) -> None:
+        """The deliverer: send what is queued, room by room, until nothing came
+        for a window (at once without one)."""
+        try:
+            while True:
+                if not self._queue:
+                    self._drained.set()
+                    if self.window <= 0:
+                        return
+                    self.coalescing = True
+                    gevent.sleep(self.window)
+                    self.coalescing = False
+                    if not self._queue:
+                        return
+                lines, self._queue = self._queue, []
+                by_room: dict[str, list[str]] = {}
+                for room, payload in lines:
+                    by_room.setdefault(room, []).append(payload)
+                for room, payloads in by_room.items():
+                    try:
+                        self._fan_out(room, payloads)
+                    except Exception:
+                        log.exception("delivering %d lines to %r failed", len(payloads), room)
+        finally:
+            self.coalescing = False
+            self._deliverer = None
+            if not self._queue:
+                self._drained.set()
+
+    def _fan_out(self, room: str, payloads: list[str]) -> None:
         members = self.rooms.get(room)
         if not members:
             return
-        line = Outgoing(payload)
-        seq = None
+        batch = Outgoing(payloads)
+        seqs = None
         for count, session in enumerate(list(members), 1):
-            held = members.get(session, _LEFT)
-            if held is None:
-                session.send(line)
-            elif held is not _LEFT:
-                if seq is None:
-                    seq = json.loads(payload)["seq"]  # once per line, and only while someone joins
-                held.append((seq, line))
+            state = members.get(session, _LEFT)
+            try:
+                if state is None:
+                    session.send(batch)
+                elif state is not _LEFT:
+                    if seqs is None:  # once per line, and only while someone joins
+                        seqs = [json.loads(payload)["seq"] for payload in payloads]
+                    if isinstance(state, list):  # catching up: hold
+                        state.extend(zip(seqs, payloads, strict=True))
+                    else:  # caught up to seq ``state``: skip what it was sent
+                        newer = [p for seq, p in zip(seqs, payloads, strict=True) if seq > state]
+                        if newer:
+                            members[session] = None  # later lines are all newer
+                            session.send(batch if len(newer) == len(payloads) else Outgoing(newer))
+            except Exception:
+                log.exception("delivering to session %s failed", getattr(session, "id", session))
             if count % YIELD_EVERY == 0:
                 gevent.sleep(0)

@@ -27,7 +27,7 @@ class Chat:
         self.registry = registry
         self.history = history
         self.broker = broker
-        self.hub = Hub()
+        self.hub = Hub(coalesce_ms=settings.coalesce_ms)
         self.room_translators = RoomTranslators(registry)
         broker.subscribe(self.hub.deliver)
         history.subscribe(self.publish)

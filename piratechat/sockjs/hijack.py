@@ -1,14 +1,15 @@
 """Taking the client socket out of a WSGI server, for WebSocket upgrades.
 
 WSGI has no upgrade; each gevent server hands the socket over its own way.
-gunicorn's gevent worker puts it in ``environ["gunicorn.socket"]`` and skips
-its own response when the app returns ``ALREADY_HANDLED``; our pywsgi handler
+gunicorn's gevent worker puts it in ``environ["gunicorn.socket"]`` and closes
+it without a response when the app raises ``StopIteration``; our pywsgi handler
 (gevent_server.py) does the same with the names below, and also hands over
 its buffered reader, which may already hold bytes the client sent early.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 from typing import Any
@@ -39,6 +40,26 @@ def take_socket(environ: dict) -> Any | None:
     return sock
 
 
+def detach(sock) -> Any:
+    """A socket of the app's own for the same connection.
+
+    The server closes its socket when the view returns, which ends the
+    handler's greenlet and frees what the request held (gunicorn's request,
+    Pyramid's, their frames); the connection itself goes on, on a duplicate
+    of the descriptor. So an idle WebSocket costs no greenlet at all. Under
+    gunicorn it also leaves the worker_connections count, which then bounds
+    HTTP requests only: the open-files limit bounds WebSockets.
+    """
+    from gevent import socket as gevent_socket
+
+    fd = os.dup(sock.fileno())
+    try:
+        return gevent_socket.socket(sock.family, sock.type, sock.proto, fileno=fd)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def abort(sock) -> None:
     """Drop a client connection now, even one that stopped reading.
 
@@ -57,12 +78,8 @@ def abort(sock) -> None:
 
 
 def release(sock) -> None:
-    """End a hijacked connection and leave closing it to the server.
-
-    The server still owns the socket: pywsgi closes it after a hijack, and
-    gunicorn's gevent worker goes on reading its keep-alive loop, which must
-    then see the end of the stream, not a closed descriptor.
-    """
+    """End a hijacked connection: shut it down for both sides, whoever
+    closes the descriptor (the server its own, the app a detached one)."""
     try:
         getattr(sock, "_sock", sock).shutdown(socket.SHUT_RDWR)
     except OSError:
@@ -70,11 +87,16 @@ def release(sock) -> None:
 
 
 def hijacked_result(environ: dict) -> Any:
-    """What the WSGI app must return once it wrote to the socket itself."""
-    if "gunicorn.socket" in environ:
-        from gunicorn.workers.base_async import ALREADY_HANDLED
+    """What the WSGI app must return once it wrote to the socket itself.
 
-        return ALREADY_HANDLED
+    Under gunicorn it raises instead: its keep-alive loop would go on reading
+    the socket for a next request after ``ALREADY_HANDLED`` and so eat what a
+    WebSocket client sends next; ``StopIteration`` is gunicorn's own signal
+    (its eventlet worker raises it) to close the connection quietly, without
+    writing anything.
+    """
+    if "gunicorn.socket" in environ:
+        raise StopIteration("the app took the connection over")
     return HIJACKED
 
 

@@ -16,6 +16,14 @@ from . import protocol
 from .session import CLOSED, Options, Session
 
 
+def request_variables(environ: dict) -> dict[str, str]:
+    """What a session keeps of the request that opened it: the CGI variables
+    and headers (REMOTE_ADDR, PATH_INFO, HTTP_*...), not the server's and the
+    frameworks' objects, which would otherwise live as long as the connection
+    (several KB for every open WebSocket)."""
+    return {k: v for k, v in environ.items() if "." not in k and isinstance(v, str)}
+
+
 class SessionRegistry:
     def __init__(
         self,
@@ -38,7 +46,7 @@ class SessionRegistry:
 
     def create(self, session_id: str, environ: dict) -> Session:
         """A new session known by its id (the HTTP transports look it up)."""
-        session = self.factory(session_id, self, environ)
+        session = self.factory(session_id, self, request_variables(environ))
         self.sessions[session_id] = session
         self.idle(session)
         return session
@@ -46,7 +54,7 @@ class SessionRegistry:
     def create_private(self, session_id: str, environ: dict) -> Session:
         """A session only its WebSocket knows: the protocol lets two WebSockets
         share a session id ("test_reuseSessionId"), so they must not meet here."""
-        session = self.factory(session_id, self, environ)
+        session = self.factory(session_id, self, request_variables(environ))
         key = session.key = f"{session_id}#ws{next(self._private)}"
         self.sessions[key] = session
         self.idle(session)

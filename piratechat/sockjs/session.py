@@ -91,15 +91,16 @@ class Session:
         """Called once, when an open session closes for whatever reason."""
 
     def send(self, text: str | Outgoing, encoded: str | None = None) -> bool:
-        """Queue one message for the client; False if the session is closed.
+        """Queue one message, or an ``Outgoing`` batch of them, for the client;
+        False if the session is closed.
 
         When sending the same text to many sessions, pass one
-        ``outgoing.Outgoing(text)`` to all: it is encoded and framed once.
-        (``encoded``, protocol.encode_message(text), does the encoding part.)
-        An open session with nothing queued first lets its receiver write the
-        message at once (``send_now``): no queue, no wake-up. A session whose
-        queue outgrows ``max_queue`` characters is closed as a slow consumer
-        (4008) rather than allowed to grow memory.
+        ``outgoing.Outgoing(text)`` (or ``Outgoing(texts)``) to all: it is
+        encoded and framed once. (``encoded``, protocol.encode_message(text),
+        does the encoding part.) An open session with nothing queued first
+        lets its receiver write the message at once (``send_now``): no queue,
+        no wake-up. A session whose queue outgrows ``max_queue`` characters is
+        closed as a slow consumer (4008) rather than allowed to grow memory.
         """
         if self.state == CLOSED:
             return False
@@ -108,15 +109,16 @@ class Session:
         if not self._outbox and self.state == OPEN and receiver is not None:
             if receiver.send_now(message):  # only with nothing queued: order is kept
                 return True
-        item = message.text if self.raw else message.encoded
-        if self._queued + len(item) > self.registry.options.max_queue:
+        items = message.texts if self.raw else message.encoded_texts
+        size = sum(map(len, items))
+        if self._queued + size > self.registry.options.max_queue:
             log.info("session %s dropped: slow consumer", self.id)
             self._outbox.clear()  # it could not take them; free them now
             self._queued = 0
             self.close(*SLOW_CONSUMER)
             return False
-        self._outbox.append(item)
-        self._queued += len(item)
+        self._outbox.extend(items)
+        self._queued += size
         if receiver is not None:
             receiver.wake()
         return True

@@ -4,8 +4,10 @@
 
 serves ``/echo``, ``/close``, ``/disabled_websocket_echo`` and
 ``/cookie_needed_echo`` (sockjs-protocol, "Base URL"), with the streaming
-response limit lowered to 4,096 bytes as the suite asks, and ``/sessions``:
-how many sessions each endpoint holds, so tests can see none leak.
+response limit lowered to 4,096 bytes as the suite asks, ``/sessions``:
+how many sessions each endpoint holds, so tests can see none leak, and
+``/greenlets``: how many greenlets are alive, so tests can see what an idle
+connection costs.
 """
 
 from __future__ import annotations
@@ -62,8 +64,18 @@ def make_app(**options):
                 json={name: len(endpoint.sessions) for name, endpoint in endpoints.items()}
             )
 
+        def greenlets(request):
+            import gc
+
+            from greenlet import greenlet
+
+            alive = sum(1 for o in gc.get_objects() if isinstance(o, greenlet) and not o.dead)
+            return Response(json={"alive": alive})
+
         config.add_route("sessions", "/sessions")
         config.add_view(sessions, route_name="sessions")
+        config.add_route("greenlets", "/greenlets")
+        config.add_view(greenlets, route_name="greenlets")
         app = config.make_wsgi_app()
     app.endpoints = endpoints
     return app

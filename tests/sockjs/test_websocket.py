@@ -1,5 +1,6 @@
 """SockJS protocol, "WebSocket protocols: /*/*/websocket" and "Raw WebSocket url"."""
 
+import json
 import socket
 import uuid
 
@@ -204,3 +205,34 @@ def test_raw_websocket_section_close(server):
 
 def test_raw_websocket_section_bad_handshake_is_400(server):
     assert http("GET", server.echo + "/websocket").status == 400
+
+
+IDLE = 100  # idle WebSockets held open at once
+
+
+def _greenlets(server) -> int:
+    return json.loads(GET(server.url + "/greenlets").body)["alive"]
+
+
+@pytest.mark.parametrize("path", ["/websocket", "/0/idle/websocket"])
+def test_an_idle_websocket_holds_no_greenlet(server, path):
+    """After the handshake the view returns and the hub watches the socket:
+    a hundred idle WebSockets (raw and SockJS-framed) add no greenlet, each
+    still answers at once, and all are gone once they close."""
+    before = _greenlets(server)
+    sockets = []
+    try:
+        for _ in range(IDLE):
+            ws = websocket.create_connection(ws_url(server.echo, path), timeout=5)
+            sockets.append(ws)
+            if path != "/websocket":
+                assert ws.recv() == "o"
+        assert _greenlets(server) - before < 10
+        for n, ws in enumerate(sockets):  # every one still reads and writes
+            ws.send(f"{n}" if path == "/websocket" else f'["{n}"]')
+            assert ws.recv() == (f"{n}" if path == "/websocket" else f'a["{n}"]')
+        assert _greenlets(server) - before < 10
+    finally:
+        for ws in sockets:
+            ws.close()
+    assert wait_until(lambda: server.sessions()["echo"] == 0, timeout=10)

@@ -2,10 +2,13 @@
 
 The request's socket is taken from the WSGI server (hijack.py); framing is
 wsframing's (RFC 6455 through wsproto, or Hixie-76). An idle RFC 6455
-connection has one greenlet, the request's, which reads; a writer greenlet
-is spawned only while something waits to be written (Hixie-76 keeps one per
-connection), and one timer per registry sends the SockJS heartbeats. A WebSocket session lives
-and dies with its socket ("WebSocket: test_reuseSessionId").
+connection has no greenlet at all: after the handshake the view returns on
+a socket of its own (hijack.detach), the gevent hub watches it, and a
+greenlet is spawned to read only when the client has sent something; a
+writer greenlet only while something waits to be written; one timer per
+registry sends the SockJS heartbeats. Hixie-76 keeps the request's greenlet
+reading and a writer per connection. A WebSocket session lives and dies with
+its socket ("WebSocket: test_reuseSessionId").
 
 Fan-out is the hot path: a message to an idle RFC 6455 connection is written
 at once from the sender's greenlet, as frame bytes shared by every recipient
@@ -21,7 +24,7 @@ import gevent
 from webob import Request, Response
 
 from .. import headers, protocol, wsframing
-from ..hijack import READER_KEY, HijackedResponse, release, take_socket
+from ..hijack import READER_KEY, HijackedResponse, detach, release, take_socket
 from ..outgoing import Outgoing
 from ..receiver import Receiver, frames
 from ..session import CLOSED, Session
@@ -78,13 +81,55 @@ class WebSocketReceiver(Receiver):
     (``Heartbeats``); the raw WebSocket has none.
     """
 
-    def __init__(self, session: Session, conn: Conn, framing: wsframing.Rfc6455):
+    def __init__(self, session: Session, conn: Conn, framing: wsframing.Rfc6455, decode):
         super().__init__(session, cut=conn.cut)
         self.conn = conn
         self.framing = framing
+        self.decode = decode
         self.ready = False
         self.finished = False  # the WebSocket close is out: nothing more is written
         self.writer: gevent.Greenlet | None = None
+        self.beats = None
+
+    def serve(self) -> None:
+        """Open the session, then read only when the client sends: until
+        then the gevent hub watches the socket and no greenlet waits."""
+        try:
+            self.open()  # before reading: a client may send at once
+        except OSError:
+            self._end()
+            return
+        if not self.session.raw:
+            self.beats = heartbeats(self.session.registry)
+            self.beats.add(self)
+        self.conn.when_readable(self._readable)
+
+    def _readable(self) -> None:
+        gevent.spawn(self._read)  # called from the hub, which must not block
+
+    def _read(self) -> None:
+        """Handle what the client sent (one read), then watch again; a
+        client sending fast is read in turns with everyone else."""
+        data = self.conn.recv_now()
+        try:
+            if data is None or _handle(self.session, self.conn, self.framing, self.decode, data):
+                self.conn.when_readable(self._readable)
+                return
+        except OSError:
+            pass
+        self._end()
+
+    def _end(self) -> None:
+        """The client hung up, closed or was cut: end the session and the socket."""
+        session = self.session
+        if self.beats is not None:
+            self.beats.discard(self)
+        if session.state != CLOSED:
+            session.interrupt()  # the socket is gone: so is its session
+        self.stop()
+        session.registry.remove(session)
+        self.conn.cancel()
+        self.conn.close()
 
     def send_now(self, message: Outgoing) -> bool:
         if not self.ready or self.gone or not self.framing.is_open:
@@ -192,58 +237,35 @@ def _serve(request: Request, session: Session, start_writer, decode) -> object:
     conn = Conn(sock, request.environ.get(READER_KEY))
     try:
         framing = _handshake(request, conn, registry.options.max_message)
+        if isinstance(framing, wsframing.Rfc6455):
+            conn = Conn(detach(sock))  # the view returns; the connection goes on
     except OSError:
         session.interrupt()
         registry.remove(session)
         release(sock)
         return HijackedResponse()
-    del request  # the read loop needs none of the request
     if isinstance(framing, wsframing.Rfc6455):
-        _read_loop(session, conn, framing, decode)
-    else:
-        _read_loop_hixie76(session, conn, framing, start_writer, decode)
+        WebSocketReceiver(session, conn, framing, decode).serve()
+        return HijackedResponse()
+    del request  # the read loop needs none of the request
+    _read_loop_hixie76(session, conn, framing, start_writer, decode)
     release(sock)
     return HijackedResponse()
 
 
-def _read(session: Session, conn: Conn, framing, decode) -> None:
-    """Hand the client's messages to the session until it closes or goes."""
-    while True:
-        got = framing.feed(conn.recv())
-        conn.send(got.reply)
-        for text in got.messages:
-            try:
-                messages = decode(text)
-            except protocol.BadPayload:  # "the server must abruptly terminate"
-                conn.cut()
-                return
-            session.receive(messages)
-        if got.closed:
-            return
-        gevent.sleep(0)  # a client sending fast must not starve the others
-
-
-def _read_loop(session: Session, conn: Conn, framing: wsframing.Rfc6455, decode) -> None:
-    """RFC 6455: no writer greenlet while idle (WebSocketReceiver)."""
-    registry = session.registry
-    receiver = WebSocketReceiver(session, conn, framing)
-    beats = None
-    try:
-        receiver.open()  # before reading: a client may send at once
-        if not session.raw:
-            beats = heartbeats(registry)
-            beats.add(receiver)
-        _read(session, conn, framing, decode)
-    except OSError:
-        pass
-    finally:
-        if beats is not None:
-            beats.discard(receiver)
-        if session.state != CLOSED:
-            session.interrupt()  # the socket is gone: so is its session
-        receiver.stop()
-        registry.remove(session)
-        conn.cancel()
+def _handle(session: Session, conn: Conn, framing, decode, data: bytes) -> bool:
+    """Hand what the client sent to the session; False once the connection
+    is to end (the client closed or hung up, or sent what cannot be decoded)."""
+    got = framing.feed(data)
+    conn.send(got.reply)
+    for text in got.messages:
+        try:
+            messages = decode(text)
+        except protocol.BadPayload:  # "the server must abruptly terminate"
+            conn.cut()
+            return False
+        session.receive(messages)
+    return not got.closed
 
 
 def _read_loop_hixie76(session: Session, conn: Conn, framing, start_writer, decode) -> None:
@@ -254,7 +276,8 @@ def _read_loop_hixie76(session: Session, conn: Conn, framing, start_writer, deco
         receiver = Receiver(session, cut=conn.cut)
         # open the session before reading: a client may send at once
         writer = gevent.spawn(start_writer(conn, framing, receiver))
-        _read(session, conn, framing, decode)
+        while _handle(session, conn, framing, decode, conn.recv()):
+            gevent.sleep(0)  # a client sending fast must not starve the others
     except OSError:
         pass
     finally:

@@ -1,14 +1,16 @@
-"""A hijacked WebSocket's socket: buffered reads, ordered writes, writes
-that never wait, and a cut that wakes every greenlet using it."""
+"""A hijacked WebSocket's socket: buffered reads, reads when the client
+sends (no greenlet waiting meanwhile), ordered writes, writes that never
+wait, and a cut that wakes every greenlet using it."""
 
 from __future__ import annotations
 
 import socket
 
 import gevent
+from gevent import get_hub
 from gevent.lock import Semaphore
 
-from ..hijack import abort
+from ..hijack import abort, release
 
 READ_SIZE = 64 * 1024
 
@@ -25,6 +27,7 @@ class Conn:
         self._lock = Semaphore()
         self._pending = b""  # the rest of a partial try_send, written before anything else
         self._timer: gevent.Greenlet | None = None
+        self._readable = None  # the gevent hub's watcher, made on first use
 
     def recv(self) -> bytes:
         try:
@@ -32,6 +35,31 @@ class Conn:
                 return self.reader.read1(READ_SIZE)
             return self.sock.recv(READ_SIZE)
         except (OSError, ValueError):
+            return b""
+
+    def when_readable(self, callback) -> None:
+        """Call ``callback`` once the client has sent something or hung up.
+
+        It is called from the gevent hub, so it must not block (it spawns
+        the greenlet that reads). Until then nothing waits on the socket.
+        """
+        watcher = self._readable
+        if watcher is None:
+            watcher = self._readable = get_hub().loop.io(self._os_sock.fileno(), 1)
+        watcher.start(self._fire, callback)
+
+    def _fire(self, callback) -> None:
+        self._readable.stop()
+        callback()
+
+    def recv_now(self) -> bytes | None:
+        """What the client sent, without waiting: None if nothing yet,
+        ``b""`` once it hung up (or the connection broke)."""
+        try:
+            return self._os_sock.recv(READ_SIZE, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return None
+        except OSError:
             return b""
 
     def recv_exactly(self, size: int) -> bytes:
@@ -85,3 +113,11 @@ class Conn:
     def cancel(self) -> None:
         if self._timer is not None:
             self._timer.kill(block=False)
+
+    def close(self) -> None:
+        """End the connection on a socket the app owns (hijack.detach)."""
+        if self._readable is not None:
+            self._readable.stop()
+            self._readable.close()
+        release(self.sock)
+        self.sock.close()
