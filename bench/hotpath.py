@@ -305,11 +305,11 @@ def piratechat_chain(pairs, rounds: int) -> float:
     except ImportError:
         return float("nan")
     registry = SessionRegistry(Session, Options(), time.monotonic)
-    hub = Hub()
+    hub = Hub(coalesce_ms=0)  # deliver queues; drain() waits for the deliverer
     for i, (s, _c) in enumerate(pairs):
         session = registry.create(f"s{i}", {})
         session.raw = True
-        receiver = WebSocketReceiver(session, Conn(s), Rfc6455(65536))
+        receiver = WebSocketReceiver(session, Conn(s), Rfc6455(65536), lambda text: [text])
         session.attach(receiver)
         session.open()
         receiver.ready = True
@@ -320,6 +320,7 @@ def piratechat_chain(pairs, rounds: int) -> float:
         t = time.process_time()
         line = dict(LINE, seq=seq)
         hub.deliver("r", json.dumps(line, ensure_ascii=False, separators=(",", ":")))
+        hub.drain()
         total += time.process_time() - t
         drain(pairs)
     return 1e6 * total / (len(pairs) * rounds)

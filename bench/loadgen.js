@@ -15,6 +15,10 @@
 //   sending    the send phase starts (t0 in monotonic ms)
 //   drained    every expected line arrived, or the drain timed out
 //   result     the numbers (see report() below); then the process exits
+// From the send phase on, every client also counts the TCP reads of its socket
+// (its 'data' events) and the WebSocket messages that carried lines: per
+// delivered line, how many reads (a client-side proxy for the server's send()
+// calls) and, for SockJS, how many a[...] frames the lines came in.
 // Bounded: every phase has a timeout, and --max-seconds ends the whole run.
 'use strict';
 
@@ -111,6 +115,11 @@ function worker() {
   let duplicated = 0;
   let misrouted = 0; // a line from another room's sender
   let malformed = 0;
+  let counting = false; // the send phase: reads and frames are counted
+  let reads = 0; // 'data' events of the clients' sockets
+  let readBytes = 0;
+  let lineFrames = 0; // WebSocket messages that carried at least one line
+  let linesInFrames = 0; // lines in them (duplicates and strays included)
   let stale = 0; // a line said before this run's send phase (a server's stored history)
   let runT0 = Infinity;
   let errorsFromServer = 0;
@@ -165,7 +174,9 @@ function worker() {
     const now = nowMs();
     let p = buf.indexOf(MARKER);
     if (p >= 0) {
+      if (counting) lineFrames++;
       do {
+        if (counting) linesInFrames++;
         onLine(c, buf, p + MARKER.length, now);
         p = buf.indexOf(MARKER, p + MARKER.length);
       } while (p >= 0);
@@ -222,7 +233,10 @@ function worker() {
         ws = new WebSocket(url, opts);
       } catch (e) { fail(e.code || e.message); done(false); return; }
       c.ws = ws;
-      ws.on('open', () => { if (o.mode === 'raw') ws.send(encode(c.join)); });
+      ws.on('open', () => {
+        ws._socket.on('data', (chunk) => { if (counting) { reads++; readBytes += chunk.length; } });
+        if (o.mode === 'raw') ws.send(encode(c.join));
+      });
       ws.on('message', (data) => onFrame(c, data));
       ws.on('unexpected-response', (req, res) => { fail(`http ${res.statusCode}`); done(false); ws.terminate(); });
       ws.on('error', (e) => { if (!c.settled) { fail(e.code || e.message); done(false); } });
@@ -261,6 +275,7 @@ function worker() {
     wallStart = nowMs();
     loopDelay.reset();
     loopDelay.enable();
+    counting = true;
     let pending = 0;
     for (const c of conns) {
       if (c.i >= o.senders) continue;
@@ -268,26 +283,31 @@ function worker() {
       sent[s] = 0;
       pending++;
       let n = 0;
+      const dueOf = (k) => t0 + (s / o.senders + k) * o.interval * 1000;
       const tick = () => {
+        // Node's timers may fire a few ms early (they start from the event loop's
+        // cached clock): a line stamped before t0 would count as stale, then lost.
+        const early = dueOf(n) - nowMs();
+        if (early > 0) { setTimeout(tick, early); return; }
         if (c.ws.readyState === WebSocket.OPEN) {
           c.ws.send(encode({ type: 'say', text: `L ${s} ${n} ${nowMs().toFixed(3)}` }));
           sent[s]++;
         }
         n++;
         if (n < o.lines) {
-          const due = t0 + (s / o.senders + n) * o.interval * 1000;
-          setTimeout(tick, Math.max(0, due - nowMs()));
+          setTimeout(tick, Math.max(0, dueOf(n) - nowMs()));
         } else if (--pending === 0) {
           send({ type: 'sent', sent });
         }
       };
-      setTimeout(tick, Math.max(0, t0 + (s / o.senders) * o.interval * 1000 - nowMs()));
+      setTimeout(tick, Math.max(0, dueOf(0) - nowMs()));
     }
     if (pending === 0) send({ type: 'sent', sent });
   }
 
   function report() {
     loopDelay.disable();
+    counting = false;
     const cpu = process.cpuUsage(cpuStart);
     const wall = nowMs() - wallStart;
     const sparse = [];
@@ -298,7 +318,7 @@ function worker() {
       cpuMs: (cpu.user + cpu.system) / 1000, wallMs: wall,
       loopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_RES_MS),
       loopDelayMaxMs: Math.max(0, loopDelay.max / 1e6 - LOOP_RES_MS),
-      rssBytes: process.memoryUsage().rss,
+      rssBytes: process.memoryUsage().rss, reads, readBytes, lineFrames, linesInFrames,
     });
   }
 
@@ -460,6 +480,16 @@ async function master() {
     deliveredPerSecond: span ? delivered / span : 0,
     deliverySpanSeconds: span,
     sendSeconds,
+    // Per delivered line: TCP reads (a proxy for the server's sends: one read may
+    // take several sends when the client is behind) and WebSocket messages.
+    transport: {
+      reads: sum('reads'),
+      readBytes: sum('readBytes'),
+      lineFrames: sum('lineFrames'),
+      linesInFrames: sum('linesInFrames'),
+      readsPerLine: delivered ? sum('reads') / delivered : null,
+      framesPerLine: delivered ? sum('lineFrames') / delivered : null,
+    },
     latencyMs: {
       mean: delivered ? sum('latSum') / delivered : null,
       p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), p999: pct(0.999),

@@ -23,7 +23,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from .driver import BENCH, REPO, SERVERS, Running, proc_rss_kb, snapshot
+from .procfs import proc_rss_kb
+from .servers import BENCH, REPO, SERVERS, Running
+from .source import snapshot
 
 HOOK = """
 import os, pickle, tracemalloc
@@ -147,7 +149,7 @@ def main(argv=None) -> int:
         print("|---|---|---|")
         for s in stats[: args.top]:
             frame = s.traceback[0]
-            name = frame.filename.replace(str(REPO) + "/", "").replace(str(src or "") + "/", "")
+            name = frame.filename.replace(str(src or REPO) + "/", "")
             name = name.split("site-packages/")[-1]
             print(
                 f"| {name}:{frame.lineno} | {s.size_diff / established:,.0f} "

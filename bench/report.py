@@ -9,8 +9,27 @@ import json
 import sys
 from pathlib import Path
 
-ORDER = ["piratechat", "piratechat-framed", "ws", "websockets", "sockjs", "sockjs-framed"]
+NO_WINDOW = "-nowindow"  # PirateChat with its coalescing window off (bench/servers.py)
+WINDOW_VAR = "PIRATECHAT_COALESCE_MS"
+ORDER = [
+    "piratechat",
+    "piratechat" + NO_WINDOW,
+    "piratechat-framed",
+    "piratechat-framed" + NO_WINDOW,
+    "ws",
+    "websockets",
+    "sockjs",
+    "sockjs-framed",
+]
 PEERS = ["ws", "websockets", "sockjs"]
+COLORS = {
+    "piratechat": "tab:red",
+    "piratechat-framed": "tab:pink",
+    "ws": "tab:blue",
+    "websockets": "tab:green",
+    "sockjs": "tab:orange",
+    "sockjs-framed": "tab:brown",
+}
 
 
 def _f(x, fmt="{:,.0f}", none="–"):
@@ -27,6 +46,14 @@ def _us_per_delivery(row):
     if not r or not r.get("delivered") or row.get("server_cpu_seconds") is None:
         return None
     return 1e6 * row["server_cpu_seconds"] / r["delivered"]
+
+
+def _env_missing(row) -> list[str]:
+    """PIRATECHAT_* variables the bench set that the measured process did not have."""
+    if "worker_env" not in row or not row["ok"]:
+        return []  # results from before the bench read the worker's environment
+    env, seen = row.get("server_env") or {}, row["worker_env"]
+    return [k for k, v in env.items() if k.startswith("PIRATECHAT_") and seen.get(k) != v]
 
 
 def _notes(row) -> str:
@@ -61,6 +88,8 @@ def _notes(row) -> str:
         notes.append("gunicorn worker restarted")
     if row.get("log_findings"):
         notes.append("log: " + ", ".join(row["log_findings"]))
+    if _env_missing(row):
+        notes.append("NOT in the worker's environment: " + ", ".join(_env_missing(row)))
     return "; ".join(notes)
 
 
@@ -69,8 +98,9 @@ def table(rows) -> list[str]:
         "| scenario | N | rooms | server | conns ok / failed | server KB per idle conn "
         "| offered deliveries/s | delivered/s | p50 ms | p99 ms | max ms | lost | dup "
         "| server CPU % | server µs CPU / delivery | generator CPU % (per proc) "
-        "| gen. loop lag p99 ms | machine CPU % (of 200) | notes |",
-        "|" + "---|" * 19,
+        "| gen. loop lag p99 ms | machine CPU % (of 200) | reads / line | frames / line "
+        "| server send syscalls / line | notes |",
+        "|" + "---|" * 22,
     ]
     for row in rows:
         c, r = row["cell"], row["result"]
@@ -103,6 +133,9 @@ def table(rows) -> list[str]:
                     ),
                     _f(g["loopDelayP99Ms"], "{:.0f}") if g else "–",
                     _f(row.get("machine_cpu_percent")),
+                    _f(row.get("reads_per_line"), "{:.2f}"),
+                    _f(row.get("frames_per_line"), "{:.2f}"),
+                    _f(row.get("send_syscalls_per_line"), "{:.2f}"),
                     _notes(row),
                 ]
             )
@@ -111,29 +144,27 @@ def table(rows) -> list[str]:
     return out
 
 
-def ratios(rows) -> list[str]:
-    """PirateChat divided by each peer, cell by cell (>1: PirateChat uses more / is slower)."""
+def ratios(rows, pairs: list[tuple[str, str]]) -> list[str]:
+    """Cell by cell, server a divided by server b, for each (a, b) of pairs
+    (>1: a uses more / is slower / sends more)."""
     by = {}
     for row in rows:
         by.setdefault(_row_key(row), {})[row["server"]] = row
     out = [
-        "| scenario | N | offered deliveries/s | vs | KB/conn ratio | p50 ratio | p99 ratio "
-        "| CPU/delivery ratio | delivered/s ratio |",
-        "|" + "---|" * 9,
+        "| scenario | N | offered deliveries/s | ÷ | KB/conn ratio | p50 ratio | p99 ratio "
+        "| CPU/delivery ratio | delivered/s ratio | reads/line ratio | send syscalls/line ratio |",
+        "|" + "---|" * 11,
     ]
 
     def ratio(a, b, fmt="{:.2f}"):
         return fmt.format(a / b) if a is not None and b else "–"
 
     for key, servers in by.items():
-        pc = servers.get("piratechat")
-        if not pc or not pc["result"]:
-            continue
-        for peer in PEERS:
-            pr = servers.get(peer)
-            if not pr or not pr["result"]:
+        for a_name, b_name in pairs:
+            pa, pb = servers.get(a_name), servers.get(b_name)
+            if not pa or not pa["result"] or not pb or not pb["result"]:
                 continue
-            a, b = pc["result"], pr["result"]
+            a, b = pa["result"], pb["result"]
             out.append(
                 "| "
                 + " | ".join(
@@ -141,17 +172,70 @@ def ratios(rows) -> list[str]:
                         key[0],
                         f"{key[1]:,}",
                         _f(a["offeredDeliveriesPerSecond"]),
-                        peer,
-                        ratio(pc.get("rss_per_conn_kb"), pr.get("rss_per_conn_kb")),
+                        f"{a_name} ÷ {b_name}",
+                        ratio(pa.get("rss_per_conn_kb"), pb.get("rss_per_conn_kb")),
                         ratio(a["latencyMs"]["p50"], b["latencyMs"]["p50"]),
                         ratio(a["latencyMs"]["p99"], b["latencyMs"]["p99"]),
-                        ratio(_us_per_delivery(pc), _us_per_delivery(pr)),
+                        ratio(_us_per_delivery(pa), _us_per_delivery(pb)),
                         ratio(a["deliveredPerSecond"], b["deliveredPerSecond"]),
+                        ratio(pa.get("reads_per_line"), pb.get("reads_per_line")),
+                        ratio(pa.get("send_syscalls_per_line"), pb.get("send_syscalls_per_line")),
                     ]
                 )
                 + " |"
             )
     return out
+
+
+def section(title: str, table: list[str]) -> list[str]:
+    """A titled table, or nothing when the table has no rows (only its 2 header lines)."""
+    return [f"## {title}", *table, ""] if len(table) > 2 else []
+
+
+def window_pairs(rows) -> list[tuple[str, str]]:
+    """(window on, window off) for each PirateChat server run both ways."""
+    names = {row["server"] for row in rows}
+    return [
+        (n.removesuffix(NO_WINDOW), n)
+        for n in ORDER
+        if n.endswith(NO_WINDOW) and n in names and n.removesuffix(NO_WINDOW) in names
+    ]
+
+
+def window(info, rows) -> list[str]:
+    """What PirateChat's coalescing window was in each PirateChat variant of the run."""
+    names = [n for n in ORDER if n.startswith("piratechat") and any(r["server"] == n for r in rows)]
+    by_server = info.get("piratechat_settings_by_server") or {}
+    if not names or not by_server:
+        return []
+    out = [
+        "## Coalescing window",
+        f"`{WINDOW_VAR}` sets PirateChat's coalescing window in milliseconds (0: off; unset: the "
+        "server's default): how long the server may hold lines for a member so that lines "
+        "said close together go out to it in one send. The `-nowindow` variants are the same "
+        "server with the window off; everything else about them is the same. Each PirateChat "
+        "server of this run, with the setting as its code parses it from its environment:",
+        "",
+    ]
+    for name in names:
+        settings = by_server.get(name, {})
+        found = {k: v for k, v in settings.items() if "coalesce" in k}
+        env = next((r.get("server_env") or {} for r in rows if r["server"] == name), {})
+        worker = next((r.get("worker_env") for r in rows if r["server"] == name and r["ok"]), None)
+        given = f"{WINDOW_VAR}={env[WINDOW_VAR]}" if WINDOW_VAR in env else f"{WINDOW_VAR} unset"
+        seen = (
+            ""
+            if worker is None
+            else f", seen in the worker's environment: {worker.get(WINDOW_VAR, 'unset')}"
+        )
+        setting = (
+            ", ".join(f"`{k} = {v}`" for k, v in found.items())
+            if found
+            else "no coalescing setting in this PirateChat (the variable is ignored: "
+            "the variants run the same code)"
+        )
+        out.append(f"- `{name}`: {setting} ({given}{seen})")
+    return out + [""]
 
 
 def plot(rows, png: Path) -> None:
@@ -160,7 +244,10 @@ def plot(rows, png: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    over = [r for r in rows if r["cell"]["scenario"] == "overload" and r["result"]]
+    # With overload steps, a third row: latency and sends per line against the offered load
+    # (where PirateChat's coalescing window shows, on and off).
+    fig, axes = plt.subplots(3 if over else 2, 2, figsize=(13, 13 if over else 9))
     panels = [
         (axes[0][0], "p99 delivery latency (ms)", lambda r: r["result"]["latencyMs"]["p99"], True),
         (
@@ -178,14 +265,14 @@ def plot(rows, png: Path) -> None:
         (axes[1][1], "server CPU per delivery (µs)", _us_per_delivery, False),
     ]
     styles = {"single": "-o", "rooms": "--s"}
-    colors = {
-        "piratechat": "tab:red",
-        "piratechat-framed": "tab:pink",
-        "ws": "tab:blue",
-        "websockets": "tab:green",
-        "sockjs": "tab:orange",
-        "sockjs-framed": "tab:brown",
-    }
+
+    def look(server: str, style: str) -> dict:  # -nowindow: its server's color, dotted
+        off = server.endswith(NO_WINDOW)
+        return {
+            "fmt": ":" + {"o": "x", "s": "D", "^": "v"}[style[-1]] if off else style,
+            "color": COLORS.get(server.removesuffix(NO_WINDOW)),
+        }
+
     for ax, title, get, logy in panels:
         for scenario, style in styles.items():
             for server in ORDER:
@@ -201,8 +288,8 @@ def plot(rows, png: Path) -> None:
                     ax.plot(
                         [p[0] for p in pts],
                         [p[1] for p in pts],
-                        style,
-                        color=colors.get(server),
+                        look(server, style)["fmt"],
+                        color=look(server, style)["color"],
                         label=f"{server} ({scenario})",
                     )
         ax.set_title(title)
@@ -221,20 +308,53 @@ def plot(rows, png: Path) -> None:
         axes[0][1].plot(
             [p[0] for p in offered], [p[1] for p in offered], ":", color="gray", label="offered"
         )
-    axes[0][0].legend(fontsize=7)
-    over = [r for r in rows if r["cell"]["scenario"] == "overload" and r["result"]]
-    if over:  # the overload steps: delivered against offered, as an inset of panel 2
-        ins = axes[0][1].inset_axes([0.09, 0.55, 0.36, 0.36])
+    if axes[0][0].get_legend_handles_labels()[0]:
+        axes[0][0].legend(fontsize=7)
+
+    def overload_lines(ax, get) -> None:  # one line per server, x: offered deliveries/s
         for server in ORDER:
             pts = sorted(
-                (r["result"]["offeredDeliveriesPerSecond"], r["result"]["deliveredPerSecond"])
+                (r["result"]["offeredDeliveriesPerSecond"], get(r))
                 for r in over
-                if r["server"] == server
+                if r["server"] == server and get(r) is not None
             )
             if pts:
-                ins.plot([p[0] for p in pts], [p[1] for p in pts], "-^", color=colors.get(server))
-        ins.set_title(f"overload, N={over[0]['cell']['n']}: delivered vs offered", fontsize=7)
+                ax.plot(
+                    [p[0] for p in pts],
+                    [p[1] for p in pts],
+                    look(server, "-^")["fmt"],
+                    color=look(server, "-^")["color"],
+                    label=server,
+                )
+
+    if over:  # the overload steps: delivered against offered, as an inset of panel 2
+        n = over[0]["cell"]["n"]
+        ins = axes[0][1].inset_axes([0.09, 0.55, 0.36, 0.36])
+        overload_lines(ins, lambda r: r["result"]["deliveredPerSecond"])
+        ins.set_title(f"overload, N={n}: delivered vs offered", fontsize=7)
         ins.tick_params(labelsize=6)
+        sends = "send_syscalls_per_line"
+        if not any(r.get(sends) is not None for r in over):
+            sends = "reads_per_line"  # no perf: the clients' reads
+        for ax, title, get, logy in [
+            (axes[2][0], "p99 delivery latency (ms)", lambda r: r["result"]["latencyMs"]["p99"], 1),
+            (
+                axes[2][1],
+                sends.replace("_", " ").replace(" per ", " / "),
+                lambda r: r.get(sends),
+                0,
+            ),
+        ]:
+            overload_lines(ax, get)
+            if not ax.get_lines():
+                ax.text(0.5, 0.5, "not measured in this run", ha="center", transform=ax.transAxes)
+            ax.set_title(f"overload, N={n}: {title}")
+            ax.set_xlabel("offered deliveries/s")
+            if logy:
+                ax.set_yscale("log")
+            ax.grid(True, alpha=0.3)
+        if axes[2][0].get_legend_handles_labels()[0]:
+            axes[2][0].legend(fontsize=7)
     fig.suptitle("PirateChat beside its peers: one process each, loopback, Node ws load generator")
     fig.tight_layout()
     fig.savefig(png, dpi=100)
@@ -282,6 +402,15 @@ def write_report(json_path: Path) -> tuple[Path, Path]:
         "saying 5 lines/s (same 5·N deliveries/s, 100× the lines said); **overload** = one room, "
         "the offered rate stepped past what any server delivers.",
         "",
+        "Sends per delivered line, from the send phase on: *reads / line* = TCP reads of the "
+        "clients' sockets (Node 'data' events) ÷ unique deliveries, a client-side proxy for the "
+        "server's send() calls per line (one read can take several sends when a client is "
+        "behind, so it is a lower bound); *frames / line* = WebSocket messages that carried "
+        "lines ÷ deliveries (below 1: several lines in one message, e.g. one SockJS `a[...]` "
+        "frame); *server send syscalls / line* = sendto + sendmsg + write + writev of the "
+        "measured process (`perf stat` on the syscall tracepoints; "
+        f"in this run: {info.get('syscalls', 'not counted')}) ÷ deliveries.",
+        "",
         "Both the server and the generator share the machine's 2 cores: watch the generator's "
         "CPU and its event-loop lag; a generator process above ~80% of a core, or a loop lag "
         "near the latency, means the number measures the generator too.",
@@ -289,9 +418,9 @@ def write_report(json_path: Path) -> tuple[Path, Path]:
         "## Results",
         *table(rows),
         "",
-        "## PirateChat ÷ peer",
-        *ratios(rows),
-        "",
+        *window(info, rows),
+        *section("PirateChat ÷ peer", ratios(rows, [("piratechat", peer) for peer in PEERS])),
+        *section("Coalescing window on ÷ off", ratios(rows, window_pairs(rows))),
         f"![plot]({json_path.stem}.png)",
         "",
         "## Exact command lines",

@@ -41,7 +41,6 @@ class Handler(pywsgi.WSGIHandler):
         result = self.application(self.environ, self.start_response)
         if result is HIJACKED:  # the app wrote the response itself
             self.close_connection = True
-            self._forget_socket()
             return
         self.result = result
         try:
@@ -51,16 +50,6 @@ class Handler(pywsgi.WSGIHandler):
             self.result = None
             if close is not None:
                 close()
-
-    def _forget_socket(self):
-        """Close our socket without pywsgi's final read: the app may have
-        taken the connection over (hijack.detach), and that read would steal
-        what its client sends next."""
-        sock, self.socket = self.socket, None
-        try:
-            sock.close()
-        except OSError:
-            pass
 
 
 def make_server(app, host: str, port: int, backlog: int = 2048) -> pywsgi.WSGIServer:

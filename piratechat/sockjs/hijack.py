@@ -9,7 +9,6 @@ its buffered reader, which may already hold bytes the client sent early.
 
 from __future__ import annotations
 
-import os
 import socket
 import struct
 from typing import Any
@@ -41,23 +40,22 @@ def take_socket(environ: dict) -> Any | None:
 
 
 def detach(sock) -> Any:
-    """A socket of the app's own for the same connection.
+    """The connection on a socket object of the app's own.
 
-    The server closes its socket when the view returns, which ends the
+    The server's socket object lets go of the descriptor (it is closed as
+    far as the server is concerned: closing it again does nothing) and
+    gevent drops its watchers, so the view can return: that ends the
     handler's greenlet and frees what the request held (gunicorn's request,
-    Pyramid's, their frames); the connection itself goes on, on a duplicate
-    of the descriptor. So an idle WebSocket costs no greenlet at all. Under
-    gunicorn it also leaves the worker_connections count, which then bounds
-    HTTP requests only: the open-files limit bounds WebSockets.
+    Pyramid's, their frames), and an idle WebSocket costs no greenlet at
+    all. Under gunicorn it also leaves the worker_connections count, which
+    then bounds HTTP requests only: the open-files limit bounds WebSockets.
+    (A dup() of the descriptor would do the same but leave epoll watching
+    the server's closed number for the same connection.)
     """
     from gevent import socket as gevent_socket
 
-    fd = os.dup(sock.fileno())
-    try:
-        return gevent_socket.socket(sock.family, sock.type, sock.proto, fileno=fd)
-    except BaseException:
-        os.close(fd)
-        raise
+    family, kind, proto = sock.family, sock.type, sock.proto
+    return gevent_socket.socket(family, kind, proto, fileno=sock.detach())
 
 
 def abort(sock) -> None:

@@ -65,7 +65,8 @@ class Session:
     """One client conversation. Applications subclass it.
 
     Override ``on_open``, ``on_message`` and ``on_close``; call ``send`` and
-    ``close``. ``environ`` is the WSGI environ of the request that opened it.
+    ``close``. ``environ`` holds the CGI variables and headers of the request
+    that opened it (registry.request_variables), not the server's objects.
     """
 
     def __init__(self, session_id: str, registry: SessionRegistry, environ: dict):

@@ -10,6 +10,7 @@ Test Teardown     Close All Browsers
 A pirate names a room and lands in it
     user opens piratechatapp
     user names a room "Treasure Island"
+    the room's chat is connected
     Location Should Be    ${APP_URL}/rooms/treasure-island/
     Element Text Should Be    room-title    Treasure Island
     user says "Hello, friend"
@@ -19,6 +20,7 @@ A second pirate opening the room's URL sees the earlier lines, then new ones liv
     user opens piratechatapp
     user is called "Long John"
     user names a room "Skull Rock"
+    the room's chat is connected
     user says "Hello, friend"
     user sees "Avast, mate"
     ${room}=    Get Location
@@ -34,6 +36,7 @@ A second pirate opening the room's URL sees the earlier lines, then new ones liv
 Lines never cross rooms
     user opens piratechatapp
     user names a room "Port"
+    the room's chat is connected
     a second pirate opens    ${APP_URL}/rooms/starboard/
     Switch Browser    1
     user says "Hello, friend"
@@ -50,18 +53,20 @@ Lines never cross rooms
 The front page lists the rooms active lately
     user opens piratechatapp
     user names a room "Tortuga"
+    the room's chat is connected
     user says "Hello, friend"
     user sees "Avast, mate"
     Go To    ${APP_URL}/
     Wait Until Page Contains Element    css:#rooms a[data-room="tortuga"]
-    Click Link    Tortuga
-    Wait Until Location Is    ${APP_URL}/rooms/tortuga/
+    user follows    Click Link    Tortuga
+    Location Should Be    ${APP_URL}/rooms/tortuga/
     user sees the line "Hello, friend" exactly once
 
 A nickname is asked once and remembered
     user opens piratechatapp
     user is called "Anne Bonny"
     user names a room "Nassau"
+    the room's chat is connected
     Textfield Value Should Be    name    Anne Bonny
     user says "Hello, friend"
     the line "Hello, friend" shows who said it and when    Anne Bonny
@@ -69,6 +74,7 @@ A nickname is asked once and remembered
 A dropped connection comes back with the lines said meanwhile
     user opens piratechatapp
     user names a room "Reef"
+    the room's chat is connected
     user says "first line"
     user sees the line "first line" exactly once
     ${room}=    Get Location
@@ -96,7 +102,10 @@ A name that cannot be a room gets a clear page
 *** Keywords ***
 user names a room "${name}"
     Input Text    room-name    ${name}    clear=True
-    Click Button    go
+    user follows    Click Button    go
+
+the room's chat is connected
+    Wait Until Page Contains Element    css:#chat[data-room][data-transport]
 
 user is called "${nickname}"
     Input Text    name    ${nickname}    clear=True

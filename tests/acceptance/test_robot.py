@@ -35,6 +35,7 @@ def robot_run(monkeypatch_module):
     monkeypatch_module.chdir(RESULTS)
     yield server
     server.stop()
+    (RESULTS / "server.log").write_text("".join(server.output))  # beside Robot's log
 
 
 @pytest.fixture(scope="module")

@@ -240,3 +240,16 @@ def test_messages_are_written_at_once_until_one_queues_then_all_queue_behind_it(
     assert receiver.written == ["one"] and session.take() == ['"two"', '"three"']
     session.send("four")
     assert receiver.written == ["one", "four"] and receiver.woken == 3  # one per queued message
+
+
+def test_a_session_keeps_the_requests_variables_not_the_servers_objects():
+    """An open WebSocket lives for hours: what its session keeps of the
+    request must not pin the server's and the frameworks' request objects."""
+    environ = {"REMOTE_ADDR": "127.0.0.1", "PATH_INFO": "/sockjs/websocket",
+               "HTTP_USER_AGENT": "pirate", "wsgi.input": object(),
+               "gunicorn.socket": object(), "webob._parsed_query_vars": ({}, ""),
+               "SERVER_PORT": "6543", "CONTENT_LENGTH": 0}
+    registry = SessionRegistry(Session, Options(), Clock())
+    for session in (registry.create("a", environ), registry.create_private("b", environ)):
+        assert session.environ == {"REMOTE_ADDR": "127.0.0.1", "PATH_INFO": "/sockjs/websocket",
+                                   "HTTP_USER_AGENT": "pirate", "SERVER_PORT": "6543"}

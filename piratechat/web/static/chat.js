@@ -37,13 +37,22 @@
     return node;
   }
 
-  function scrollDown() { window.scrollTo(0, document.body.scrollHeight); }
+  // New lines are followed only by a reader already at the bottom: one who
+  // scrolled up to read, or to name a room, is not yanked away mid-click.
+  function atBottom() {
+    return window.innerHeight + window.scrollY >= document.body.scrollHeight - 48;
+  }
+
+  function append(items) {
+    var follow = atBottom();
+    items.forEach(function (item) { list.appendChild(item); });
+    if (follow) { window.scrollTo(0, document.body.scrollHeight); }
+  }
 
   function showLine(line) {
     if (lastSeq !== null && line.seq <= lastSeq) { return; }  // already shown
     lastSeq = line.seq;
-    lineItems(line).forEach(function (item) { list.appendChild(item); });
-    scrollDown();
+    append(lineItems(line));
   }
 
   // A line missed in a gap goes before the first shown line numbered after it.
@@ -88,8 +97,7 @@
   // The room's parrot changed (maybe by us): the select follows, the room is told.
   function showTranslator(message) {
     translatorSelect.value = message.name;
-    list.appendChild(el("li", "notice", message.by + " chose the " + message.title + " parrot."));
-    scrollDown();
+    append([el("li", "notice", message.by + " chose the " + message.title + " parrot.")]);
   }
 
   translatorSelect.addEventListener("change", function () {
@@ -97,8 +105,7 @@
   });
 
   function showError(message) {
-    list.appendChild(el("li", "error", message.message));
-    scrollDown();
+    append([el("li", "error", message.message)]);
   }
 
   function send(message) { sock.send(JSON.stringify(message)); }

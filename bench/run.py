@@ -1,0 +1,294 @@
+"""One run of the matrix: one server started fresh, the load generator against it,
+the generator's events read as they come, the server measured from /proc (and perf),
+the server stopped. The result is a Row."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cells import Cell
+from .procfs import (
+    busy_percent,
+    machine_busy,
+    proc_cpu_seconds,
+    proc_environ,
+    proc_rss_kb,
+    proc_status_kb,
+    wait_quiet,
+)
+from .servers import BENCH, VENV_BIN, Running, Server
+from .syscalls import SyscallCounter
+
+RESULTS = BENCH / "results"
+
+LOG_ALARMS = (
+    "WORKER TIMEOUT",
+    "Too many open files",
+    "Traceback",
+    "Error",
+    "slow consumer",
+    "Booting worker",
+    "MemoryError",
+)
+
+
+@dataclass
+class Row:
+    cell: Cell
+    server: str
+    ok: bool = True
+    error: str = ""
+    rss_before_kb: int | None = None
+    rss_after_kb: int | None = None
+    rss_end_kb: int | None = None
+    hwm_kb: int | None = None
+    server_cpu_percent: float | None = None
+    server_cpu_seconds: float | None = None
+    machine_cpu_percent: float | None = None
+    background_cpu_percent: float | None = None  # the machine just before the run, bench idle
+    worker_restarted: bool = False
+    log_findings: list[str] = field(default_factory=list)
+    server_command: str = ""
+    server_env: dict = field(default_factory=dict)  # what the bench set for the server
+    worker_env: dict = field(default_factory=dict)  # PIRATECHAT_* in the measured process
+    syscalls: dict | None = None  # send syscalls of the measured process, send + drain phase
+    loadgen_command: str = ""
+    result: dict = field(default_factory=dict)
+
+    @property
+    def rss_per_conn_kb(self) -> float | None:
+        est = self.result.get("established")
+        if not est or self.rss_before_kb is None or self.rss_after_kb is None:
+            return None
+        return (self.rss_after_kb - self.rss_before_kb) / est
+
+    def per_line(self, count: float | None) -> float | None:
+        """count / unique deliveries (a line delivered to one member)."""
+        delivered = self.result.get("delivered")
+        return count / delivered if count is not None and delivered else None
+
+    def to_json(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if k != "cell"}
+        d["cell"] = dict(self.cell.__dict__)
+        d["rss_per_conn_kb"] = self.rss_per_conn_kb
+        transport = self.result.get("transport") or {}
+        d["reads_per_line"] = self.per_line(transport.get("reads"))
+        d["frames_per_line"] = self.per_line(transport.get("lineFrames"))
+        d["send_syscalls_per_line"] = self.per_line(
+            sum(self.syscalls.values()) if self.syscalls else None
+        )
+        return d
+
+
+def read_events(stream, out: queue.Queue) -> None:
+    for line in stream:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            out.put(json.loads(line))
+        except ValueError:
+            out.put({"event": "noise", "line": line})
+    out.put({"event": "eof"})
+
+
+def loadgen_command(url: str, mode: str, cell: Cell, args) -> list[str]:
+    procs = args.procs or max(2, -(-cell.n // 15000))
+    source_addrs = (
+        args.source_addrs
+        if args.source_addrs is not None
+        else (0 if cell.n <= 25000 else -(-cell.n // 25000))
+    )
+    options = {
+        "url": url,
+        "mode": mode,
+        "n": cell.n,
+        "rooms": cell.rooms,
+        "senders": cell.senders,
+        "interval": f"{cell.interval:g}",
+        "lines": cell.lines,
+        "procs": procs,
+        "source-addrs": source_addrs,
+        "drain-timeout": args.drain_timeout,
+        "drain-idle": 5,
+        "max-seconds": args.run_timeout,
+    }
+    argv = ["node", str(BENCH / "loadgen.js")]
+    for name, value in options.items():
+        argv += [f"--{name}", str(value)]
+    return [*argv, "--wait-go"]
+
+
+def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
+    row = Row(cell, server.name)
+    stamp = f"{cell.scenario}-{cell.n}-{cell.senders}x{cell.interval:g}-{server.name}"
+    log_path = RESULTS / "logs" / f"{args.tag}-{stamp}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    row.background_cpu_percent = wait_quiet(args.quiet_threshold, args.quiet_wait)
+    run = Running(server, log_path, tmp, args.piratechat_src)
+    row.server_env = server.env()
+    row.server_command = shlex.join(run.argv) + (
+        "   # env: " + " ".join(f"{k}={v}" for k, v in row.server_env.items())
+        if row.server_env
+        else ""
+    )
+    gen = None
+    profiler: list[subprocess.Popen] = []
+    counter: SyscallCounter | None = None
+    deadline = time.monotonic() + args.run_timeout
+    try:
+        run.wait_ready()
+        row.worker_env = proc_environ(run.pid, "PIRATECHAT_")
+        time.sleep(1.0)
+        row.rss_before_kb = proc_rss_kb(run.pid)
+        loadgen_argv = loadgen_command(run.url, server.mode, cell, args)
+        row.loadgen_command = shlex.join(loadgen_argv)
+        gen = subprocess.Popen(
+            loadgen_argv,
+            cwd=BENCH,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=sys.stderr,
+            text=True,
+            start_new_session=True,
+        )
+        events: queue.Queue = queue.Queue()
+        threading.Thread(target=read_events, args=(gen.stdout, events), daemon=True).start()
+        cpu0 = busy0 = t0 = None
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise RuntimeError("run timed out")
+            try:
+                ev = events.get(timeout=min(left, 5))
+            except queue.Empty:
+                if run.proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {run.proc.returncode}") from None
+                continue
+            kind = ev.get("event")
+            if kind == "connected":
+                print(
+                    f"    connected {ev['established']}/{ev['attempted']} in "
+                    f"{ev['seconds']:.1f}s"
+                    + (f", failures {ev['failReasons']}" if ev["failed"] else ""),
+                    flush=True,
+                )
+                time.sleep(args.settle + cell.n / 10000)
+                row.rss_after_kb = proc_rss_kb(run.pid)
+                if args.syscalls:  # attaches within the generator's 0.5 s start delay
+                    counter = SyscallCounter(run.pid)
+                cpu0, busy0, t0 = proc_cpu_seconds(run.pid), machine_busy(), time.monotonic()
+                if args.profile and server.gunicorn:
+                    profiler = start_profiler(run.pid, cell, args)
+                gen.stdin.write("go\n")
+                gen.stdin.flush()
+            elif kind == "drained":
+                cpu1, busy1, t1 = proc_cpu_seconds(run.pid), machine_busy(), time.monotonic()
+                if counter is not None:
+                    row.syscalls = counter.stop()
+                if cpu0 is not None and cpu1 is not None:
+                    row.server_cpu_seconds = cpu1 - cpu0
+                    row.server_cpu_percent = 100 * (cpu1 - cpu0) / (t1 - t0)
+                row.machine_cpu_percent = busy_percent(busy0, busy1)
+                row.rss_end_kb = proc_rss_kb(run.pid)
+                row.hwm_kb = proc_status_kb(run.pid, "VmHWM")
+            elif kind == "result":
+                row.result = ev
+                break
+            elif kind == "error":
+                raise RuntimeError(f"loadgen: {ev.get('message')}")
+            elif kind == "eof":
+                raise RuntimeError("loadgen ended without a result")
+        row.worker_restarted = run.worker_restarted()
+    except Exception as e:  # a failed run is a result too
+        row.ok = False
+        row.error = str(e).splitlines()[0][:300]
+    finally:
+        if counter is not None:
+            counter.stop()  # a run that failed before "drained"
+        for p in profiler:
+            try:
+                p.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if gen is not None and gen.poll() is None:
+            try:
+                gen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(gen.pid, signal.SIGKILL)
+                gen.wait(5)
+        run.stop()
+    row.log_findings = log_findings(log_path.read_text(errors="replace"))
+    return row
+
+
+def log_findings(text: str) -> list[str]:
+    """The alarms in a server's output, counted ("WORKER TIMEOUT x2")."""
+    found = []
+    for alarm in LOG_ALARMS:
+        count = text.count(alarm)
+        if alarm == "Booting worker":
+            count -= 1  # the first boot is expected
+        if count > 0:
+            found.append(f"{alarm} x{count}")
+    return found
+
+
+def start_profiler(pid: int, cell: Cell, args) -> list[subprocess.Popen]:
+    """py-spy on the gunicorn worker for the send phase: a flame graph and raw stacks."""
+    spy = VENV_BIN / "py-spy"
+    seconds = str(int(cell.lines * cell.interval + 2))
+    base = RESULTS / f"profile-{cell.scenario}-{cell.n}"
+    common = ["--pid", str(pid), "--duration", seconds, "--rate", "250", "--nonblocking"]
+    return [
+        subprocess.Popen(
+            [str(spy), "record", *output, *common],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for output in (
+            ["-o", str(RESULTS / "profile.svg")],
+            ["--format", "raw", "--idle", "-o", f"{base}.txt"],
+        )
+    ]
+
+
+def _per_line(x: float | None, what: str) -> str:
+    return f", {x:.2f} {what}/line" if x is not None else ""
+
+
+def summary(row: Row) -> str:
+    """One line for the console."""
+    if not row.ok:
+        return f"FAILED: {row.error}"
+    r = row.result
+    lat = r["latencyMs"]
+    per = row.rss_per_conn_kb
+    numbers = row.to_json()
+    return (
+        f"ok {r['established']}/{r['attempted']}, "
+        + (f"{per:.1f} KB/conn, " if per is not None else "")
+        + (
+            f"{r['deliveredPerSecond']:,.0f} deliveries/s, p50 {lat['p50']} p99 {lat['p99']} "
+            f"max {lat['max'] and round(lat['max'], 1)} ms, lost {r['lost']} dup {r['duplicated']} "
+            f"misrouted {r['misrouted']}, server CPU {row.server_cpu_percent or 0:.0f}%, "
+            f"generator CPU {r['generator']['totalCpuPercent']:.0f}% "
+            f"(per proc {', '.join(f'{x:.0f}' for x in r['generator']['workerCpuPercent'])}), "
+            f"machine {row.machine_cpu_percent or 0:.0f}%"
+            + _per_line(numbers["reads_per_line"], "reads")
+            + _per_line(numbers["frames_per_line"], "frames")
+            + _per_line(numbers["send_syscalls_per_line"], "send syscalls")
+            + (f", log: {row.log_findings}" if row.log_findings else "")
+            + (" WORKER RESTARTED" if row.worker_restarted else "")
+        )
+    )

@@ -1,0 +1,178 @@
+"""The servers under test: how each one starts, where its chat endpoint is, and
+one started server (Running) with the process the bench measures."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .procfs import children
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+VENV_BIN = Path(sys.executable).parent
+
+# Lifts PirateChat's per-connection rate limit for the bench's senders.
+PIRATECHAT_ENV = {"PIRATECHAT_LINES_PER_SECOND": "1000", "PIRATECHAT_BURST": "1000"}
+# PirateChat's coalescing window, in ms (0: off; unset: the server's default).
+WINDOW_VAR = "PIRATECHAT_COALESCE_MS"
+NO_WINDOW = "-nowindow"  # suffix of the variants that run with the window off
+
+
+@dataclass
+class Server:
+    """How to start one server under test, and where its chat endpoint is."""
+
+    name: str
+    label: str
+    mode: str  # "raw" or "sockjs" (framed)
+    path: str  # URL path of the endpoint
+    program: str  # "gunicorn" (PirateChat), or the peer: "ws", "websockets", "sockjs"
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def gunicorn(self) -> bool:
+        return self.program == "gunicorn"
+
+    def command(self, port: int, ini: Path | None = None) -> list[str]:
+        if self.gunicorn:
+            return [
+                str(VENV_BIN / "gunicorn"),
+                "--paste",
+                str(ini),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--worker-class",
+                "gevent",
+            ]
+        peer = {
+            "ws": ["node", str(BENCH / "peers" / "ws_server.js")],
+            "websockets": [sys.executable, str(BENCH / "peers" / "websockets_server.py")],
+            "sockjs": ["node", str(BENCH / "peers" / "sockjs_server.js")],
+        }
+        return [*peer[self.program], str(port)]
+
+    def env(self) -> dict[str, str]:
+        """What the bench adds to its own environment for this server."""
+        return {**(PIRATECHAT_ENV if self.gunicorn else {}), **self.extra_env}
+
+    def without_window(self) -> Server:
+        """The same PirateChat with its coalescing window off."""
+        return dataclasses.replace(
+            self,
+            name=self.name + NO_WINDOW,
+            label=self.label + ", coalescing window off",
+            extra_env={**self.extra_env, WINDOW_VAR: "0"},
+        )
+
+
+_SERVERS = [
+    Server(
+        "piratechat",
+        "PirateChat (gunicorn+gevent, raw WS)",
+        "raw",
+        "/sockjs/websocket",
+        "gunicorn",
+    ),
+    Server("ws", "Node ws", "raw", "/", "ws"),
+    Server("websockets", "Python websockets", "raw", "/", "websockets"),
+    Server("sockjs", "sockjs-node (raw WS)", "raw", "/sockjs/websocket", "sockjs"),
+    # The SockJS framed WebSocket transport (o, a[...], h), as browsers use it.
+    Server("piratechat-framed", "PirateChat (SockJS framed WS)", "sockjs", "/sockjs", "gunicorn"),
+    Server("sockjs-framed", "sockjs-node (SockJS framed WS)", "sockjs", "/sockjs", "sockjs"),
+]
+SERVERS = {s.name: s for s in _SERVERS + [s.without_window() for s in _SERVERS if s.gunicorn]}
+DEFAULT_SERVERS = ["piratechat", "ws", "websockets", "sockjs"]
+FRAMED_SERVERS = ["piratechat-framed", "sockjs-framed"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Running:
+    """A started server process (and, for gunicorn, its one worker)."""
+
+    def __init__(self, server: Server, log_path: Path, tmp: Path, src: Path | None = None):
+        self.server = server
+        self.port = free_port()
+        ini = None
+        cwd = REPO
+        env = dict(os.environ, **server.env())
+        if server.gunicorn:
+            # A copy of production.ini in a temp dir: the same settings, but any
+            # history file it names relative to %(here)s lands in the temp dir.
+            # A fresh folder per run: each server starts with an empty history.
+            here = Path(tempfile.mkdtemp(prefix=f"run-{self.port}-", dir=tmp))
+            ini = here / "production.ini"
+            shutil.copy((src or REPO) / "production.ini", ini)
+            if src is not None:  # a snapshot of a git revision (--piratechat-rev)
+                cwd = src
+                env["PYTHONPATH"] = str(src)
+        self.argv = server.command(self.port, ini)
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen(
+            self.argv,
+            cwd=cwd,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.pid = self.proc.pid  # the process whose memory and CPU we measure
+        self.url = f"ws://127.0.0.1:{self.port}{server.path}"
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Until the server answers HTTP (any status), from its worker for gunicorn."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.server.name} exited with {self.proc.returncode}")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/sockjs/info", timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{self.server.name} not ready after {timeout}s")
+        if self.server.gunicorn:
+            while time.monotonic() < deadline and not children(self.proc.pid):
+                time.sleep(0.1)
+            kids = children(self.proc.pid)
+            if len(kids) != 1:
+                raise RuntimeError(f"gunicorn has {len(kids)} workers, expected 1")
+            self.pid = kids[0]
+
+    def worker_restarted(self) -> bool:
+        return self.server.gunicorn and children(self.proc.pid) != [self.pid]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)  # our own session, started above
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        self.log.close()
