@@ -17,12 +17,21 @@ from collections import Counter
 # (bucket, test on the list of frame names, leaf last)
 BUCKETS = [
     (
-        "send() syscall (kernel loopback TCP included)",
-        lambda f: f[-1].startswith("SocketMixin.send (") or f[-1].startswith("send ("),
+        "the fsync thread, waiting (a second thread: not the worker's CPU)",
+        lambda f: any(x.startswith("_WorkerGreenlet.run") for x in f)
+        and f[-1].startswith("acquire_with_timeout"),
     ),
     (
-        "Hub.deliver -> Session.send: queue + Event.set, per recipient",
-        lambda f: any(x.startswith("Hub.deliver") for x in f),
+        "send() syscall (kernel loopback TCP included)",
+        lambda f: f[-1].startswith(("SocketMixin.send (", "send (", "Conn.try_send (")),
+    ),
+    (
+        "hub fan-out per recipient: Session.send, send_now, checks (send() excluded)",
+        lambda f: any(x.startswith(("Hub.deliver", "Hub._fan_out")) for x in f),
+    ),
+    (
+        "writer: ZODB transaction, savepoints, pickling, commit",
+        lambda f: any(x.startswith("Writer._run") for x in f),
     ),
     (
         "say path per line: parse, translate, store, json.dumps",
@@ -51,7 +60,8 @@ BUCKETS = [
     ),
     (
         "reading client frames (recv, wsproto receive)",
-        lambda f: any("messages (" in x or "recv" in x for x in f),
+        lambda f: any("messages (" in x or "recv" in x or x.startswith("WebSocketReceiver._read")
+                      for x in f),
     ),
     (
         "hub loop: epoll wait and libev callbacks (idle included)",
