@@ -116,7 +116,10 @@ class WebSocketReceiver(Receiver):
                 self.conn.when_readable(self._readable)
                 return
         except OSError:
-            pass
+            pass  # the client is gone
+        except Exception:  # a bug must not leave the connection unwatched forever
+            log.exception("reading WebSocket session %s failed", self.session.id)
+            self.conn.cut()
         self._end()
 
     def _end(self) -> None:
