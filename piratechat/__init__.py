@@ -16,10 +16,17 @@ from . import settings as settings_module
 
 
 def main(global_config, **settings):
-    """Build the WSGI app from ini settings."""
-    with Configurator(settings=settings) as config:
-        config.include(includeme)
-        return config.make_wsgi_app()
+    """Build the WSGI app from ini settings. A database that cannot be opened
+    (locked by another process, damaged) ends the start with one sentence
+    (storage/problems.py), under pserve and gunicorn as under piratechat serve."""
+    from .storage.problems import DatabaseProblem
+
+    try:
+        with Configurator(settings=settings) as config:
+            config.include(includeme)
+            return config.make_wsgi_app()
+    except DatabaseProblem as error:
+        raise SystemExit(f"piratechat: {error}") from None
 
 
 def includeme(config: Configurator) -> None:

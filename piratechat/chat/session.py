@@ -9,6 +9,7 @@ from ..sockjs import Session
 from .flood import TokenBucket
 from .messages import ChatError, dumps, parse, text_field
 from .service import DEFAULT_ROOM, Chat
+from .text import check_name
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class ChatSession(Session):
         twice.
         """
         settings = self.chat.settings
-        name = text_field(message, "name", settings.max_name, "The name").strip()
+        name = text_field(message, "name", settings.max_name, "The name", check_name).strip()
         try:
             room = check_slug(message.get("room", DEFAULT_ROOM))
         except BadRoomName as error:
@@ -59,6 +60,9 @@ class ChatSession(Session):
         ):
             raise ChatError("bad_message", "'after' must be a whole number, 0 or more.")
         hub = self.chat.hub
+        if self._name_taken(room, name):
+            raise ChatError("name_taken", f"{name!r} is already in the room {room!r}; "
+                            "choose another name.")
         if self.room is not None:
             hub.leave(self.room, self)
         self.name, self.room = name, room
@@ -76,6 +80,15 @@ class ChatSession(Session):
         for line in backlog:
             self.reply(line)
         hub.caught_up(room, self, last)
+
+    def _name_taken(self, room: str, name: str) -> bool:
+        """Whether another live connection to this process is in ``room`` as
+        ``name`` (compared case-blind). Names are unique per room and process:
+        members connected to other processes are not seen here."""
+        folded = name.casefold()
+        return any(member is not self and getattr(member, "name", None) is not None
+                   and member.name.casefold() == folded
+                   for member in self.chat.hub.rooms.get(room, ()))
 
     def on_say(self, message: dict) -> None:
         if self.room is None or self.name is None:

@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import transaction
+from zc.lockfile import LockError
 from ZODB import DB
 from zodburi import resolve_uri
 
 from ..rooms.evolve import ROOT_KEY
 from ..rooms.resources import Root
-from . import fsync
+from . import fsync, problems
 
 
 def default_uri(folder: str | None = None) -> str:
@@ -30,19 +31,27 @@ def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = Tru
     """The database at ``uri``; a FileStorage's folder is created on first use.
 
     ``read_only`` opens without taking the storage's lock, so a command can
-    read a FileStorage while the server writes it.
+    read a FileStorage while the server writes it. A FileStorage another
+    process holds, or one with a zero-filled tail, raises a DatabaseProblem
+    whose text says what to do (storage/problems.py).
     """
     if read_only and uri.startswith(("file://", "zeo://")) and "read_only=" not in uri:
         uri += ("&" if "?" in uri else "?") + "read_only=1"
     factory, dbkw = resolve_uri(uri)
-    if uri.startswith("file://"):
-        path = os.path.normpath(uri[len("file://"):].split("?", 1)[0])
-        if read_only and not os.path.exists(path):
-            raise FileNotFoundError(f"no database at {path}")
-        if not read_only:
-            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-            fsync.install(fsync_in_thread)
-    return DB(factory(), **dbkw)
+    if not uri.startswith("file://"):
+        return DB(factory(), **dbkw)
+    path = os.path.normpath(uri[len("file://"):].split("?", 1)[0])
+    if read_only and not os.path.exists(path):
+        raise FileNotFoundError(f"no database at {path}")
+    if not read_only:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        fsync.install(fsync_in_thread)
+    problems.check_tail(path)
+    try:
+        storage = factory()
+    except LockError:
+        raise problems.locked(path) from None
+    return DB(storage, **dbkw)
 
 
 def app_root(connection) -> Root:

@@ -74,6 +74,7 @@ class Writer:
         self._greenlet: gevent.Greenlet | None = None
         self._manager = transaction.TransactionManager()
         self._connection = None
+        self._busy = False  # a batch is being written
 
     def on_commit(self, listener: Callable[[Any], None]) -> None:
         """Call ``listener(result)`` for each announced change, in order, once committed."""
@@ -90,6 +91,15 @@ class Writer:
         if self._greenlet is None or self._greenlet.dead:
             self._greenlet = gevent.spawn(self._run)
         return waiter.get()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait (at most ``timeout`` seconds) until every change submitted so far
+        is committed or failed; True if the writer is idle."""
+        with gevent.Timeout(timeout, False):
+            while self._busy or not self._queue.empty():
+                gevent.sleep(0.01)
+            return True
+        return False
 
     def close(self) -> None:
         """Stop the writer greenlet and close its connection (queued changes are lost)."""
@@ -109,6 +119,7 @@ class Writer:
                     batch.append(self._queue.get_nowait())
                 except Empty:
                     break
+            self._busy = True
             try:
                 self._write(batch)
             except Exception as error:  # the writer must outlive any batch
@@ -116,6 +127,8 @@ class Writer:
                 for _, _, waiter in batch:
                     if not waiter.ready():
                         waiter.set_exception(error)
+            finally:
+                self._busy = False
             _let_others_run()  # those just woken, timers and sockets, before the next commit
 
     def _write(self, batch: list) -> None:
