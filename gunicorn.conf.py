@@ -32,6 +32,10 @@ def _server_settings(path):
     return section
 
 
+# Log records carry a session id (piratechat/logs.py) before the ini's logging,
+# which formats it, is set up.
+__import__("piratechat.logs").logs.install()
+
 _ini = _paste_file(sys.argv)
 if _ini:
     globals().update(_server_settings(_ini))

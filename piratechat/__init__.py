@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from pyramid.config import Configurator
 
+from . import logs
 from . import settings as settings_module
+
+# Every log record names its session (the ini files' formats show it); before
+# any logging is configured, which pserve and gunicorn do before the app loads.
+logs.install()
 
 
 def main(global_config, **settings):
@@ -53,4 +58,6 @@ def includeme(config: Configurator) -> None:
         disconnect_delay=settings.disconnect_delay,
         max_queue=settings.max_queue,
     )
-    config.include(".web")
+    config.include(".health")
+    config.include(".metrics")
+    config.include(".web")  # last: its traversal route matches every path

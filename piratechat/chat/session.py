@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from .. import logs
 from ..rooms.slugs import BadRoomName, check_slug
 from ..sockjs import Session
 from .flood import TokenBucket
@@ -27,11 +28,12 @@ class ChatSession(Session):
         self.bucket = TokenBucket(settings.lines_per_second, settings.burst)
 
     def on_message(self, text: str) -> None:
-        try:
-            message = parse(text)
-            getattr(self, "on_" + message["type"])(message)
-        except ChatError as error:
-            self.reply(error.to_message())
+        with logs.about(self.id):
+            try:
+                message = parse(text)
+                getattr(self, "on_" + message["type"])(message)
+            except ChatError as error:
+                self.reply(error.to_message())
 
     def on_close(self) -> None:
         if self.room is not None:
@@ -76,6 +78,7 @@ class ChatSession(Session):
             self.room = None
             raise ChatError("unavailable", "The room's history cannot be read now; "
                             "join again.") from None
+        log.info("joined %r as %r", room, name)
         self.reply({"type": "joined", "room": room, "name": name, **translators})
         for line in backlog:
             self.reply(line)

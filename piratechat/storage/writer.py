@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -75,6 +76,8 @@ class Writer:
         self._manager = transaction.TransactionManager()
         self._connection = None
         self._busy = False  # a batch is being written
+        #: Called with each commit's seconds, from begin to committed (metrics.py).
+        self.on_commit_time: Callable[[float], None] | None = None
 
     def on_commit(self, listener: Callable[[Any], None]) -> None:
         """Call ``listener(result)`` for each announced change, in order, once committed."""
@@ -157,6 +160,7 @@ class Writer:
         if self._connection is None:
             self._connection = self.db.open(transaction_manager=self._manager)
         for attempt in range(self.retries + 1):
+            started = time.perf_counter()
             self._manager.begin()
             try:
                 root = app_root(self._connection)
@@ -178,5 +182,7 @@ class Writer:
                 self._manager.abort()
                 raise
             self.commits += 1
+            if self.on_commit_time is not None:
+                self.on_commit_time(time.perf_counter() - started)
             return results
         raise AssertionError("unreachable")
