@@ -67,8 +67,10 @@ class ThemeFilter:
         return self.diazo
 
     def _compile(self) -> DiazoMiddleware:
+        # A file:// URL, so the theme and its rules are read from the folder only: Diazo
+        # would otherwise try a path without a scheme as a request to the app first.
         diazo = DiazoMiddleware(
-            self.app, {}, rules=str(self.folder / "rules.xml"), prefix=THEME_PREFIX,
+            self.app, {}, rules=(self.folder / "rules.xml").as_uri(), prefix=THEME_PREFIX,
             doctype="<!DOCTYPE html>", read_network=False, update_content_length=True,
         )
         diazo.transform_middleware = diazo.get_transform_middleware()  # compiled now, kept
