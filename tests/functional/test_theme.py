@@ -167,3 +167,19 @@ def test_in_production_the_compiled_theme_is_kept(theme_copy):
     before = app.get("/").text
     edit_motto(theme_copy, "Avast, a new motto")
     assert app.get("/").text == before
+
+
+def test_a_kept_themed_page_is_never_stale(themed):
+    """Pages are kept by their content: a page that changed is themed afresh."""
+    first = themed.get("/rooms/kept/")
+    assert themed.get("/rooms/kept/").body == first.body
+    chat = themed.app.app.registry["piratechat.chat"]
+    chat.say("newly-busy", "Ann", "Hello, friend")  # the recent rooms' list changes
+    again = themed.get("/rooms/kept/")
+    assert again.body != first.body and 'data-room="newly-busy"' in again.text
+    assert THEME_HEADER in again.text and int(again.headers["Content-Length"]) == len(again.body)
+
+
+def test_head_of_a_page_is_answered_as_diazo_would(themed):
+    head = themed.head("/rooms/kept/")
+    assert head.status_int == 200 and head.content_type == "text/html" and not head.body
