@@ -86,6 +86,23 @@ Own lines are marked, a line reads as one unit, Enter sends
     ...    xpath://li[contains(@class,"said")][span[@class="text"][.="the beer"]]    class    said
     Textfield Value Should Be    line    ${EMPTY}
 
+The keyboard alone chats, picks the parrot and shows the transport
+    ${room}=    a new room
+    user opens piratechatapp    /rooms/${room}/
+    ${focused}=    Execute Javascript    return document.activeElement.id
+    Should Be Equal    ${focused}    line
+    Press Keys    None    Hello, friend    RETURN
+    user sees the said line "Hello, friend" translated "Avast, mate"
+    user tabs to    css:#translator
+    Press Keys    None    ARROW_DOWN
+    Wait Until Element Contains    id:messages    chose the Shakespearean parrot
+    user tabs to    css:#connection-details summary
+    Press Keys    None    RETURN
+    Element Should Be Visible    id:transport
+    user tabs to    id:line
+    Press Keys    None    Thank you, friend    RETURN
+    user sees the said line "Thank you, friend" translated "Thank thee, friend"
+
 The connection indicator changes colour and words and shows the transport on demand
     ${room}=    a new room
     user opens room "${room}" over "websocket"
@@ -132,6 +149,18 @@ A line whose echo was cut off is resent and kept once
     room ${room} at ${APP_URL} holds 2 lines
 
 *** Keywords ***
+user tabs to
+    [Documentation]    TAB (at most 40 times) until the element has the focus.
+    [Arguments]    ${locator}
+    ${target}=    Get WebElement    ${locator}
+    FOR    ${n}    IN RANGE    40
+        ${there}=    Execute Javascript    return document.activeElement === arguments[0];
+        ...    ARGUMENTS    ${target}
+        IF    ${there}    RETURN
+        Press Keys    None    TAB
+    END
+    Fail    ${locator} cannot be reached with the TAB key
+
 the page is connected
     Wait Until Page Contains Element    css:#chat[data-transport]
     Wait Until Page Contains Element    css:#status[data-state="online"]
