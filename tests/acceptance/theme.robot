@@ -49,19 +49,22 @@ No serious accessibility violations, themed and unthemed
     ${PLAIN_URL}/rooms/axe-plain/
 
 Screenshots of the front page and a room at 1280 and 400 px
+    [Documentation]    Kept in test-results/robot/screenshots/: front-1280.png, room-400.png,
+    ...                ... themed, and plain-*.png the same pages unthemed.
     ${room}=    a new room
     user opens piratechatapp    /rooms/${room}/
     user says "Hello, friend"
     user sees the said line "Hello, friend" translated "Avast, mate"
-    FOR    ${width}    IN    1280    400
-        Set Window Size    ${width}    800
-        Go To    ${APP_URL}/
-        the page is connected
-        Capture Page Screenshot    ${SCREENSHOTS}${/}front-${width}.png
-        Go To    ${APP_URL}/rooms/${room}/
-        the page is connected
-        user sees the said line "Hello, friend" translated "Avast, mate"
-        Capture Page Screenshot    ${SCREENSHOTS}${/}room-${width}.png
+    FOR    ${app}    ${prefix}    IN    ${APP_URL}    ${EMPTY}    ${PLAIN_URL}    plain-
+        FOR    ${width}    IN    1280    400
+            Set Window Size    ${width}    800
+            Go To    ${app}/
+            the page is connected
+            Capture Page Screenshot    ${SCREENSHOTS}${/}${prefix}front-${width}.png
+            Go To    ${app}/rooms/${room}/
+            the page is connected
+            Capture Page Screenshot    ${SCREENSHOTS}${/}${prefix}room-${width}.png
+        END
     END
 
 At 400 px nothing scrolls sideways and the input stays in view while chatting

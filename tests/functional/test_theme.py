@@ -183,3 +183,20 @@ def test_a_kept_themed_page_is_never_stale(themed):
 def test_head_of_a_page_is_answered_as_diazo_would(themed):
     head = themed.head("/rooms/kept/")
     assert head.status_int == 200 and head.content_type == "text/html" and not head.body
+
+
+def test_the_designers_theme_opens_from_the_file_system():
+    """theme/index.html: local files only, each there, no inline script or style."""
+    from bs4 import BeautifulSoup
+
+    folder = ROOT / "theme"
+    page = BeautifulSoup((folder / "index.html").read_text(), "html.parser")
+    refs = [tag.get("href") or tag.get("src") for tag in page.find_all(["link", "img", "script"])]
+    assert refs and all(not re.match(r"^([a-z]+:|//|/)", ref) for ref in refs), refs
+    assert all((folder / ref).is_file() for ref in refs)
+    css = (folder / "css" / "theme.css").read_text()
+    for ref in re.findall(r'url\("?([^")]+)"?\)', css):
+        assert not re.match(r"^([a-z]+:|//|/)", ref) and (folder / "css" / ref).resolve().is_file()
+    assert not page.find("style") and not page.find(style=True) and not page.find("script")
+    for name in ("theme-header", "theme-sidebar", "theme-content", "theme-css"):
+        assert page.find(id=name), name  # what rules.xml pours the app into

@@ -169,6 +169,15 @@
     }
   }
 
+  // The server could not take a line now (too fast, or its storage failed): what is
+  // still unconfirmed goes again in a moment, with the same client ids.
+  function retryOutbox(error) {
+    if (error.code !== "flood" && error.code !== "unavailable") { return; }
+    outbox.forEach(function (item) { item.sent = false; });
+    saveOutbox();
+    setTimeout(sendOutbox, 1500);
+  }
+
   // --- the connection ---------------------------------------------------------------
   function showTranslator(message) {
     translatorSelect.value = message.name;
@@ -209,7 +218,7 @@
       if (message.type === "line") { showLine(message); }
       else if (message.type === "gap") { fillGap(message, message.after); }
       else if (message.type === "reset") { lastSeq = null; list.textContent = ""; }
-      else if (message.type === "error") { showError(message); }
+      else if (message.type === "error") { showError(message); retryOutbox(message); }
       else if (message.type === "joined") {
         joined = true;
         showState("online", "Online: aboard " + message.room + " as " + message.name);
