@@ -114,6 +114,20 @@ def test_the_room_keeps_at_least_its_last_10000_ids(monkeypatch):
     assert room.repeat_of("c-70") is None
 
 
+def test_forgetting_old_ids_skips_lines_that_had_none(monkeypatch):
+    monkeypatch.setattr(ClientIds, "keep", 10)
+    from piratechat.rooms.resources import Room
+
+    room = Room("deck")
+    for n in range(1, 5):
+        room.append("Ann", _when(), f"old {n}", "x", "shout")  # before ids were sent
+    for n in range(5, 61):
+        client_id = f"c-{n}" if n % 3 else None
+        room.append("Ann", _when(), f"line {n}", "x", "shout", client_id=client_id)
+    kept = [n for n in range(5, 61) if n % 3 and room.repeat_of(f"c-{n}") is not None]
+    assert len(room.client_ids) == 10 and kept == [n for n in range(5, 61) if n % 3][-10:]
+
+
 def _when():
     from datetime import UTC, datetime
 
