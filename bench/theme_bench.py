@@ -128,7 +128,8 @@ def table(rates: dict, args) -> str:
         f"--rounds {args.rounds}` on {platform.node() or 'this machine'} "
         f"({os.cpu_count()} CPUs), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "gunicorn, one gevent worker, production.ini (compiled theme kept); GET room pages "
-        "over keep-alive connections; the client runs on the same machine.",
+        "over keep-alive connections; the client runs on the same machine. Load average "
+        f"at the end: {os.getloadavg()[0]:.1f} (other work on the machine makes turns vary).",
         "",
         "| load | theme on, pages/s | theme off, pages/s | on / off | turns on; off |",
         "| --- | ---: | ---: | ---: | --- |",
