@@ -24,7 +24,14 @@ GOING_AWAY = (1001, "Going away: the server is stopping; reconnect")
 
 
 def close_app(app, timeout: float = 5.0) -> None:
-    """Close ``app``'s sessions, drain its writer and close its database (once)."""
+    """Close ``app``'s sessions, drain its writer and close its database (once).
+
+    ``app`` may be wrapped in WSGI middleware (the theme's filter): each
+    wrapper's ``app`` is followed to the Pyramid app."""
+    for _ in range(10):
+        if app is None or hasattr(app, "registry"):
+            break
+        app = getattr(app, "app", None)
     registry = getattr(app, "registry", None)
     if registry is None or registry.get("piratechat.closed"):
         return

@@ -29,7 +29,8 @@ def serve_command(kind: str, tmp_path) -> tuple[list[str], str]:
                  str(ROOT / "development.ini"), "--port", "0"], r"Serving on (http://\S+)")
     if kind == "pserve":
         ini = tmp_path / "pserve.ini"
-        ini.write_text((ROOT / "development.ini").read_text().replace("port = 6543", "port = 0"))
+        ini.write_text((ROOT / "development.ini").read_text().replace("port = 6543", "port = 0")
+                       .replace("%(here)s/theme", str(ROOT / "theme")))
         return [str(ROOT / ".venv/bin/pserve"), str(ini)], r"Serving on (http://\S+)"
     return ([sys.executable, "-m", "gunicorn", "--paste", str(ROOT / "production.ini"),
              "--bind", "127.0.0.1:0"], r"Listening at: (http://\S+)")
