@@ -120,19 +120,24 @@ def churn(args) -> None:
         cycle(n)
     settle()
     base_fds, base_rss = fds(pid), proc_rss_kb(pid)
-    started = time.monotonic()
+    print(f"## Churn: {args.cycles} connect/join/disconnect cycles in {args.rounds} rounds, "
+          f"{args.parallel} at once\n")
+    print("| after cycles | s | cycles/s | ok | open fds | fds / baseline | RSS (MB) | "
+          "RSS / baseline |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(f"| 0 (baseline) | | | | {base_fds} | 1.00 | {base_rss / 1024:.1f} | 1.00 |")
     pool = gevent.pool.Pool(args.parallel)
-    ok = sum(pool.imap_unordered(cycle, range(args.cycles)))
-    seconds = time.monotonic() - started
-    settle()
-    end_fds, end_rss = fds(pid), proc_rss_kb(pid)
+    per_round, done = args.cycles // args.rounds, 0
+    for _ in range(args.rounds):
+        started = time.monotonic()
+        ok = sum(pool.imap_unordered(cycle, range(done, done + per_round)))
+        seconds = time.monotonic() - started
+        done += per_round
+        settle()
+        end_fds, end_rss = fds(pid), proc_rss_kb(pid)
+        print(f"| {done} | {seconds:.0f} | {ok / seconds:.0f} | {ok} | {end_fds} | "
+              f"{end_fds / base_fds:.2f} | {end_rss / 1024:.1f} | {end_rss / base_rss:.2f} |",
+              flush=True)
     server.stop()
-    print(f"## Churn: {args.cycles} connect/join/disconnect cycles, {args.parallel} at once\n")
-    print(f"{ok} succeeded in {seconds:.0f} s ({ok / seconds:.0f} cycles/s)\n")
-    print("| | baseline | after | ratio |\n| --- | ---: | ---: | ---: |")
-    print(f"| open fds | {base_fds} | {end_fds} | {end_fds / base_fds:.2f} |")
-    print(f"| RSS (MB) | {base_rss / 1024:.1f} | {end_rss / 1024:.1f} | "
-          f"{end_rss / base_rss:.2f} |")
 
 
 def main(argv=None) -> int:
@@ -148,6 +153,7 @@ def main(argv=None) -> int:
     c = sub.add_parser("churn")
     c.add_argument("--cycles", type=int, default=100000)
     c.add_argument("--parallel", type=int, default=50)
+    c.add_argument("--rounds", type=int, default=5, help="RSS and fds measured after each")
     args = p.parse_args(argv)
     (soak if args.what == "soak" else churn)(args)
     return 0
