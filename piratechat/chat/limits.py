@@ -97,7 +97,7 @@ class TranslationBudget:
 
     def __init__(self, share: float, in_flight: int, clock=time.perf_counter):
         self.clock = clock
-        self.time = Buckets(share, max(1.0, share), clock)
+        self.time = Buckets(share, share, clock)  # a second's share at once, at most
         self.cap = in_flight
         self.in_flight: Counter[str] = Counter()
 

@@ -47,7 +47,7 @@ class LiveServer:
             sys.executable, "-m", "piratechat.cli", "serve",
             "--ini", str(ROOT / ini), "--host", "127.0.0.1", "--port", "0",
         ]
-        self.env = dict(os.environ, **HIGH_LIMITS, **(env or {}))
+        self.env = {**os.environ, **HIGH_LIMITS, **(env or {})}
         if "PIRATECHAT_ZODB_URI" not in (env or {}):
             # Each server keeps its lines in its own throwaway database.
             scratch = tempfile.mkdtemp(prefix="piratechat-server-")

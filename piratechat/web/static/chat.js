@@ -100,8 +100,15 @@
     append([el("li", "notice", message.by + " chose the " + message.title + " parrot.")]);
   }
 
+  // Whoever made this room holds its owner's key (a cookie scoped to the room's
+  // path, set by POST /rooms/): their choice is sent with it and locks the parrot.
+  var ownerKey = (document.cookie.match(/(?:^|; )piratechat_owner=([^;]*)/) || [])[1];
+
   translatorSelect.addEventListener("change", function () {
-    if (sock && sock.readyState === 1) { send({ type: "translator", name: translatorSelect.value }); }
+    if (!sock || sock.readyState !== 1) { return; }
+    var message = { type: "translator", name: translatorSelect.value };
+    if (ownerKey) { message.key = decodeURIComponent(ownerKey); message.lock = true; }
+    send(message);
   });
 
   function showError(message) {
