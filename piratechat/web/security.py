@@ -113,7 +113,7 @@ def tween_factory(handler, registry):
     guard = Guard(registry["piratechat.settings"])
 
     def tween(request):
-        path = request.path_info
+        path = request.environ.get("PATH_INFO", "")  # as sent: it may not even be UTF-8
         if path == SOCKJS_PREFIX or path.startswith(SOCKJS_PREFIX + "/"):
             response = handler(request)
             if _is_iframe_page(path):
