@@ -46,7 +46,8 @@ raw_query = st.lists(
               st.one_of(anything.map(lambda v: quote(v, safe="")),
                         st.binary(max_size=8).map(lambda b: "".join(f"%{x:02x}" for x in b)),
                         st.sampled_from(["²", "³", "①", "-1", "1e3", "0x10", " 1", "1.5",
-                                         "99999999999999999999999", "%ff", "%"]))),
+                                         "99999999999999999999999"]).map(quote),
+                        st.sampled_from(["%ff", "%", "%C0%80", "%ED%A0%80"]))),
     max_size=4,
 ).map(lambda pairs: "&".join(f"{k}={v}" for k, v in pairs))
 
@@ -70,10 +71,10 @@ def assert_answered_well(response, path: str) -> None:
         assert body.decode() in PROTOCOL_500, (response.status, body[:300])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@pytest.mark.parametrize("template", ENDPOINTS)
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     method=st.sampled_from(["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"]),
-    template=st.sampled_from(ENDPOINTS),
     slug=st.one_of(anything.map(lambda v: quote(v, safe="")),
                    st.binary(min_size=1, max_size=6).map(
                        lambda b: "".join(f"%{x:02x}" for x in b))),
