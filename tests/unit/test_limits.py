@@ -161,6 +161,7 @@ def test_a_rooms_translations_in_flight_are_capped_and_other_rooms_go_on():
     assert stuck.calls == 1
     busy = budget.translate(guard, "deck", stuck, "hello")
     assert (busy.translator, busy.fallback) == ("pirate", "slow")
+    assert stuck.calls == 1  # the translator was not asked again
     elsewhere = Slow(clock)
     assert budget.translate(guard, "hold", elsewhere, "hello").translator == "slow"
     gate.set()
