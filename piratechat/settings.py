@@ -48,7 +48,7 @@ class Settings:
     rooms_burst: int = 10  # rooms one address may create at once
     room_lines_per_second: float = 50.0  # lines one room takes from everyone together
     room_burst: int = 100  # lines one room takes at once before that rate applies
-    translation_share: float = 0.25  # seconds of translator time a room may use per second
+    translation_share: float = 0.25  # seconds of CPU a room's translator may use per second
     room_translations: int = 4  # translations of one room in flight at once; more: the pirate
     translator_changes_per_minute: float = 6.0  # parrot changes one room takes a minute
     max_body: int = 64 * 1024  # bytes in a request body the pages read (POST /rooms/); more: 413

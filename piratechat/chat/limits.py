@@ -93,10 +93,18 @@ class Limits:
 class TranslationBudget:
     """Per room: translator seconds a second (a token bucket of time, charged
     after each call) and calls in flight. The fallback translator (the
-    pirate, fast and local) is never limited: it is what answers instead."""
+    pirate, fast and local) is never limited: it is what answers instead.
 
-    def __init__(self, share: float, in_flight: int, clock=time.perf_counter):
-        self.clock = clock
+    A call is charged the CPU time of the hub's thread while it ran
+    (``cost_clock``): that is what starves other rooms. A translator that
+    waits on the network (remote) costs little of it; what other greenlets
+    did during its wait is charged too, so the charge is an upper bound.
+    Buckets refill by the wall clock (``clock``).
+    """
+
+    def __init__(self, share: float, in_flight: int, clock=time.monotonic,
+                 cost_clock=time.thread_time):
+        self.clock = cost_clock
         self.time = Buckets(share, share, clock)  # a second's share at once, at most
         self.cap = in_flight
         self.in_flight: Counter[str] = Counter()

@@ -137,7 +137,7 @@ class Slow:
 def test_a_room_over_its_share_of_translator_time_gets_the_pirate():
     clock = Clock()
     guard = Guard(PirateTranslator())
-    budget = TranslationBudget(share=0.5, in_flight=10, clock=clock)
+    budget = TranslationBudget(share=0.5, in_flight=10, clock=clock, cost_clock=clock)
     slow = Slow(clock, cost=1.5)
     first = budget.translate(guard, "deck", slow, "hello")
     assert (first.text, first.translator, first.fallback) == ("HELLO", "slow", None)
@@ -153,7 +153,7 @@ def test_a_room_over_its_share_of_translator_time_gets_the_pirate():
 def test_a_rooms_translations_in_flight_are_capped_and_other_rooms_go_on():
     clock = Clock()
     guard = Guard(PirateTranslator())
-    budget = TranslationBudget(share=1000, in_flight=1, clock=clock)
+    budget = TranslationBudget(share=1000, in_flight=1, clock=clock, cost_clock=clock)
     gate = Event()
     stuck = Slow(clock, gate=gate)
     waiting = gevent.spawn(budget.translate, guard, "deck", stuck, "hello")
