@@ -150,7 +150,8 @@ class Endpoint:
             if session is None and transport.sessions == NEW:
                 error = self._refusal(request)
                 if error is not None:
-                    return session_headers(request, error, self.options)
+                    headers.cors(request, error, self.options.origins)
+                    return error
                 session = self.sessions.create(session_id, request.environ)
         if session is None:
             assert transport.sessions == EXISTING
@@ -189,8 +190,3 @@ def add_sockjs_route(
         config.add_view(view, route_name=name + suffix)
     config.registry.setdefault("sockjs_endpoints", {})[name] = endpoint
     return endpoint
-
-
-def session_headers(request: Request, response: Response, options: Options) -> Response:
-    headers.cors(request, response, options.origins)
-    return response
