@@ -63,6 +63,11 @@ class Settings:
     public_url: str = ""
     allowed_hosts: str = "localhost 127.0.0.1 [::1]"
     allowed_origins: str = ""
+    # The Diazo theme ([filter:theme] in the ini files; web/theming.py): on or off, and
+    # whether an edit of theme/ recompiles it on the next request (development) or the
+    # compiled theme is kept for good (production).
+    theme: bool = True
+    theme_reload: bool = False
 
 
 def parse(settings: dict, environ: dict | None = None) -> Settings:

@@ -66,13 +66,15 @@ class Chat:
             member.send(payload)
         return notice
 
-    def say(self, room: str, author: str, text: str) -> dict:
+    def say(self, room: str, author: str, text: str, client_id: str | None = None) -> dict:
         """Translate, store and publish one line; returns the stored line.
 
         The translation goes through the guard (translators/guard.py): when
         the room's translator fails, the pirate answers and ``fallback``
         names the one that failed; so it does when the room has used its
-        share of translation work (chat/limits.py)."""
+        share of translation work (chat/limits.py). A ``client_id`` the room
+        already holds makes it a repeat: the original line comes back, marked
+        ``repeat``, and nothing is stored or published (storage/history.py)."""
         translation = self.limits.translations.translate(
             guard(self.registry), room, self.translator(room), text)
         line = {
@@ -85,6 +87,8 @@ class Chat:
         }
         if translation.fallback:
             line["fallback"] = translation.fallback
+        if client_id:
+            line["client_id"] = client_id
         return self.history.append(room, line)  # published by self.publish once durable
 
     def publish(self, line: dict) -> None:
