@@ -62,7 +62,7 @@ class IHistory(Interface):
     def append(room, line):
         """Store ``line`` (a dict: author, text, translation, translator, at as
         ISO 8601 UTC, optionally fallback) in ``room``; return the stored line:
-        the protocol's ``line`` message with its ``seq`` and ``room``."""
+        the protocol's ``line`` message with its ``seq``, ``room`` and ``epoch``."""
 
     def subscribe(callback):
         """Call ``callback(stored_line)`` for every line stored from now on."""
@@ -72,6 +72,12 @@ class IHistory(Interface):
         sequence number (0 for a room with no lines) and ``lines`` the last
         ``limit`` lines numbered above ``after``, oldest first. A joining
         client gets these, then live lines numbered above ``last``."""
+
+    def epoch(room):
+        """The epoch of ``room``'s history: a short string, the same for as long
+        as these lines are kept, and different in a replaced (new, reset)
+        history. Every stored line carries it as ``epoch``, so a client that
+        sees another epoch than it knew can tell a reset from a gap."""
 
     def recent(room, limit):
         """The last ``limit`` lines of ``room``, oldest first."""

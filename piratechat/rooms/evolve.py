@@ -13,6 +13,7 @@ reorder a released step.
 from __future__ import annotations
 
 import logging
+import secrets
 
 import transaction
 from transaction.interfaces import TransientError
@@ -33,7 +34,22 @@ def step_1(zodb_root) -> None:
         zodb_root[ROOT_KEY] = root
 
 
-STEPS = (step_1,)
+def new_epoch() -> str:
+    """A name for a history no other database has had: random, 16 hex digits."""
+    return secrets.token_hex(8)
+
+
+def step_2(zodb_root) -> None:
+    """An epoch for the database and every room's history (Room.epoch, docs/protocol.md)."""
+    root = zodb_root[ROOT_KEY]
+    if root.epoch is None:
+        root.epoch = new_epoch()
+    for room in root.rooms:
+        if room.epoch is None:
+            room.epoch = root.epoch
+
+
+STEPS = (step_1, step_2)
 #: The schema this code writes.
 LATEST = len(STEPS)
 

@@ -77,12 +77,14 @@ class Line(Persistent):
         (self.seq, self.author, self._at, self.text, self.translation, self.translator,
          self.fallback) = state
 
-    def as_message(self, room: str) -> dict:
-        """The protocol's ``line`` message for this line (docs/protocol.md)."""
+    def as_message(self, room: str, epoch: str | None = None) -> dict:
+        """The protocol's ``line`` message for this line of ``room`` (docs/protocol.md);
+        ``epoch`` is the room's (Room.epoch)."""
         message = {
             "type": "line",
             "seq": self.seq,
             "room": room,
+            "epoch": epoch,
             "author": self.author,
             "text": self.text,
             "translation": self.translation,
@@ -105,6 +107,10 @@ class Room(Persistent):
 
     #: Name of the translator this room uses; None means the configured default.
     translator: str | None = None
+    #: Names this room's history: a new database gives new epochs, so a client
+    #: that knew another epoch knows the history was replaced (not that it missed
+    #: lines). Set when the room is stored (from the Root's) and by evolve.
+    epoch: str | None = None
 
     def __init__(self, slug: str, title: str | None = None):
         self.__name__ = slug
@@ -127,6 +133,10 @@ class Room(Persistent):
         self.lines[seq] = line
         self.last_seq = seq
         return line
+
+    def message(self, line: Line) -> dict:
+        """``line`` as the protocol's ``line`` message, with this room's name and epoch."""
+        return line.as_message(self.__name__, self.epoch)
 
     def since(self, after: int, limit: int) -> list[Line]:
         """The last ``limit`` lines numbered above ``after``, oldest first."""
@@ -160,6 +170,15 @@ class Rooms(Persistent):
     def __contains__(self, slug: str) -> bool:
         return slug in self._rooms
 
+    def __iter__(self):
+        """Every stored room."""
+        return iter(self._rooms.values())
+
+    @property
+    def epoch(self) -> str | None:
+        """The epoch new rooms get: the Root's."""
+        return getattr(self.__parent__, "epoch", None)
+
     def __getitem__(self, slug: str) -> Room:
         """The room at ``slug``, stored or not yet; BadRoomName for a bad slug."""
         check_slug(slug)
@@ -167,6 +186,7 @@ class Rooms(Persistent):
         if room is None:
             room = Room(slug)
             room.__parent__ = self
+            room.epoch = self.epoch
         return room
 
     def get(self, slug: str) -> Room | None:
@@ -180,6 +200,7 @@ class Rooms(Persistent):
             check_slug(slug)
             room = Room(slug, title)
             room.__parent__ = self
+            room.epoch = self.epoch
             self._rooms[slug] = room
             self._count.change(1)
         return room
@@ -214,6 +235,8 @@ class Root(Persistent):
     __parent__ = None
     #: The last evolve step run on this database (rooms/evolve.py).
     schema_version = 0
+    #: This database's epoch, given to each room it stores (Room.epoch); set by evolve.
+    epoch: str | None = None
 
     def __init__(self):
         self.rooms = Rooms()

@@ -31,7 +31,7 @@ def _append(room: str, line: dict, root: Root) -> dict:
         fallback=line.get("fallback"),
     )
     rooms.touch(stored_room, stored.at)
-    return stored.as_message(room)
+    return stored_room.message(stored)
 
 
 @implementer(IHistory)
@@ -53,7 +53,7 @@ class ZODBHistory:
             stored = root.rooms.get(room)
             if stored is None:
                 return 0, []
-            return stored.last_seq, [line.as_message(room) for line in stored.since(after, limit)]
+            return stored.last_seq, [stored.message(line) for line in stored.since(after, limit)]
 
     def recent(self, room: str, limit: int) -> list[dict]:
         return self.since(room, 0, limit)[1]
@@ -63,7 +63,12 @@ class ZODBHistory:
             stored = root.rooms.get(room)
             if stored is None:
                 return []
-            return [line.as_message(room) for line in stored.after(seq, limit)]
+            return [stored.message(line) for line in stored.after(seq, limit)]
+
+    def epoch(self, room: str) -> str | None:
+        with reading(self.db) as root:
+            stored = root.rooms.get(room)
+            return root.epoch if stored is None else stored.epoch
 
     def _announce(self, result: dict) -> None:
         for listener in self._listeners:

@@ -6,6 +6,7 @@ against it and against ZODBHistory alike.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -19,10 +20,11 @@ class MemoryHistory:
     def __init__(self):
         self._rooms: dict[str, list[dict]] = defaultdict(list)
         self._listeners: list[Callable[[dict], None]] = []
+        self._epoch = secrets.token_hex(8)  # a new history every time the process starts
 
     def append(self, room: str, line: dict) -> dict:
         lines = self._rooms[room]
-        stored = dict(line, type="line", room=room, seq=len(lines) + 1)
+        stored = dict(line, type="line", room=room, epoch=self._epoch, seq=len(lines) + 1)
         lines.append(stored)
         for listener in self._listeners:
             listener(stored)
@@ -35,6 +37,9 @@ class MemoryHistory:
         lines = self._rooms.get(room, [])
         newer = lines[max(after, 0):]
         return len(lines), newer[-limit:] if limit > 0 else []
+
+    def epoch(self, room: str) -> str:
+        return self._epoch
 
     def recent(self, room: str, limit: int) -> list[dict]:
         return self.since(room, 0, limit)[1]

@@ -16,8 +16,22 @@ several processes on ZEO or RelStorage two writers may race for a room's next
 number; the loser's batch is aborted and run again on fresh state, up to
 ``retries`` times. Nothing was announced yet, so numbers stay gap-free.
 
+Conflicts are retried in any process on any storage: a ZEO or RelStorage
+database shared by processes, or two Writers on one DB (tests).
+
+Outages: when the storage server cannot be reached (storage/outage.py), the
+whole batch fails at once, and so does every change queued while it waited
+(they waited as long as the batch did): each caller gets the error (the chat
+answers ``unavailable``) within the storage's bounded wait (``storage_timeout``
+seconds) plus one commit. The writer's connection is dropped, and the next
+change tries a fresh one. Nothing of a failed batch was announced.
+
 Failures: if a batch fails for another reason, each of its changes is run
 alone, so only the change at fault fails (its caller gets the exception).
+
+Window: with ``window`` seconds above 0, the writer waits that long after the
+first change of a batch when the previous commit was moments ago (the room
+is busy), so more lines share a commit; a quiet room's line is not delayed.
 
 The hub: pickling a line costs about 0.1 ms of CPU, and a commit pickles its
 whole batch at once, on the hub's thread (ZODB's locks cannot be shared with
@@ -35,6 +49,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +60,7 @@ from gevent.queue import Empty, Queue
 from transaction.interfaces import TransientError
 
 from .database import app_root
+from .outage import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +78,11 @@ def _let_others_run() -> None:
 
 
 class Writer:
-    def __init__(self, db, max_batch: int = 200, retries: int = 10, slice_size: int = 20):
+    def __init__(self, db, max_batch: int = 200, retries: int = 10, slice_size: int = 20,
+                 window: float = 0.0):
         self.db = db
+        self.window = window
+        self._last_commit = 0.0
         self.max_batch = max(1, max_batch)
         self.slice_size = max(1, slice_size)
         self.retries = retries
@@ -95,15 +114,14 @@ class Writer:
         """Stop the writer greenlet and close its connection (queued changes are lost)."""
         if self._greenlet is not None:
             self._greenlet.kill()
-        if self._connection is not None:
-            self._manager.abort()
-            self._connection.close()
-            self._connection = None
+        self._drop_connection()
 
     # --- the writer greenlet ---------------------------------------------
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
+            if self.window > 0 and time.monotonic() - self._last_commit < self.window:
+                gevent.sleep(self.window)  # busy: let the batch fill
             while len(batch) < self.max_batch:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -112,16 +130,43 @@ class Writer:
             try:
                 self._write(batch)
             except Exception as error:  # the writer must outlive any batch
+                if is_outage(error):
+                    self._fail_during_outage(batch, error)
+                    continue
                 log.exception("writing a batch failed")
                 for _, _, waiter in batch:
                     if not waiter.ready():
                         waiter.set_exception(error)
             _let_others_run()  # those just woken, timers and sockets, before the next commit
 
+    def _fail_during_outage(self, batch: list, error: BaseException) -> None:
+        """Fail ``batch`` and everything queued behind it; start on a fresh connection."""
+        log.warning("the storage is unreachable (%r); %d changes fail", error, len(batch))
+        while True:
+            try:
+                batch.append(self._queue.get_nowait())
+            except Empty:
+                break
+        for _, _, waiter in batch:
+            if not waiter.ready():
+                waiter.set_exception(error)
+        self._drop_connection()
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            try:
+                self._manager.abort()
+                self._connection.close()
+            except Exception:  # a connection to a lost server may fail to close
+                log.debug("closing the writer's connection failed", exc_info=True)
+            self._connection = None
+
     def _write(self, batch: list) -> None:
         try:
             results = self._commit([change for change, _, _ in batch])
         except Exception as error:
+            if is_outage(error):
+                raise
             if len(batch) == 1:
                 batch[0][2].set_exception(error)
                 return
@@ -154,9 +199,9 @@ class Writer:
                         _let_others_run()
                     results += [change(root) for change in changes[start:start + self.slice_size]]
                 self._manager.commit()
-            except TransientError:
+            except TransientError as error:
                 self._manager.abort()
-                if attempt == self.retries:
+                if attempt == self.retries or is_outage(error):  # ZEO's outage is "transient"
                     raise
                 self.conflicts += 1
                 gevent.sleep(random.uniform(0, 0.005 * (attempt + 1)))
@@ -165,5 +210,6 @@ class Writer:
                 self._manager.abort()
                 raise
             self.commits += 1
+            self._last_commit = time.monotonic()
             return results
         raise AssertionError("unreachable")
