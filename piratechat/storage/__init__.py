@@ -18,13 +18,24 @@ import atexit
 
 
 def includeme(config) -> None:
-    from ..rooms.evolve import evolve
-    from .database import default_uri, is_networked, open_database
     from .history import ZODBHistory
-    from .lazy import LazyDatabase
     from .writer import Writer
 
     settings = config.registry["piratechat.settings"]
+    db = open_storage(settings)
+    atexit.register(_close, db)  # saves FileStorage's index; a crash only costs a rebuild
+    writer = Writer(db, max_batch=settings.commit_batch, window=settings.commit_window_ms / 1000)
+    config.registry["piratechat.db"] = db
+    config.registry["piratechat.writer"] = writer
+    config.registry["piratechat.history"] = ZODBHistory(db, writer)
+
+
+def open_storage(settings):
+    """The LazyDatabase of ``settings.zodb_uri``, evolved; open already unless networked."""
+    from ..rooms.evolve import evolve
+    from .database import default_uri, is_networked, open_database
+    from .lazy import LazyDatabase
+
     uri = settings.zodb_uri or default_uri()
 
     def opener():
@@ -42,11 +53,7 @@ def includeme(config) -> None:
         db.open_in_background()
     else:
         db.open_now()
-    atexit.register(_close, db)  # saves FileStorage's index; a crash only costs a rebuild
-    writer = Writer(db, max_batch=settings.commit_batch, window=settings.commit_window_ms / 1000)
-    config.registry["piratechat.db"] = db
-    config.registry["piratechat.writer"] = writer
-    config.registry["piratechat.history"] = ZODBHistory(db, writer)
+    return db
 
 
 def _close(db) -> None:

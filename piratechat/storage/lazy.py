@@ -55,6 +55,12 @@ class LazyDatabase:
         if self._greenlet is None:
             self._greenlet = gevent.spawn(self._keep_trying)
 
+    def wait_open(self, timeout: float) -> DB:
+        """The DB once open, waiting up to ``timeout``; StorageUnavailable after that."""
+        if not self._opened.wait(timeout):
+            raise StorageUnavailable(f"the storage is not reachable ({self.last_error!r})")
+        return self._db
+
     @property
     def ready(self) -> bool:
         return self._db is not None
@@ -62,9 +68,7 @@ class LazyDatabase:
     @property
     def db(self) -> DB:
         """The open DB, waiting up to ``timeout`` for it; else StorageUnavailable."""
-        if self._db is None and not self._opened.wait(self.timeout):
-            raise StorageUnavailable(f"the storage is not reachable ({self.last_error!r})")
-        return self._db
+        return self._db if self._db is not None else self.wait_open(self.timeout)
 
     def open(self, *args, **kwargs):
         return self.db.open(*args, **kwargs)

@@ -45,9 +45,9 @@ def storage_unavailable(error, request):
 
 
 def includeme(config):
-    from ..storage.outage import OUTAGES
+    from ..storage.outage import DRIVER_ERRORS, OUTAGES
 
-    for outage in OUTAGES:
+    for outage in OUTAGES + DRIVER_ERRORS:
         config.add_exception_view(storage_unavailable, context=outage)
     config.add_static_view("static", "piratechat.web:static", cache_max_age=3600)
     config.add_route("site", "/*traverse", factory=root_factory)
