@@ -43,7 +43,9 @@ slices of ``slice_size`` changes with a savepoint after each: the savepoint
 pickles that slice, then the writer yields, and other greenlets run before
 the next slice. A commit then holds the hub for one slice, not one batch
 (measured: slices of 20 about halve the 90th percentile stall of a 50-line
-batch, for some 13% fewer lines per second). The fsync itself waits in a
+batch, for some 13% fewer lines per second; but with 100 busy rooms each
+yield waits a whole turn of a busy loop, and 20 cost a third of the lines
+per second: so 100, about 10 ms of pickling at most). The fsync itself waits in a
 thread (storage/fsync.py). bench/history_bench.py measures what a commit
 costs everyone else.
 """
@@ -82,7 +84,7 @@ def _let_others_run() -> None:
 
 class Writer:
     def __init__(self, db, max_batch: int = 200, retry_seconds: float = 30.0,
-                 slice_size: int = 20, window: float = 0.0):
+                 slice_size: int = 100, window: float = 0.0):
         self.db = db
         self.window = window
         self._last_commit = 0.0
@@ -141,7 +143,8 @@ class Writer:
                 for _, _, waiter in batch:
                     if not waiter.ready():
                         waiter.set_exception(error)
-            _let_others_run()  # those just woken, timers and sockets, before the next commit
+            if self._queue.empty():  # else go on: the commit's fsync already let others run
+                _let_others_run()  # those just woken, timers and sockets, before the next commit
 
     def _fail_during_outage(self, batch: list, error: BaseException) -> None:
         """Fail ``batch`` and everything queued behind it; start on a fresh connection."""
