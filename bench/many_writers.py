@@ -35,13 +35,14 @@ def run(uri: str, processes: int = 4, seconds: float = 10, talkers: int = 20) ->
     workers = [subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True) for _ in range(processes)]
     try:
-        for worker in workers:  # all opened (the root created, evolved) before any talks
-            ready = worker.stdout.readline()
-            if ready.strip() != "ready":
-                raise RuntimeError(f"a writer process did not come up: {ready!r}")
-        for worker in workers:
-            worker.stdin.write("go\n")
-            worker.stdin.flush()
+        for step in ("started", "ready"):  # all open the new database at once, then all talk
+            for worker in workers:
+                said = worker.stdout.readline()
+                if said.strip() != step:
+                    raise RuntimeError(f"a writer process did not get {step}: {said!r}")
+            for worker in workers:
+                worker.stdin.write("go\n")
+                worker.stdin.flush()
         results = [json.loads(worker.communicate(timeout=seconds + 120)[0]) for worker in workers]
     finally:
         for worker in workers:

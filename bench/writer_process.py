@@ -2,11 +2,13 @@
 
     python -m bench.writer_process URI ROOM SECONDS TALKERS
 
-Opens the storage as the server does (piratechat.storage.open_storage: evolve,
-retries), prints ``ready``, waits for a line on stdin (so every process
-starts at once), then lets TALKERS greenlets say lines into ROOM through the
-real Writer and ZODBHistory for SECONDS. Prints JSON: every acknowledged
-(seq, text), the lines refused, the writer's conflicts and commits.
+Prints ``started`` and waits for a line on stdin, then opens the storage as
+the server does (piratechat.storage.open_storage: evolve, retries), so every
+process creates the new database's root at once; prints ``ready``, waits for
+another line (so every process talks at once), then lets TALKERS greenlets
+say lines into ROOM through the real Writer and ZODBHistory for SECONDS.
+Prints JSON: every acknowledged (seq, text), the lines refused, the writer's
+conflicts and commits.
 """
 
 from gevent import monkey
@@ -28,6 +30,8 @@ from piratechat.storage.writer import Writer  # noqa: E402
 
 
 def main(uri: str, room: str, seconds: float, talkers: int) -> dict:
+    print("started", flush=True)
+    sys.stdin.readline()  # every process opens the new database at the same moment
     started = time.monotonic()
     db = open_storage(Settings(zodb_uri=uri, storage_timeout=10))
     db.wait_open(120)
