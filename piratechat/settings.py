@@ -34,9 +34,6 @@ class Settings:
     # run; the ini files set file://%(here)s/var/Data.fs. Any zodburi URI works: zeo://...
     zodb_uri: str = ""  # where every line is kept
     commit_batch: int = 200  # lines (changes) committed together in one transaction at most
-    # Milliseconds the writer lets a batch fill while lines keep coming (0: off; a quiet
-    # room's line is never delayed): fewer commits per line under load (storage/writer.py).
-    commit_window_ms: float = 0.0
     # Seconds a request waits for an unreachable storage server (ZEO, PostgreSQL) before
     # the chat answers `unavailable`; also the wait for one not yet opened at start.
     storage_timeout: float = 5.0

@@ -24,7 +24,7 @@ def includeme(config) -> None:
     settings = config.registry["piratechat.settings"]
     db = open_storage(settings)
     atexit.register(_close, db)  # saves FileStorage's index; a crash only costs a rebuild
-    writer = Writer(db, max_batch=settings.commit_batch, window=settings.commit_window_ms / 1000)
+    writer = Writer(db, max_batch=settings.commit_batch)
     config.registry["piratechat.db"] = db
     config.registry["piratechat.writer"] = writer
     config.registry["piratechat.history"] = ZODBHistory(db, writer)
