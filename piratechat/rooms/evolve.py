@@ -49,7 +49,26 @@ def step_2(zodb_root) -> None:
             room.epoch = root.epoch
 
 
-STEPS = (step_1, step_2)
+def step_3(zodb_root) -> None:
+    """Rooms stop keeping ``last_seq`` and ``last_active``: the number is their lines'
+    last key, the time moves to ``Rooms._touched`` (storing a line then leaves its
+    Room alone)."""
+    from BTrees.OOBTree import OOBTree
+
+    rooms = zodb_root[ROOT_KEY].rooms
+    touched = OOBTree()
+    for room in rooms:
+        room._p_activate()  # a ghost's __dict__ is empty until loaded
+        state = room.__dict__
+        last_active = state.pop("last_active", None)
+        state.pop("last_seq", None)
+        room._p_changed = True
+        if last_active is not None:
+            touched[room.__name__] = int(last_active.timestamp() * 1000)
+    rooms._touched = touched
+
+
+STEPS = (step_1, step_2, step_3)
 #: The schema this code writes.
 LATEST = len(STEPS)
 

@@ -48,6 +48,24 @@ def test_evolving_gives_every_room_one_epoch_and_keeps_every_line(old_db):
     assert evolution.evolve(old_db) == []  # once is enough
 
 
+def test_rooms_keep_their_numbers_and_times_off_the_room(old_db):
+    with reading(old_db) as root:
+        before = [room.__name__ for room in root.rooms.recently_active(10)]
+        assert before == ["deck", "lobby", "käpt-n-blaubär"]  # by the time of their last line
+    evolution.evolve(old_db)
+    with reading(old_db) as root:
+        assert [room.__name__ for room in root.rooms.recently_active(10)] == before
+        deck = root.rooms.get("deck")
+        assert deck.last_seq == 5 and "last_seq" not in deck.__dict__
+        assert "last_active" not in deck.__dict__
+    history = ZODBHistory(old_db, Writer(old_db))
+    history.append("lobby", {"author": "Bo", "text": "back", "translation": "arr",
+                             "translator": "pirate", "at": now()})
+    with reading(old_db) as root:
+        assert [room.__name__ for room in root.rooms.recently_active(1)] == ["lobby"]
+        assert root.rooms.get("lobby").last_seq == 4
+
+
 def test_a_new_database_gets_an_epoch_of_its_own(old_db, tmp_path):
     evolution.evolve(old_db)
     fresh = open_database(f"file://{tmp_path}/new/Data.fs")
