@@ -15,6 +15,7 @@ a process starts even while its server is down (storage/lazy.py).
 from __future__ import annotations
 
 import atexit
+import logging
 
 
 def includeme(config) -> None:
@@ -57,6 +58,15 @@ def open_storage(settings):
 
 
 def _close(db) -> None:
-    """Close ``db`` at exit unless its owner already did."""
+    """Close ``db`` at exit unless its owner already did.
+
+    Connections that requests still hold at exit may fail to close (their
+    transaction managers are half torn down): the storage's own close is
+    what matters, and a failure is only logged.
+    """
     if db.ready and getattr(db.db, "_mvcc_storage", None) is not None:
-        db.close()
+        try:
+            db.close()
+        except Exception:
+            logging.getLogger(__name__).warning("closing the database at exit failed",
+                                                exc_info=True)
