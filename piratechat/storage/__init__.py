@@ -67,6 +67,7 @@ def _close(db) -> None:
     if db.ready and getattr(db.db, "_mvcc_storage", None) is not None:
         try:
             db.close()
-        except Exception:
-            logging.getLogger(__name__).warning("closing the database at exit failed",
-                                                exc_info=True)
+        except Exception as error:
+            logging.getLogger(__name__).warning("closing the database's connections at exit "
+                                                "failed (%r); closing its storage", error)
+            db.db.storage.close()
