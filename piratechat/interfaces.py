@@ -56,7 +56,11 @@ class IHistory(Interface):
     Guarantees: every subscriber is called once per stored line, after it is
     durable and before ``append`` returns, in sequence order within a room
     (so publishing from the subscriber keeps rooms in order). Reads see
-    committed lines only, each call one consistent snapshot.
+    committed lines only, each call one consistent snapshot. Many processes
+    may append to one room of a shared storage at once: numbers stay
+    gap-free and unique. When the storage cannot be reached, ``append`` and
+    the reads raise within a bounded time (ZODBHistory: ``storage_timeout``);
+    a line that raised was announced to nobody.
     """
 
     def append(room, line):
