@@ -40,6 +40,11 @@ class Settings:
     fsync_in_thread: bool = True  # FileStorage's fsync off the gevent hub (see storage/fsync.py)
     max_backlog: int = 1000  # lines a reconnecting client is sent; older ones are left as a gap
     recent_rooms: int = 20  # recently active rooms listed on the front page
+    # The Diazo theme ([filter:theme] in the ini files; web/theming.py): on or off, and
+    # whether an edit of theme/ recompiles it on the next request (development) or the
+    # compiled theme is kept for good (production).
+    theme: bool = True
+    theme_reload: bool = False
 
 
 def parse(settings: dict, environ: dict | None = None) -> Settings:

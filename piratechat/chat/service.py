@@ -60,12 +60,14 @@ class Chat:
             member.send(payload)
         return notice
 
-    def say(self, room: str, author: str, text: str) -> dict:
+    def say(self, room: str, author: str, text: str, client_id: str | None = None) -> dict:
         """Translate, store and publish one line; returns the stored line.
 
         The translation goes through the guard (translators/guard.py): when
         the room's translator fails, the pirate answers and ``fallback``
-        names the one that failed."""
+        names the one that failed. A ``client_id`` the room already holds
+        makes it a repeat: the original line comes back, marked ``repeat``,
+        and nothing is stored or published (storage/history.py)."""
         translation = guard(self.registry).translate(self.translator(room), text)
         line = {
             "type": "line",
@@ -77,6 +79,8 @@ class Chat:
         }
         if translation.fallback:
             line["fallback"] = translation.fallback
+        if client_id:
+            line["client_id"] = client_id
         return self.history.append(room, line)  # published by self.publish once durable
 
     def publish(self, line: dict) -> None:

@@ -7,7 +7,7 @@ import logging
 from ..rooms.slugs import BadRoomName, check_slug
 from ..sockjs import Session
 from .flood import TokenBucket
-from .messages import ChatError, dumps, parse, text_field
+from .messages import ChatError, client_id_field, dumps, parse, text_field
 from .service import DEFAULT_ROOM, Chat
 
 log = logging.getLogger(__name__)
@@ -82,13 +82,16 @@ class ChatSession(Session):
         if self.room is None or self.name is None:
             raise ChatError("not_joined", "Send a join message before saying anything.")
         text = text_field(message, "text", self.chat.settings.max_line, "The line")
+        client_id = client_id_field(message)
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are saying lines too fast.")
         try:
-            self.chat.say(self.room, self.name, text)
+            stored = self.chat.say(self.room, self.name, text, client_id)
         except Exception:  # the line is not stored, so nobody saw it: say so
             log.exception("storing a line in %r failed", self.room)
             raise ChatError("unavailable", "The line could not be stored; say it again.") from None
+        if stored.get("repeat"):  # stored before (the room saw it then): tell only the sender
+            self.reply(stored)
 
     def on_translator(self, message: dict) -> None:
         """Choose the room's translator; every member is told (docs/protocol.md)."""

@@ -18,7 +18,7 @@ import secrets
 import transaction
 from transaction.interfaces import TransientError
 
-from .resources import Root
+from .resources import ClientIds, Root
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +34,23 @@ def step_1(zodb_root) -> None:
         zodb_root[ROOT_KEY] = root
 
 
+def step_2(zodb_root) -> None:
+    """Client ids: every stored room gets the index of its lines' client ids.
+
+    Lines stored before this step keep their pickled shape (they load with no
+    client id: ``Line.__setstate__``); only the rooms change.
+    """
+    for room in zodb_root[ROOT_KEY].rooms._rooms.values():
+        if room.client_ids is None:
+            room.client_ids = ClientIds()
+
+
 def new_epoch() -> str:
     """A name for a history no other database has had: random, 16 hex digits."""
     return secrets.token_hex(8)
 
 
-def step_2(zodb_root) -> None:
+def step_3(zodb_root) -> None:
     """An epoch for the database and every room's history (Room.epoch, docs/protocol.md)."""
     root = zodb_root[ROOT_KEY]
     if root.epoch is None:
@@ -49,7 +60,7 @@ def step_2(zodb_root) -> None:
             room.epoch = root.epoch
 
 
-def step_3(zodb_root) -> None:
+def step_4(zodb_root) -> None:
     """Rooms stop keeping ``last_seq`` and ``last_active``: the number is their lines'
     last key, the time moves to ``Rooms._touched`` (storing a line then leaves its
     Room alone)."""
@@ -68,7 +79,7 @@ def step_3(zodb_root) -> None:
     rooms._touched = touched
 
 
-STEPS = (step_1, step_2, step_3)
+STEPS = (step_1, step_2, step_3, step_4)
 #: The schema this code writes.
 LATEST = len(STEPS)
 

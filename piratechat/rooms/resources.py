@@ -71,10 +71,11 @@ class Line(Persistent):
     half again as much to write (the bench's CPU per line) and to keep.
     """
 
-    __slots__ = ("seq", "author", "_at", "text", "translation", "translator", "fallback")
+    __slots__ = ("seq", "author", "_at", "text", "translation", "translator", "fallback",
+                 "client_id")
 
     def __init__(self, seq: int, author: str, at: datetime, text: str, translation: str,
-                 translator: str, fallback: str | None = None):
+                 translator: str, fallback: str | None = None, client_id: str | None = None):
         self.seq = seq
         self.author = author
         self._at = _microseconds(at)
@@ -82,6 +83,7 @@ class Line(Persistent):
         self.translation = translation
         self.translator = translator
         self.fallback = fallback or None  # the translator that failed, if the fallback answered
+        self.client_id = client_id or None  # the sender's own id for the line (its outbox's)
 
     @property
     def at(self) -> datetime:
@@ -89,12 +91,16 @@ class Line(Persistent):
         return _EPOCH + timedelta(microseconds=self._at)
 
     def __getstate__(self):
+        if self.client_id is None:  # lines without one keep the shape they always had
+            return (self.seq, self.author, self._at, self.text, self.translation,
+                    self.translator, self.fallback)
         return (self.seq, self.author, self._at, self.text, self.translation, self.translator,
-                self.fallback)
+                self.fallback, self.client_id)
 
     def __setstate__(self, state) -> None:
         (self.seq, self.author, self._at, self.text, self.translation, self.translator,
-         self.fallback) = state
+         self.fallback) = state[:7]
+        self.client_id = state[7] if len(state) > 7 else None
 
     def as_message(self, room: str, epoch: str | None = None) -> dict:
         """The protocol's ``line`` message for this line of ``room`` (docs/protocol.md);
@@ -112,6 +118,8 @@ class Line(Persistent):
         }
         if self.fallback:
             message["fallback"] = self.fallback
+        if self.client_id:
+            message["client_id"] = self.client_id
         return message
 
 
@@ -130,12 +138,15 @@ class Room(Persistent):
     #: that knew another epoch knows the history was replaced (not that it missed
     #: lines). Set when the room is stored (from the Root's) and by evolve.
     epoch: str | None = None
+    #: Client ids of the room's latest lines -> their seq (ClientIds; evolve step 2 adds it).
+    client_ids = None
 
     def __init__(self, slug: str, title: str | None = None):
         self.__name__ = slug
         self.__parent__ = None
         self.title = title or slug
         self.lines = Lines()
+        self.client_ids = ClientIds()
 
     @property
     def last_seq(self) -> int:
@@ -157,12 +168,31 @@ class Room(Persistent):
         return self.__name__
 
     def append(self, author: str, at: datetime, text: str, translation: str,
-               translator: str, fallback: str | None = None) -> Line:
-        """Store a line under the room's next number and return it."""
+               translator: str, fallback: str | None = None,
+               client_id: str | None = None) -> Line:
+        """Store a line under the room's next number and return it.
+
+        A line whose ``client_id`` the room already holds is not stored again:
+        the line first stored with it is returned (see ``repeat_of``).
+        """
+        original = self.repeat_of(client_id)
+        if original is not None:
+            return original
         seq = self.last_seq + 1
-        line = Line(seq, author, at, text, translation, translator, fallback)
+        line = Line(seq, author, at, text, translation, translator, fallback, client_id)
         self.lines[seq] = line
+        if client_id:
+            if self.client_ids is None:
+                self.client_ids = ClientIds()
+            self.client_ids.add(client_id, seq, self.lines)
         return line
+
+    def repeat_of(self, client_id: str | None) -> Line | None:
+        """The stored line sent with ``client_id``, if the room still knows it."""
+        if not client_id or self.client_ids is None:
+            return None
+        seq = self.client_ids.get(client_id)
+        return None if seq is None else self.lines.get(seq)
 
     def message(self, line: Line) -> dict:
         """``line`` as the protocol's ``line`` message, with this room's name and epoch."""
@@ -181,6 +211,42 @@ class Room(Persistent):
             return []
         first = max(seq, 0) + 1
         return list(self.lines.values(min=first, max=min(self.last_seq, first + limit - 1)))
+
+
+class ClientIds(Persistent):
+    """The client ids of a room's latest lines, each to its line's seq.
+
+    A client that did not hear back about a line (its connection dropped)
+    sends it again with the same id; the writer looks the id up here, in the
+    same transaction as the append, so a repeat is found on any process and
+    after a restart. At least the last ``keep`` ids are kept: once there are
+    more, the oldest lines' ids are forgotten, one for each id added.
+    """
+
+    keep = 10_000
+
+    def __init__(self):
+        self._seqs = OOBTree()  # client id -> seq
+        self._count = 0
+        self._oldest = 1  # no line below this seq has its id indexed
+
+    def __len__(self) -> int:
+        return self._count
+
+    def get(self, client_id: str) -> int | None:
+        return self._seqs.get(client_id)
+
+    def add(self, client_id: str, seq: int, lines: LOBTree) -> None:
+        if not self._count:
+            self._oldest = max(self._oldest, seq)  # older lines never had an id indexed
+        self._seqs[client_id] = seq
+        self._count += 1
+        while self._count > self.keep:
+            line = lines.get(self._oldest)
+            self._oldest += 1
+            if line is not None and line.client_id and self._seqs.get(line.client_id) == line.seq:
+                del self._seqs[line.client_id]
+                self._count -= 1
 
 
 class Rooms(Persistent):

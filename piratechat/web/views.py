@@ -8,10 +8,11 @@ needs no lines rendered here.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from urllib.parse import quote
 
 from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
-from pyramid.response import Response
+from pyramid.response import FileResponse, Response
 from pyramid.view import exception_view_config, view_config
 
 from ..interfaces import ITranslator
@@ -21,6 +22,7 @@ from ..translators.registry import offered
 
 PAGE = "piratechat.web:templates/app.pt"
 ERROR = "piratechat.web:templates/error.pt"
+FAVICON = str(Path(__file__).parent / "static" / "favicon.ico")
 #: Lines one history request returns at most (programs page with ``after``).
 HISTORY_LIMIT = 1000
 
@@ -43,18 +45,30 @@ def _page(request, room: Room, **extra) -> dict:
     }
 
 
+def _recent(request, but: str) -> list[Room]:
+    """The rooms active lately, except the one the page is about."""
+    limit = request.registry["piratechat.settings"].recent_rooms
+    return [room for room in request.root.rooms.recently_active(limit + 1)
+            if room.__name__ != but][:limit]
+
+
 @view_config(route_name="site", context=Root, request_method="GET", renderer=PAGE)
 def front_page(context: Root, request):
     """The lobby's chat, a form to open your own room, and the rooms active lately."""
-    limit = request.registry["piratechat.settings"].recent_rooms
-    recent = [room for room in context.rooms.recently_active(limit + 1)
-              if room.__name__ != "lobby"][:limit]
-    return _page(request, context.rooms["lobby"], front=True, recent=recent)
+    return _page(request, context.rooms["lobby"], front=True, recent=_recent(request, "lobby"))
 
 
 @view_config(route_name="site", context=Room, request_method="GET", renderer=PAGE)
 def room_page(context: Room, request):
-    return _page(request, context)
+    """A room's chat, with the same way to other rooms the front page has."""
+    return _page(request, context, recent=_recent(request, context.__name__))
+
+
+@view_config(route_name="favicon", request_method=("GET", "HEAD"))
+def favicon(request):
+    """``/favicon.ico``, where browsers look for it whatever the page says."""
+    return FileResponse(FAVICON, request=request, content_type="image/x-icon",
+                        cache_max_age=86400)
 
 
 def _create(slug: str, title: str, root: Root) -> str:
