@@ -49,6 +49,7 @@ def includeme(config):
 
     for outage in OUTAGES + DRIVER_ERRORS:
         config.add_exception_view(storage_unavailable, context=outage)
+    config.add_tween("piratechat.web.security.tween_factory")
     config.add_static_view("static", "piratechat.web:static", cache_max_age=3600)
     config.add_route("favicon", "/favicon.ico")
     config.add_route("site", "/*traverse", factory=root_factory)
