@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 VENDOR := piratechat/web/static/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run serve-production test lint browser bench clean
+.PHONY: setup run serve-production test lint browser postgres bench clean
 
 setup: $(VENV)/.installed $(VENDOR)/sockjs.min.js
 
@@ -31,6 +31,13 @@ browser:
 	  ( $(SUDO) apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver )
 
+# Debian's PostgreSQL server binaries (initdb, pg_ctl): the storage tests start
+# clusters of their own with them. (ZEO and RelStorage come from PyPI.)
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql )
+
 run: setup
 	$(BIN)/pserve development.ini
 
@@ -38,7 +45,7 @@ serve-production: setup
 	$(BIN)/gunicorn --paste production.ini
 
 # The coverage report (pytest-cov, code run in the pytest process) ends the output.
-test: setup browser
+test: setup browser postgres
 	$(BIN)/ruff check piratechat tests bench examples
 	$(BIN)/pytest --cov=piratechat --cov-report=term
 

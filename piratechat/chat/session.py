@@ -85,6 +85,7 @@ class ChatSession(Session):
         try:
             last, backlog = self.chat.catch_up(room, after)
             translators = self.chat.translators(room)
+            epoch = self.chat.history.epoch(room)
         except Exception:
             log.exception("reading the history of %r failed", room)
             hub.leave(room, self)
@@ -92,7 +93,7 @@ class ChatSession(Session):
             raise ChatError("unavailable", "The room's history cannot be read now; "
                             "join again.") from None
         log.info("joined %r as %r", room, name)
-        self.reply({"type": "joined", "room": room, "name": name, **translators})
+        self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
         for line in backlog:
             self.reply(line)
         hub.caught_up(room, self, last)
