@@ -74,6 +74,15 @@ class IHistory(Interface):
         is not stored and not announced; the line first stored with that id is
         returned, with ``"repeat": True``."""
 
+    def append_soon(room, line, done):
+        """``append`` without waiting: queue ``line`` and return at once; then
+        ``done(stored, None)`` once it is durable (after the subscribers), or
+        ``done(None, error)`` with what ``append`` would have raised. Lines
+        queued one after another are stored, announced and told in that order,
+        so one connection can have several lines on their way to the disk.
+        ``done`` may be called before ``append_soon`` returns, and must not
+        block (ZODBHistory calls it from its writer)."""
+
     def subscribe(callback):
         """Call ``callback(stored_line)`` for every line stored from now on."""
 

@@ -8,6 +8,7 @@ order they are numbered and only lines that are kept.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from ..interfaces import IBroker, IHistory, ITranslator
 from ..settings import Settings
@@ -75,6 +76,17 @@ class Chat:
         share of translation work (chat/limits.py). A ``client_id`` the room
         already holds makes it a repeat: the original line comes back, marked
         ``repeat``, and nothing is stored or published (storage/history.py)."""
+        return self.history.append(room, self.translated(room, author, text, client_id))
+
+    def say_soon(self, room: str, author: str, text: str, client_id: str | None,
+                 done: Callable[[dict | None, BaseException | None], None]) -> None:
+        """``say`` without waiting for the disk: translate now, then queue the
+        line; ``done(stored, error)`` follows once it is durable or failed
+        (IHistory.append_soon). Lines said one after another keep their order."""
+        self.history.append_soon(room, self.translated(room, author, text, client_id), done)
+
+    def translated(self, room: str, author: str, text: str, client_id: str | None) -> dict:
+        """The line to store: ``text`` by ``author``, through the room's translator."""
         translation = self.limits.translations.translate(
             guard(self.registry), room, self.translator(room), text)
         line = {
@@ -89,7 +101,7 @@ class Chat:
             line["fallback"] = translation.fallback
         if client_id:
             line["client_id"] = client_id
-        return self.history.append(room, line)  # published by self.publish once durable
+        return line  # published by self.publish once durable
 
     def publish(self, line: dict) -> None:
         """Send a stored line to its room (every process's members, via the broker)."""

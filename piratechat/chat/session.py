@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sys
+from functools import partial
 
 from .. import logs
 from ..rooms.slugs import BadRoomName, check_slug
@@ -116,12 +118,22 @@ class ChatSession(Session):
             raise ChatError("flood", "Slow down: you are saying lines too fast.")
         self.chat.limits.line(self.address or "", self.room)
         try:
-            stored = self.chat.say(self.room, self.name, text, client_id)
+            self.chat.say_soon(self.room, self.name, text, client_id,
+                               partial(self._said, self.room))
         except Exception:  # the line is not stored, so nobody saw it: say so
-            log.exception("storing a line in %r failed", self.room)
-            raise ChatError("unavailable", "The line could not be stored; say it again.") from None
-        if stored.get("repeat"):  # stored before (the room saw it then): tell only the sender
-            self.reply(stored)
+            self._said(self.room, None, sys.exc_info()[1])
+
+    def _said(self, room: str, stored: dict | None, error: BaseException | None) -> None:
+        """A line of this connection is durable (or failed). The next ``say``
+        is read without waiting for this: lines queued meanwhile share a
+        commit, in the order said (the flood limits above bound how many)."""
+        with logs.about(self.id):
+            if error is not None:  # the line is not stored, so nobody saw it: say so
+                log.error("storing a line in %r failed", room, exc_info=error)
+                self.reply(ChatError("unavailable", "The line could not be stored; "
+                                     "say it again.").to_message())
+            elif stored is not None and stored.get("repeat"):  # the room saw it then
+                self.reply(stored)  # tell only the sender
 
     def on_translator(self, message: dict) -> None:
         """Choose the room's translator; every member is told (docs/protocol.md)."""

@@ -17,6 +17,8 @@ from ..rooms.resources import Root, parse_time
 from .database import reading
 from .writer import Writer
 
+Told = Callable[[dict | None, BaseException | None], None]  # append_soon's done(stored, error)
+
 
 def _append(room: str, line: dict, root: Root) -> dict:
     """The writer's change for one line: store it under the room's next number.
@@ -44,6 +46,26 @@ def _append(room: str, line: dict, root: Root) -> dict:
     return stored_room.message(stored)
 
 
+class _Done:
+    """The writer's waiter for ``append_soon``: calls ``done(stored, error)`` once."""
+
+    __slots__ = ("done", "told")
+
+    def __init__(self, done: Told):
+        self.done, self.told = done, False
+
+    def ready(self) -> bool:
+        return self.told
+
+    def set(self, result: dict) -> None:
+        self.told = True
+        self.done(result, None)
+
+    def set_exception(self, error: BaseException) -> None:
+        self.told = True
+        self.done(None, error)
+
+
 @implementer(IHistory)
 class ZODBHistory:
     def __init__(self, db, writer: Writer):
@@ -54,6 +76,9 @@ class ZODBHistory:
 
     def append(self, room: str, line: dict) -> dict:
         return self.writer.submit(partial(_append, room, line), announce=True)
+
+    def append_soon(self, room: str, line: dict, done: Told) -> None:
+        self.writer.submit_soon(partial(_append, room, line), True, _Done(done))
 
     def subscribe(self, callback: Callable[[dict], None]) -> None:
         self._listeners.append(callback)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from zope.interface import implementer
 
 from ..interfaces import IHistory
+from .history import Told
 
 
 @implementer(IHistory)
@@ -36,6 +37,14 @@ class MemoryHistory:
         for listener in self._listeners:
             listener(stored)
         return stored
+
+    def append_soon(self, room: str, line: dict, done: Told) -> None:
+        try:
+            stored = self.append(room, line)
+        except Exception as error:
+            done(None, error)
+        else:
+            done(stored, None)
 
     def subscribe(self, callback: Callable[[dict], None]) -> None:
         self._listeners.append(callback)

@@ -58,7 +58,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import gevent
 import transaction
@@ -72,6 +72,14 @@ from .outage import is_outage
 log = logging.getLogger(__name__)
 
 Change = Callable[[Any], Any]  # gets the app's Root, returns plain data (no persistent objects)
+
+
+class Waiter(Protocol):
+    """Told the outcome of a submitted change (``AsyncResult`` is one)."""
+
+    def ready(self) -> bool: ...
+    def set(self, result: Any) -> None: ...
+    def set_exception(self, error: BaseException) -> None: ...
 
 
 def _let_others_run() -> None:
@@ -114,10 +122,20 @@ class Writer:
         conflict when conflicts went on for ``retry_seconds``.
         """
         waiter = AsyncResult()
+        self.submit_soon(change, announce, waiter)
+        return waiter.get()
+
+    def submit_soon(self, change: Change, announce: bool, waiter: Waiter) -> None:
+        """Queue ``change`` for the next commit and return at once.
+
+        The writer greenlet calls ``waiter.set(result)`` once the change is
+        durable, or ``waiter.set_exception(error)`` (as ``submit`` would
+        raise), in the order changes were submitted; an ``AsyncResult`` is one.
+        So a caller can queue several changes without waiting for each commit.
+        """
         self._queue.put((change, announce, waiter))
         if self._greenlet is None or self._greenlet.dead:
             self._greenlet = gevent.spawn(self._run)
-        return waiter.get()
 
     def drain(self, timeout: float) -> bool:
         """Wait (at most ``timeout`` seconds) until every change submitted so far

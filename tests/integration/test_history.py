@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import gevent
+import gevent.event
 import pytest
 import transaction
 from ZODB.FileStorage import FileStorage
@@ -125,6 +126,28 @@ def test_many_greenlets_appending_at_once_get_one_gap_free_order(history):
     assert sorted(sayer.value["seq"] for sayer in sayers) == list(range(1, 301))
 
 
+def test_lines_appended_soon_are_told_in_order_once_announced(history):
+    heard, told = [], []
+    history.subscribe(heard.append)
+
+    def done(stored, error):
+        told.append((stored, error, len(heard)))
+
+    for n in range(20):
+        history.append_soon("deck", said(f"line {n}"), done)
+    history.append_soon("deck", dict(said("again"), client_id="c-1"), done)
+    history.append_soon("deck", dict(said("again"), client_id="c-1"), done)
+    with gevent.Timeout(30):
+        while len(told) < 22:
+            gevent.sleep(0.01)
+    assert [error for _, error, _ in told] == [None] * 22
+    assert [stored["seq"] for stored, _, _ in told] == list(range(1, 22)) + [21]
+    assert [stored["text"] for stored, _, _ in told[:20]] == [f"line {n}" for n in range(20)]
+    assert told[-1][0].get("repeat") and not told[-2][0].get("repeat")
+    assert heard == [stored for stored, _, _ in told[:21]]  # the repeat is not announced
+    assert all(count >= stored["seq"] for stored, _, count in told[:21])  # announced first
+
+
 # --- ZODB only -----------------------------------------------------------------
 
 
@@ -149,6 +172,29 @@ def test_concurrent_lines_are_committed_together(db):
     gevent.joinall([gevent.spawn(history.append, "deck", said(f"l{n}")) for n in range(200)])
     assert history.since("deck", 0, 0)[0] == 200
     assert writer.commits < 20  # one fsync covers many lines
+
+
+def test_lines_appended_soon_from_one_greenlet_share_commits(db):
+    writer = Writer(db, max_batch=500)
+    history = ZODBHistory(db, writer)
+    told = []
+    for n in range(100):
+        history.append_soon("deck", said(f"l{n}"), lambda stored, error: told.append(stored))
+    assert writer.drain(30)
+    assert [stored["seq"] for stored in told] == list(range(1, 101))
+    assert writer.commits < 10  # one caller, yet not a commit per line
+
+
+def test_a_failed_change_submitted_soon_tells_its_waiter(db):
+    writer = Writer(db)
+    outcome = gevent.event.AsyncResult()
+
+    def broken(root):
+        raise ValueError("no such thing")
+
+    writer.submit_soon(broken, False, outcome)
+    with pytest.raises(ValueError):
+        outcome.get(timeout=30)
 
 
 def test_one_line_per_commit_when_batches_are_one(db):
