@@ -23,7 +23,7 @@ def main(global_config, **settings):
 
 
 def includeme(config: Configurator) -> None:
-    from .broker.local import LocalBroker
+    from .broker import make_broker
     from .chat.service import Chat
     from .chat.session import ChatSession
 
@@ -36,7 +36,9 @@ def includeme(config: Configurator) -> None:
     config.include(".storage")
 
     history = config.registry["piratechat.history"]
-    chat = Chat(settings, config.registry, history, LocalBroker())
+    broker = make_broker(settings.broker_url, settings.broker_prefix)
+    config.registry["piratechat.broker"] = broker
+    chat = Chat(settings, config.registry, history, broker)
     config.registry["piratechat.chat"] = chat
     session_factory = type("BoundChatSession", (ChatSession,), {"chat": chat})
     config.add_sockjs_route(

@@ -37,6 +37,12 @@ class Settings:
     fsync_in_thread: bool = True  # FileStorage's fsync off the gevent hub (see storage/fsync.py)
     max_backlog: int = 1000  # lines a reconnecting client is sent; older ones are left as a gap
     recent_rooms: int = 20  # recently active rooms listed on the front page
+    # Several processes (see README, "A cluster"). "": in-process broker, one process;
+    # redis://host:port/db: Redis pub/sub carries lines, notices and presence between them.
+    broker_url: str = ""
+    broker_prefix: str = "piratechat:"  # Redis keys and channels start with it
+    presence_ttl: float = 30.0  # seconds a member of a silent (dead) process stays listed
+    presence_list: int = 100  # members named in a room's presence list; above: count only
 
 
 def parse(settings: dict, environ: dict | None = None) -> Settings:
