@@ -12,6 +12,9 @@
   var lineInput = document.getElementById("line");
   var nameInput = document.getElementById("name");
   var translatorSelect = document.getElementById("translator");
+  var presenceList = document.getElementById("presence");
+  var present = new Map();  // member id -> name: who is in the room, on every server
+  var presentCount = 0;
   var params = new URLSearchParams(window.location.search);
   var room = chat.getAttribute("data-room") || undefined;
   var historyUrl = chat.getAttribute("data-history-url");
@@ -104,6 +107,38 @@
     if (sock && sock.readyState === 1) { send({ type: "translator", name: translatorSelect.value }); }
   });
 
+  // Who is here: the list after joining, then each enter and leave (by id, so a
+  // repeat changes nothing). Shown sorted by name; a big room shows a count.
+  function showPresence() {
+    if (!presenceList) { return; }
+    var people = Array.from(present, function (entry) { return { id: entry[0], name: entry[1] }; });
+    people.sort(function (a, b) { return a.name < b.name ? -1 : a.name > b.name ? 1 : 0; });
+    presenceList.textContent = "";
+    people.forEach(function (person) {
+      var item = el("li", "member", person.name);
+      item.setAttribute("data-id", person.id);
+      presenceList.appendChild(item);
+    });
+    if (presentCount > people.length) {
+      presenceList.appendChild(el("li", "more", "and " + (presentCount - people.length) + " more"));
+    }
+  }
+
+  function onPresence(message) {
+    if (message.type === "presence") {
+      present = new Map();
+      message.members.forEach(function (m) { present.set(m.id, m.name); });
+      presentCount = message.count;
+    } else if (message.type === "enter" && !present.has(message.id)) {
+      present.set(message.id, message.name);
+      presentCount += 1;
+    } else if (message.type === "leave" && present.has(message.id)) {
+      present.delete(message.id);
+      presentCount -= 1;
+    }
+    showPresence();
+  }
+
   function showError(message) {
     append([el("li", "error", message.message)]);
   }
@@ -111,7 +146,7 @@
   function send(message) { sock.send(JSON.stringify(message)); }
 
   function join() {
-    var message = { type: "join", name: nameInput.value.trim() || "Anonymous" };
+    var message = { type: "join", name: nameInput.value.trim() || "Anonymous", presence: true };
     if (room) { message.room = room; }
     if (lastSeq !== null) { message.after = lastSeq; }
     send(message);
@@ -138,9 +173,12 @@
         if (message.translator) { translatorSelect.value = message.translator; }
       }
       else if (message.type === "translator") { showTranslator(message); }
+      else if (message.type === "presence" || message.type === "enter" ||
+               message.type === "leave") { onPresence(message); }
     };
     sock.onclose = function () {
       status.textContent = "Disconnected; reconnecting…";
+      present = new Map(); presentCount = 0; showPresence();
       chat.removeAttribute("data-transport");
       setTimeout(connect, Math.max(retryDelay, holdUntil - Date.now()));
       retryDelay = Math.min(retryDelay * 2, 10000);
