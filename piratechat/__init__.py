@@ -47,5 +47,6 @@ def includeme(config: Configurator) -> None:
         heartbeat_delay=settings.heartbeat_delay,
         disconnect_delay=settings.disconnect_delay,
         max_queue=settings.max_queue,
+        websocket_only=settings.websocket_only,
     )
     config.include(".web")

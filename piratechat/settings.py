@@ -43,6 +43,9 @@ class Settings:
     broker_prefix: str = "piratechat:"  # Redis keys and channels start with it
     presence_ttl: float = 30.0  # seconds a member of a silent (dead) process stays listed
     presence_list: int = 100  # members named in a room's presence list; above: count only
+    # Serve only the WebSocket transports (every other one answers 404). gunicorn.conf.py
+    # sets it when workers > 1 share a port: see piratechat/cluster/workers.py.
+    websocket_only: bool = False
 
 
 def parse(settings: dict, environ: dict | None = None) -> Settings:

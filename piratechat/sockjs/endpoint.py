@@ -115,6 +115,8 @@ class Endpoint:
             return headers.not_found()
         if transport.websocket and not self.options.websocket:
             return headers.not_found()
+        if self.options.websocket_only and not transport.websocket:
+            return headers.not_found()
         if request.method == "OPTIONS" and transport.cors:
             response = headers.preflight(request, "OPTIONS, " + transport.method)
             headers.session_cookie(request, response, self.options.cookie_needed)

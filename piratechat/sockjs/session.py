@@ -45,6 +45,7 @@ class Options:
     write_timeout: float = 10.0  # seconds a closed session's connection may take to finish
     websocket: bool = True  # offer the websocket transports (/info says so)
     cookie_needed: bool = False  # set JSESSIONID for sticky load balancers (/info says so)
+    websocket_only: bool = False  # refuse (404) the transports that need many requests
 
 
 class Receiver(Protocol):
