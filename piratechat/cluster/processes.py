@@ -30,6 +30,17 @@ def port_open(port: int) -> bool:
         return False
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the process that started it
+    dies (Linux), so a killed test run leaves no cluster behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 class Service:
     """One child process listening on ``port``; its output goes to ``log``."""
 
@@ -42,7 +53,8 @@ class Service:
     def start(self, timeout: float = 60) -> Service:
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=out,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+                                            stderr=subprocess.STDOUT, start_new_session=True,
+                                            preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while not port_open(self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
