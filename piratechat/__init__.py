@@ -26,6 +26,7 @@ def includeme(config: Configurator) -> None:
     from .broker import make_broker
     from .chat.service import Chat
     from .chat.session import ChatSession
+    from .web.security import origins
 
     settings = settings_module.parse(config.get_settings())
     config.registry["piratechat.settings"] = settings
@@ -48,5 +49,8 @@ def includeme(config: Configurator) -> None:
         disconnect_delay=settings.disconnect_delay,
         max_queue=settings.max_queue,
         websocket_only=settings.websocket_only,
+        origins=origins(settings),
+        ping_interval=settings.ws_ping_interval,
+        fd_headroom=settings.fd_headroom,
     )
     config.include(".web")

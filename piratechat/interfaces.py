@@ -61,8 +61,13 @@ class IHistory(Interface):
 
     def append(room, line):
         """Store ``line`` (a dict: author, text, translation, translator, at as
-        ISO 8601 UTC, optionally fallback) in ``room``; return the stored line:
-        the protocol's ``line`` message with its ``seq`` and ``room``."""
+        ISO 8601 UTC, optionally fallback and client_id) in ``room``; return the
+        stored line: the protocol's ``line`` message with its ``seq`` and ``room``.
+
+        A line with a ``client_id`` the room already holds (at least its last
+        10,000) is a repeat, checked in the same transaction as the append: it
+        is not stored and not announced; the line first stored with that id is
+        returned, with ``"repeat": True``."""
 
     def subscribe(callback):
         """Call ``callback(stored_line)`` for every line stored from now on."""

@@ -56,6 +56,22 @@ def text_field(message: dict, name: str, limit: int, what: str) -> str:
     return value
 
 
+#: Characters a client-made line id (``say``'s ``client_id``) may have at most.
+MAX_CLIENT_ID = 64
+
+
+def client_id_field(message: dict) -> str | None:
+    """``say``'s optional ``client_id``: 1-64 printable ASCII characters, or None."""
+    value = message.get("client_id")
+    if value is None:
+        return None
+    if (not isinstance(value, str) or not 1 <= len(value) <= MAX_CLIENT_ID
+            or not value.isascii() or not value.isprintable()):
+        raise ChatError("bad_message", "'client_id' must be 1 to 64 printable ASCII "
+                        "characters.")
+    return value
+
+
 def now() -> str:
     """The current UTC time as ISO 8601 with milliseconds and a Z."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

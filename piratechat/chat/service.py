@@ -19,6 +19,7 @@ from ..settings import Settings
 from ..translators.registry import guard, offered, translator_named
 from .choice import RoomTranslators
 from .hub import Hub
+from .limits import Limits
 from .messages import ChatError, dumps, now
 from .roster import Roster
 from .sequencer import Sequencer
@@ -40,6 +41,7 @@ class Chat:
         self.roster = Roster(make_presence(broker, settings.presence_ttl, settings.broker_prefix),
                              broker, self.hub, settings.presence_list)
         self.room_translators = RoomTranslators(registry)
+        self.limits = Limits(settings)
         broker.subscribe(self.receive)
         broker.on_reconnect(self.reconnected)
         history.subscribe(self.publish)
@@ -69,14 +71,18 @@ class Chat:
             "translators": [{"name": o.name, "title": o.title} for o in offered(self.registry)],
         }
 
-    def choose_translator(self, room: str, name: str, by: str) -> dict:
+    def choose_translator(self, room: str, name: str, by: str, key: str | None = None,
+                          lock: bool | None = None) -> dict:
         """Make ``name`` the room's translator, kept on the room, and tell the
-        room's members, here and on every other process."""
+        room's members, here and on every other process. Changes per room
+        are rate-limited; a room its owner locked takes them only with the
+        owner's ``key`` (chat/choice.py)."""
         translator = translator_named(self.registry, name)
         if translator is None:
             names = ", ".join(offer.name for offer in offered(self.registry))
             raise ChatError("unknown_translator", f"No translator {name!r}; offered: {names}.")
-        self.room_translators.choose(room, name)
+        self.limits.translator_change(room)
+        self.room_translators.choose(room, name, key, lock)
         notice = {"type": "translator", "room": room, "name": name,
                   "title": translator.title, "by": by}
         payload = dumps(notice)
@@ -84,13 +90,17 @@ class Chat:
         self.broker.publish(room, payload)
         return notice
 
-    def say(self, room: str, author: str, text: str) -> dict:
+    def say(self, room: str, author: str, text: str, client_id: str | None = None) -> dict:
         """Translate, store and publish one line; returns the stored line.
 
         The translation goes through the guard (translators/guard.py): when
         the room's translator fails, the pirate answers and ``fallback``
-        names the one that failed."""
-        translation = guard(self.registry).translate(self.translator(room), text)
+        names the one that failed; so it does when the room has used its
+        share of translation work (chat/limits.py). A ``client_id`` the room
+        already holds makes it a repeat: the original line comes back, marked
+        ``repeat``, and nothing is stored or published (storage/history.py)."""
+        translation = self.limits.translations.translate(
+            guard(self.registry), room, self.translator(room), text)
         line = {
             "type": "line",
             "author": author,
@@ -101,6 +111,8 @@ class Chat:
         }
         if translation.fallback:
             line["fallback"] = translation.fallback
+        if client_id:
+            line["client_id"] = client_id
         return self.history.append(room, line)  # published by self.publish once durable
 
     def publish(self, line: dict) -> None:

@@ -7,7 +7,8 @@ import logging
 from ..rooms.slugs import BadRoomName, check_slug
 from ..sockjs import Session
 from .flood import TokenBucket
-from .messages import ChatError, dumps, parse, text_field
+from .limits import TOO_MANY_CONNECTIONS
+from .messages import ChatError, client_id_field, dumps, parse, text_field
 from .service import DEFAULT_ROOM, Chat
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,15 @@ class ChatSession(Session):
         self.presence = False  # sent who is here, and who comes and goes?
         settings = self.chat.settings
         self.bucket = TokenBucket(settings.lines_per_second, settings.burst)
+        self.address: str | None = None
+        address = self.chat.limits.address(self.environ)
+        try:
+            self.chat.limits.connect(address)
+        except ChatError as error:
+            self.reply(error.to_message())
+            self.close(TOO_MANY_CONNECTIONS, "Too many connections")
+            return
+        self.address = address
 
     def on_message(self, text: str) -> None:
         try:
@@ -35,6 +45,9 @@ class ChatSession(Session):
             self.reply(error.to_message())
 
     def on_close(self) -> None:
+        if self.address is not None:
+            self.chat.limits.disconnect(self.address)
+            self.address = None
         if self.room is not None:
             self._leave_room()
 
@@ -95,13 +108,17 @@ class ChatSession(Session):
         if self.room is None or self.name is None:
             raise ChatError("not_joined", "Send a join message before saying anything.")
         text = text_field(message, "text", self.chat.settings.max_line, "The line")
+        client_id = client_id_field(message)
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are saying lines too fast.")
+        self.chat.limits.line(self.address or "", self.room)
         try:
-            self.chat.say(self.room, self.name, text)
+            stored = self.chat.say(self.room, self.name, text, client_id)
         except Exception:  # the line is not stored, so nobody saw it: say so
             log.exception("storing a line in %r failed", self.room)
             raise ChatError("unavailable", "The line could not be stored; say it again.") from None
+        if stored.get("repeat"):  # stored before (the room saw it then): tell only the sender
+            self.reply(stored)
 
     def on_translator(self, message: dict) -> None:
         """Choose the room's translator; every member is told (docs/protocol.md)."""
@@ -110,10 +127,15 @@ class ChatSession(Session):
         name = message.get("name")
         if not isinstance(name, str):
             raise ChatError("bad_message", "The translator's name must be a string in 'name'.")
+        key, lock = message.get("key"), message.get("lock")
+        if key is not None and not isinstance(key, str):
+            raise ChatError("bad_message", "The room's key must be a string in 'key'.")
+        if lock is not None and not isinstance(lock, bool):
+            raise ChatError("bad_message", "'lock' must be true or false.")
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are sending messages too fast.")
         try:
-            self.chat.choose_translator(self.room, name, self.name)
+            self.chat.choose_translator(self.room, name, self.name, key, lock)
         except ChatError:
             raise
         except Exception:

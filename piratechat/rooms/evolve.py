@@ -17,7 +17,7 @@ import logging
 import transaction
 from transaction.interfaces import TransientError
 
-from .resources import Root
+from .resources import ClientIds, Root
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,18 @@ def step_1(zodb_root) -> None:
         zodb_root[ROOT_KEY] = root
 
 
-STEPS = (step_1,)
+def step_2(zodb_root) -> None:
+    """Client ids: every stored room gets the index of its lines' client ids.
+
+    Lines stored before this step keep their pickled shape (they load with no
+    client id: ``Line.__setstate__``); only the rooms change.
+    """
+    for room in zodb_root[ROOT_KEY].rooms._rooms.values():
+        if room.client_ids is None:
+            room.client_ids = ClientIds()
+
+
+STEPS = (step_1, step_2)
 #: The schema this code writes.
 LATEST = len(STEPS)
 

@@ -15,6 +15,8 @@ is the conflict we want: one of them retries with the next number.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 from BTrees.Length import Length
@@ -25,6 +27,12 @@ from zope.interface import implementer
 
 from ..interfaces import IRoom
 from .slugs import check_slug
+
+
+def hash_key(key: str) -> str:
+    """What a room keeps of its owner's key: the key is random (not a
+    password), so one SHA-256 is enough and the stored value cannot be replayed."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def iso(at: datetime) -> str:
@@ -52,10 +60,11 @@ class Line(Persistent):
     half again as much to write (the bench's CPU per line) and to keep.
     """
 
-    __slots__ = ("seq", "author", "_at", "text", "translation", "translator", "fallback")
+    __slots__ = ("seq", "author", "_at", "text", "translation", "translator", "fallback",
+                 "client_id")
 
     def __init__(self, seq: int, author: str, at: datetime, text: str, translation: str,
-                 translator: str, fallback: str | None = None):
+                 translator: str, fallback: str | None = None, client_id: str | None = None):
         self.seq = seq
         self.author = author
         self._at = _microseconds(at)
@@ -63,6 +72,7 @@ class Line(Persistent):
         self.translation = translation
         self.translator = translator
         self.fallback = fallback or None  # the translator that failed, if the fallback answered
+        self.client_id = client_id or None  # the sender's own id for the line (its outbox's)
 
     @property
     def at(self) -> datetime:
@@ -70,12 +80,16 @@ class Line(Persistent):
         return _EPOCH + timedelta(microseconds=self._at)
 
     def __getstate__(self):
+        if self.client_id is None:  # lines without one keep the shape they always had
+            return (self.seq, self.author, self._at, self.text, self.translation,
+                    self.translator, self.fallback)
         return (self.seq, self.author, self._at, self.text, self.translation, self.translator,
-                self.fallback)
+                self.fallback, self.client_id)
 
     def __setstate__(self, state) -> None:
         (self.seq, self.author, self._at, self.text, self.translation, self.translator,
-         self.fallback) = state
+         self.fallback) = state[:7]
+        self.client_id = state[7] if len(state) > 7 else None
 
     def as_message(self, room: str) -> dict:
         """The protocol's ``line`` message for this line (docs/protocol.md)."""
@@ -91,6 +105,8 @@ class Line(Persistent):
         }
         if self.fallback:
             message["fallback"] = self.fallback
+        if self.client_id:
+            message["client_id"] = self.client_id
         return message
 
 
@@ -105,6 +121,14 @@ class Room(Persistent):
 
     #: Name of the translator this room uses; None means the configured default.
     translator: str | None = None
+    #: SHA-256 (hex) of the owner's key, issued when the room was made by
+    #: POST /rooms/; None: nobody owns it. Class-level defaults, so rooms
+    #: stored before these existed need no evolve step.
+    owner_key: str | None = None
+    #: Whether only the owner may change the translator.
+    translator_locked: bool = False
+    #: Client ids of the room's latest lines -> their seq (ClientIds; evolve step 2 adds it).
+    client_ids = None
 
     def __init__(self, slug: str, title: str | None = None):
         self.__name__ = slug
@@ -113,20 +137,46 @@ class Room(Persistent):
         self.lines = LOBTree()
         self.last_seq = 0
         self.last_active: datetime | None = None
+        self.client_ids = ClientIds()
 
     @property
     def name(self) -> str:
         """The room's slug (IRoom's name: what clients join it by)."""
         return self.__name__
 
+    def is_owner_key(self, key: str) -> bool:
+        """Whether ``key`` is the one issued to this room's owner."""
+        if self.owner_key is None or not isinstance(key, str):
+            return False
+        return hmac.compare_digest(self.owner_key, hash_key(key))
+
     def append(self, author: str, at: datetime, text: str, translation: str,
-               translator: str, fallback: str | None = None) -> Line:
-        """Store a line under the room's next number and return it."""
+               translator: str, fallback: str | None = None,
+               client_id: str | None = None) -> Line:
+        """Store a line under the room's next number and return it.
+
+        A line whose ``client_id`` the room already holds is not stored again:
+        the line first stored with it is returned (see ``repeat_of``).
+        """
+        original = self.repeat_of(client_id)
+        if original is not None:
+            return original
         seq = self.last_seq + 1
-        line = Line(seq, author, at, text, translation, translator, fallback)
+        line = Line(seq, author, at, text, translation, translator, fallback, client_id)
         self.lines[seq] = line
         self.last_seq = seq
+        if client_id:
+            if self.client_ids is None:
+                self.client_ids = ClientIds()
+            self.client_ids.add(client_id, seq, self.lines)
         return line
+
+    def repeat_of(self, client_id: str | None) -> Line | None:
+        """The stored line sent with ``client_id``, if the room still knows it."""
+        if not client_id or self.client_ids is None:
+            return None
+        seq = self.client_ids.get(client_id)
+        return None if seq is None else self.lines.get(seq)
 
     def since(self, after: int, limit: int) -> list[Line]:
         """The last ``limit`` lines numbered above ``after``, oldest first."""
@@ -141,6 +191,42 @@ class Room(Persistent):
             return []
         first = max(seq, 0) + 1
         return list(self.lines.values(min=first, max=min(self.last_seq, first + limit - 1)))
+
+
+class ClientIds(Persistent):
+    """The client ids of a room's latest lines, each to its line's seq.
+
+    A client that did not hear back about a line (its connection dropped)
+    sends it again with the same id; the writer looks the id up here, in the
+    same transaction as the append, so a repeat is found on any process and
+    after a restart. At least the last ``keep`` ids are kept: once there are
+    more, the oldest lines' ids are forgotten, one for each id added.
+    """
+
+    keep = 10_000
+
+    def __init__(self):
+        self._seqs = OOBTree()  # client id -> seq
+        self._count = 0
+        self._oldest = 1  # no line below this seq has its id indexed
+
+    def __len__(self) -> int:
+        return self._count
+
+    def get(self, client_id: str) -> int | None:
+        return self._seqs.get(client_id)
+
+    def add(self, client_id: str, seq: int, lines: LOBTree) -> None:
+        if not self._count:
+            self._oldest = max(self._oldest, seq)  # older lines never had an id indexed
+        self._seqs[client_id] = seq
+        self._count += 1
+        while self._count > self.keep:
+            line = lines.get(self._oldest)
+            self._oldest += 1
+            if line is not None and line.client_id and self._seqs.get(line.client_id) == line.seq:
+                del self._seqs[line.client_id]
+                self._count -= 1
 
 
 class Rooms(Persistent):

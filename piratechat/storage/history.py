@@ -19,8 +19,17 @@ from .writer import Writer
 
 
 def _append(room: str, line: dict, root: Root) -> dict:
-    """The writer's change for one line: store it under the room's next number."""
+    """The writer's change for one line: store it under the room's next number.
+
+    A line whose ``client_id`` the room already holds is a repeat: nothing is
+    stored, and the original line comes back marked ``repeat`` (it is not
+    announced again: the room saw it already)."""
     rooms = root.rooms
+    stored_room = rooms.get(room)
+    if stored_room is not None:
+        original = stored_room.repeat_of(line.get("client_id"))
+        if original is not None:
+            return dict(original.as_message(room), repeat=True)
     stored_room = rooms.add(room)
     stored = stored_room.append(
         author=line["author"],
@@ -29,6 +38,7 @@ def _append(room: str, line: dict, root: Root) -> dict:
         translation=line["translation"],
         translator=line["translator"],
         fallback=line.get("fallback"),
+        client_id=line.get("client_id"),
     )
     rooms.touch(stored_room, stored.at)
     return stored.as_message(room)
@@ -66,5 +76,7 @@ class ZODBHistory:
             return [line.as_message(room) for line in stored.after(seq, limit)]
 
     def _announce(self, result: dict) -> None:
+        if result.get("repeat"):
+            return
         for listener in self._listeners:
             listener(result)

@@ -22,7 +22,14 @@ class MemoryHistory:
 
     def append(self, room: str, line: dict) -> dict:
         lines = self._rooms[room]
+        client_id = line.get("client_id")
+        if client_id:
+            for earlier in lines:
+                if earlier.get("client_id") == client_id:
+                    return dict(earlier, repeat=True)
         stored = dict(line, type="line", room=room, seq=len(lines) + 1)
+        if not client_id:
+            stored.pop("client_id", None)
         lines.append(stored)
         for listener in self._listeners:
             listener(stored)

@@ -7,20 +7,23 @@ needs no lines rendered here.
 
 from __future__ import annotations
 
-from functools import partial
+import re
+from pathlib import Path
 from urllib.parse import quote
 
-from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
-from pyramid.response import Response
+from pyramid.httpexceptions import HTTPFound
+from pyramid.response import FileResponse, Response
 from pyramid.view import exception_view_config, view_config
 
 from ..interfaces import ITranslator
 from ..rooms.resources import Room, Rooms, Root
 from ..rooms.slugs import MAX_LENGTH, BadRoomName, slug_for
 from ..translators.registry import offered
+from . import owner
 
 PAGE = "piratechat.web:templates/app.pt"
 ERROR = "piratechat.web:templates/error.pt"
+FAVICON = str(Path(__file__).parent / "static" / "favicon.ico")
 #: Lines one history request returns at most (programs page with ``after``).
 HISTORY_LIMIT = 1000
 
@@ -43,31 +46,41 @@ def _page(request, room: Room, **extra) -> dict:
     }
 
 
+def _recent(request, but: str) -> list[Room]:
+    """The rooms active lately, except the one the page is about."""
+    limit = request.registry["piratechat.settings"].recent_rooms
+    return [room for room in request.root.rooms.recently_active(limit + 1)
+            if room.__name__ != but][:limit]
+
+
 @view_config(route_name="site", context=Root, request_method="GET", renderer=PAGE)
 def front_page(context: Root, request):
     """The lobby's chat, a form to open your own room, and the rooms active lately."""
-    limit = request.registry["piratechat.settings"].recent_rooms
-    recent = [room for room in context.rooms.recently_active(limit + 1)
-              if room.__name__ != "lobby"][:limit]
-    return _page(request, context.rooms["lobby"], front=True, recent=recent)
+    return _page(request, context.rooms["lobby"], front=True, recent=_recent(request, "lobby"))
 
 
 @view_config(route_name="site", context=Room, request_method="GET", renderer=PAGE)
 def room_page(context: Room, request):
-    return _page(request, context)
+    """A room's chat, with the same way to other rooms the front page has."""
+    return _page(request, context, recent=_recent(request, context.__name__))
 
 
-def _create(slug: str, title: str, root: Root) -> str:
-    return root.rooms.add(slug, title).__name__
+@view_config(route_name="favicon", request_method=("GET", "HEAD"))
+def favicon(request):
+    """``/favicon.ico``, where browsers look for it whatever the page says."""
+    return FileResponse(FAVICON, request=request, content_type="image/x-icon",
+                        cache_max_age=86400)
 
 
 @view_config(route_name="site", context=Rooms, request_method="POST")
 def open_room(context: Rooms, request):
-    """The front page's form: the room for the typed name, created if new, then its page."""
+    """The front page's form: the room for the typed name, created if new, then its page.
+
+    Whoever creates a room gets its owner's key (web/owner.py); an address
+    creates at most ``rooms_per_minute`` rooms (429 past that)."""
     name = request.POST.get("room", "")
     slug = slug_for(name)  # BadRoomName becomes the 400 page below
-    request.registry["piratechat.writer"].submit(partial(_create, slug, name.strip()))
-    return HTTPSeeOther(request.resource_url(context, slug, ""))
+    return owner.open_room(context, request, slug, name.strip())
 
 
 @view_config(route_name="site", context=Rooms, request_method="GET")
@@ -79,9 +92,13 @@ def _whole(request, name: str, default: int, low: int, high: int) -> int:
     raw = request.GET.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
         raise _BadParameter(f"{name!r} must be a whole number from {low} to {high}.")
     return int(raw)
+
+
+#: ASCII digits only: str.isdigit() also says yes to "²" and "①", which int() refuses.
+_DIGITS = re.compile(r"[0-9]{1,30}")
 
 
 class _BadParameter(ValueError):
@@ -112,3 +129,10 @@ def bad_room_name(error: BadRoomName, request):
         suggestion = f"{request.application_url}/rooms/{quote(error.suggestion)}/"
     return {"reason": error.reason, "suggestion": suggestion,
             "front_url": request.application_url + "/"}
+
+
+@exception_view_config(UnicodeDecodeError)
+def bad_encoding(error: UnicodeDecodeError, request):
+    """A query string or form that is not UTF-8 is the client's mistake."""
+    return Response("The address or form is not valid UTF-8.\n", status=400,
+                    content_type="text/plain", charset="UTF-8")

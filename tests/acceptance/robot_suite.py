@@ -19,7 +19,7 @@ import robotsuite
 from tests.support.server import ROOT, LiveServer
 
 RESULTS = ROOT / "test-results" / "robot"
-SUITES = ("piratechat.robot", "transports.robot", "rooms.robot")
+SUITES = ("piratechat.robot", "transports.robot", "rooms.robot", "theme.robot", "owners.robot")
 
 #: Robot variables every case gets; filled in once the server is up.
 VARIABLES: list[str] = []
@@ -41,10 +41,13 @@ class ServerLayer:
     server: LiveServer | None = None
     cwd = ""
 
+    plain: LiveServer | None = None
+
     @classmethod
     def setUp(cls):
         cls.server = LiveServer(env=acceptance_env())
-        VARIABLES[:] = ["APP_URL:" + cls.server.start()]
+        cls.plain = LiveServer(env=acceptance_env(theme=False))
+        VARIABLES[:] = ["APP_URL:" + cls.server.start(), "PLAIN_URL:" + cls.plain.start()]
         cls.cwd = os.getcwd()
         results = RESULTS / "zope-testrunner"
         results.mkdir(parents=True, exist_ok=True)
@@ -54,14 +57,17 @@ class ServerLayer:
     def tearDown(cls):
         os.chdir(cls.cwd)
         cls.server.stop()
+        cls.plain.stop()
 
 
-def acceptance_env() -> dict:
-    """The server's environment: a fresh, throwaway Data.fs for every run."""
+def acceptance_env(theme: bool = True) -> dict:
+    """The server's environment: a fresh, throwaway Data.fs for every run; the
+    Diazo theme on (APP_URL) or off (PLAIN_URL, the same pages unthemed)."""
     scratch = tempfile.mkdtemp(prefix="piratechat-robot-")
     atexit.register(shutil.rmtree, scratch, True)
     return {"PIRATECHAT_HEARTBEAT_DELAY": "5", "PIRATECHAT_BURST": "100",
-            "PIRATECHAT_ZODB_URI": f"file://{scratch}/Data.fs"}
+            "PIRATECHAT_ZODB_URI": f"file://{scratch}/Data.fs",
+            "PIRATECHAT_THEME": "on" if theme else "off"}
 
 
 def test_suite() -> unittest.TestSuite:

@@ -30,12 +30,15 @@ CASES = robot_cases()
 @pytest.fixture(scope="module")
 def robot_run(monkeypatch_module):
     server = LiveServer(env=acceptance_env())
-    VARIABLES[:] = ["APP_URL:" + server.start()]
+    plain = LiveServer(env=acceptance_env(theme=False))  # the same pages, unthemed
+    VARIABLES[:] = ["APP_URL:" + server.start(), "PLAIN_URL:" + plain.start()]
     RESULTS.mkdir(parents=True, exist_ok=True)
     monkeypatch_module.chdir(RESULTS)
     yield server
     server.stop()
+    plain.stop()
     (RESULTS / "server.log").write_text("".join(server.output))  # beside Robot's log
+    (RESULTS / "server-unthemed.log").write_text("".join(plain.output))
 
 
 @pytest.fixture(scope="module")

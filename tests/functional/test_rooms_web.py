@@ -134,4 +134,4 @@ def test_rooms_index_leads_to_the_front_page(app):
 
 def test_unknown_pages_are_404(app):
     app.get("/rooms/lobby/nothing-here", status=404)
-    app.get("/favicon.ico", status=404)
+    assert app.get("/favicon.ico").content_type == "image/x-icon"

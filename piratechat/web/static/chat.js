@@ -3,14 +3,21 @@
 // A dropped connection comes back by itself and asks for the lines said meanwhile
 // (join with `after`); lines it could not be sent at once (a `gap`) come from the
 // room's history URL.
+// Nothing typed is lost: every line goes to an outbox first (kept in localStorage),
+// shown as pending, and leaves it only when the room sends it back. Each carries a
+// client_id, so a line sent again after a cut connection is stored once (protocol.md,
+// "Sending a line exactly once").
 (function () {
   "use strict";
   var chat = document.getElementById("chat");
   var list = document.getElementById("messages");
+  var outboxList = document.getElementById("outbox");
   var status = document.getElementById("status");
+  var transportNote = document.getElementById("transport");
   var form = document.getElementById("say");
   var lineInput = document.getElementById("line");
   var nameInput = document.getElementById("name");
+  var sendButton = document.getElementById("send");
   var translatorSelect = document.getElementById("translator");
   var presenceList = document.getElementById("presence");
   var present = new Map();  // member id -> name: who is in the room, on every server
@@ -18,10 +25,30 @@
   var params = new URLSearchParams(window.location.search);
   var room = chat.getAttribute("data-room") || undefined;
   var historyUrl = chat.getAttribute("data-history-url");
+  var outboxKey = "piratechat.outbox." + (room || "lobby");
   var lastSeq = null;
   var sock = null;
+  var joined = false;
   var retryDelay = 500;
   var holdUntil = 0;
+  var cutAfterSend = null;
+
+  function stored(key, fallback) {
+    try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
+  }
+
+  // This browser's prefix for its client ids: lines carrying it are "mine".
+  var me = localStorage.getItem("piratechat.me");
+  if (!me) {
+    me = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
+    localStorage.setItem("piratechat.me", me);
+  }
+  var counter = 0;
+  function newClientId() { counter += 1; return me + "-" + Date.now().toString(36) + "-" + counter; }
+  function mine(line) { return !!line.client_id && line.client_id.indexOf(me + "-") === 0; }
+
+  var outbox = stored(outboxKey, []);  // [{client_id, text, sent}], oldest first
+  outbox.forEach(function (item) { item.sent = false; });
 
   // The nickname is asked once (the name field, offered with a pirate name) and remembered.
   nameInput.value = localStorage.getItem("piratechat.name") ||
@@ -30,7 +57,7 @@
   nameInput.addEventListener("change", function () {
     if (!nameInput.value.trim()) { return; }
     localStorage.setItem("piratechat.name", nameInput.value.trim());
-    if (sock && sock.readyState === 1) { join(); }
+    if (connected()) { join(); }
   });
 
   function el(tag, cls, text) {
@@ -40,22 +67,31 @@
     return node;
   }
 
-  // New lines are followed only by a reader already at the bottom: one who
-  // scrolled up to read, or to name a room, is not yanked away mid-click.
-  function atBottom() {
-    return window.innerHeight + window.scrollY >= document.body.scrollHeight - 48;
+  function connected() { return sock !== null && sock.readyState === 1; }
+
+  // The indicator: colour (data-state, styled) and words; the transport on demand.
+  function showState(state, words) {
+    status.setAttribute("data-state", state);
+    status.textContent = words;
+    sendButton.textContent = state === "online" ? "send" : "send later";
+    document.documentElement.setAttribute("data-connection", state);
   }
+
+  // New lines are followed only by a reader already at the bottom of the list:
+  // one who scrolled up to read is not yanked away.
+  function atBottom() { return list.scrollTop + list.clientHeight >= list.scrollHeight - 48; }
 
   function append(items) {
     var follow = atBottom();
     items.forEach(function (item) { list.appendChild(item); });
-    if (follow) { window.scrollTo(0, document.body.scrollHeight); }
+    if (follow) { list.scrollTop = list.scrollHeight; }
   }
 
   function showLine(line) {
+    confirm(line);
     if (lastSeq !== null && line.seq <= lastSeq) { return; }  // already shown
     lastSeq = line.seq;
-    append(lineItems(line));
+    append([lineItem(line)]);
   }
 
   // A line missed in a gap goes before the first shown line numbered after it.
@@ -66,7 +102,7 @@
     for (var i = 0; i < said.length; i++) {
       if (Number(said[i].getAttribute("data-seq")) > line.seq) { before = said[i]; break; }
     }
-    lineItems(line).forEach(function (item) { list.insertBefore(item, before); });
+    list.insertBefore(lineItem(line), before);
   }
 
   function fillGap(gap, from) {
@@ -80,31 +116,91 @@
     }).catch(function () { showError({ message: "Some earlier lines could not be loaded." }); });
   }
 
-  function lineItems(line) {
-    var said = el("li", "said");
+  // One line, one unit: who, what, when, and the parrot's words under it.
+  function lineItem(line) {
+    var said = el("li", mine(line) ? "said own" : "said");
     said.setAttribute("data-seq", line.seq);
     said.appendChild(el("span", "author", line.author));
+    if (mine(line)) { said.appendChild(el("span", "you", "you")); }
     said.appendChild(document.createTextNode(": "));
     said.appendChild(el("span", "text", line.text));
     var when = el("time", "", new Date(line.at).toLocaleTimeString());
     when.setAttribute("datetime", line.at);
     said.appendChild(when);
-    var parrot = el("li", "parrot");
+    var parrot = el("span", "parrot");
     var who = line.translator + (line.fallback ? ", standing in for " + line.fallback : "");
-    parrot.appendChild(el("span", "author", "Parrot (" + who + ")"));
+    parrot.appendChild(el("span", "parrot-name", "Parrot (" + who + ")"));
     parrot.appendChild(document.createTextNode(": "));
     parrot.appendChild(el("span", "translation", line.translation));
-    return [said, parrot];
+    said.appendChild(parrot);
+    return said;
   }
 
-  // The room's parrot changed (maybe by us): the select follows, the room is told.
+  // --- the outbox -------------------------------------------------------------------
+  function saveOutbox() {
+    try { localStorage.setItem(outboxKey, JSON.stringify(outbox)); } catch (e) { /* full */ }
+    outboxList.textContent = "";
+    outbox.forEach(function (item) {
+      var pending = el("li", "pending");
+      pending.setAttribute("data-client-id", item.client_id);
+      pending.appendChild(el("span", "text", item.text));
+      pending.appendChild(el("span", "waiting", item.sent ? "sending…" : "waiting to be sent"));
+      outboxList.appendChild(pending);
+    });
+    chat.setAttribute("data-outbox", String(outbox.length));
+  }
+
+  // The room sent back a line of ours: it is kept, so it leaves the outbox.
+  function confirm(line) {
+    if (!line.client_id) { return; }
+    var left = outbox.filter(function (item) { return item.client_id !== line.client_id; });
+    if (left.length !== outbox.length) { outbox = left; saveOutbox(); }
+  }
+
+  function sendOutbox() {
+    if (!connected() || !joined) { return; }
+    outbox.forEach(function (item) {
+      if (item.sent) { return; }  // once per connection; a reconnect sends it again
+      send({ type: "say", text: item.text, client_id: item.client_id });
+      item.sent = true;
+    });
+    saveOutbox();
+    if (cutAfterSend !== null && outbox.length) {
+      var ms = cutAfterSend;
+      cutAfterSend = null;
+      window.pirateChat.drop(ms);
+    }
+  }
+
+  // The server could not take a line now (too fast, or its storage failed): what is
+  // still unconfirmed goes again in a moment, with the same client ids.
+  function retryOutbox(error) {
+    if (error.code !== "flood" && error.code !== "unavailable") { return; }
+    outbox.forEach(function (item) { item.sent = false; });
+    saveOutbox();
+    setTimeout(sendOutbox, 1500);
+  }
+
+  // --- the connection ---------------------------------------------------------------
   function showTranslator(message) {
     translatorSelect.value = message.name;
     append([el("li", "notice", message.by + " chose the " + message.title + " parrot.")]);
   }
 
+  // Whoever made this room holds its owner's key (a cookie scoped to the room's
+  // path, set by POST /rooms/): their choice is sent with it and locks the parrot.
+  var ownerKey = (document.cookie.match(/(?:^|; )piratechat_owner=([^;]*)/) || [])[1];
+  if (ownerKey && !localStorage.getItem("piratechat.owner-shown." + room)) {  // shown once
+    localStorage.setItem("piratechat.owner-shown." + room, "1");
+    append([el("li", "notice owner", "You made this room: your parrot choices lock it. " +
+      "Its owner key, kept in this browser: " + decodeURIComponent(ownerKey))]);
+  }
+
   translatorSelect.addEventListener("change", function () {
-    if (sock && sock.readyState === 1) { send({ type: "translator", name: translatorSelect.value }); }
+    if (!connected()) { return; }
+    var message = { type: "translator", name: translatorSelect.value };
+    if (ownerKey) { message.key = decodeURIComponent(ownerKey); message.lock = true; }
+    send(message);
   });
 
   // Who is here: the list after joining, then each enter and leave (by id, so a
@@ -155,11 +251,13 @@
   function connect() {
     var options = {};
     if (params.get("transport")) { options.transports = params.get("transport").split(","); }
+    showState("connecting", "Connecting…");
     sock = new SockJS(chat.getAttribute("data-sockjs-url"), null, options);
     sock.onopen = function () {
       retryDelay = 500;
-      status.textContent = "Connected (" + sock.transport + ")";
       chat.setAttribute("data-transport", sock.transport);
+      transportNote.textContent = "Connected over SockJS, transport " + sock.transport + ".";
+      showState("connecting", "Connected; joining…");
       join();
     };
     sock.onmessage = function (event) {
@@ -167,37 +265,50 @@
       if (message.type === "line") { showLine(message); }
       else if (message.type === "gap") { fillGap(message, message.after); }
       else if (message.type === "reset") { lastSeq = null; list.textContent = ""; }
-      else if (message.type === "error") { showError(message); }
+      else if (message.type === "error") { showError(message); retryOutbox(message); }
       else if (message.type === "joined") {
-        status.textContent = "Aboard " + message.room + " as " + message.name;
+        joined = true;
+        showState("online", "Online: aboard " + message.room + " as " + message.name);
         if (message.translator) { translatorSelect.value = message.translator; }
+        sendOutbox();
       }
       else if (message.type === "translator") { showTranslator(message); }
       else if (message.type === "presence" || message.type === "enter" ||
                message.type === "leave") { onPresence(message); }
     };
     sock.onclose = function () {
-      status.textContent = "Disconnected; reconnecting…";
+      joined = false;
+      var wait = Math.max(retryDelay, holdUntil - Date.now());
+      showState("offline", "Offline: reconnecting in " + Math.ceil(wait / 1000) +
+        " s. Lines you send wait in the outbox.");
+      transportNote.textContent = "Not connected.";
       present = new Map(); presentCount = 0; showPresence();
       chat.removeAttribute("data-transport");
-      setTimeout(connect, Math.max(retryDelay, holdUntil - Date.now()));
+      outbox.forEach(function (item) { item.sent = false; });
+      saveOutbox();
+      setTimeout(connect, wait);
       retryDelay = Math.min(retryDelay * 2, 10000);
     };
   }
 
-  // Drop the connection and stay away `ms` milliseconds: what a flaky network does.
-  // The page then recovers like after any drop (the acceptance tests use this).
+  // Test hooks (the acceptance tests use them): drop the connection and stay away
+  // `ms` milliseconds, as a flaky network does; or cut it right after the next line
+  // leaves, before its echo can arrive. The page then recovers like after any drop.
   window.pirateChat = {
-    drop: function (ms) { holdUntil = Date.now() + (ms || 0); if (sock) { sock.close(); } }
+    drop: function (ms) { holdUntil = Date.now() + (ms || 0); if (sock) { sock.close(); } },
+    cutAfterNextSend: function (ms) { cutAfterSend = ms || 0; }
   };
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = lineInput.value;
-    if (!text.trim() || !sock || sock.readyState !== 1) { return; }
-    send({ type: "say", text: text });
+    if (!text.trim()) { return; }
+    outbox.push({ client_id: newClientId(), text: text });
     lineInput.value = "";
+    saveOutbox();
+    sendOutbox();
   });
 
+  saveOutbox();
   connect();
 }());

@@ -1,0 +1,139 @@
+"""The designer's theme, applied by Diazo, to the app's HTML pages only.
+
+A PasteDeploy filter (``egg:piratechat#theme``). Requests are routed by path,
+never by the response's content type: only the chat's pages (``/``,
+``/rooms/``, ``/rooms/<slug>/``) pass through Diazo; the theme's own files are
+served under ``/theme/``; everything else (SockJS, which takes the socket or
+streams; a room's JSON history; static files; the favicon) goes straight to
+the app, untouched, so a response there is byte for byte what it is without
+the theme.
+
+The compiled theme is kept. With ``theme_reload`` on (development.ini) it is
+compiled again when a file under the theme's folder changes, so an edit shows
+on the next reload; production compiles once.
+
+Themed pages are kept too: the transform is a pure function of the app's page
+and of Diazo's parameters (path, host, scheme, query string), and most
+requests for a room get the very same page, so the result for the last
+``CACHE_SIZE`` (page, parameters) pairs is reused (measured by
+bench/theme_bench.py: the XSLT transform costs about twice what rendering the
+page does). Only the body and its Content-Type come from the cache; the
+status and other headers are the app's answer to this request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import OrderedDict
+from pathlib import Path
+
+from diazo.wsgi import DiazoMiddleware
+from webob import Request
+from webob.static import DirectoryApp
+
+from ..settings import parse
+
+#: The paths of the chat's HTML pages: the front page, the rooms' form, a room.
+PAGE_PATH = re.compile(r"^/(rooms/([^/]+/)?)?$")
+#: Where the theme's own files (its CSS and images) are served.
+THEME_PREFIX = "/theme"
+#: Themed pages kept (LRU), each about the size of one page.
+CACHE_SIZE = 256
+#: Where the app's answer waits for Diazo in the environ (see ``_replay``).
+_ANSWER = "piratechat.theme.answer"
+
+
+def filter_factory(app, global_conf, **local_conf):
+    """``[filter:theme]``: ``theme_folder`` (the designer's folder, holding
+    ``rules.xml``), ``piratechat.theme`` (on/off), ``piratechat.theme_reload``."""
+    settings = parse(local_conf)
+    if not settings.theme:
+        return app
+    folder = local_conf.get("theme_folder") or os.path.join(global_conf["here"], "theme")
+    return ThemeFilter(app, Path(folder), reload=settings.theme_reload)
+
+
+class ThemeFilter:
+    def __init__(self, app, folder: Path, reload: bool = False):
+        self.app = app
+        self.folder = folder.resolve()
+        self.reload = reload
+        self.files = DirectoryApp(str(self.folder))
+        self._stamp = self._fingerprint()
+        self.diazo = self._compile()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if PAGE_PATH.match(path):
+            return self._themed(environ, start_response)
+        if path.startswith(THEME_PREFIX + "/") and not path.endswith(".xml"):
+            environ = dict(environ, PATH_INFO=path[len(THEME_PREFIX):],
+                           SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + THEME_PREFIX)
+            return self.files(environ, start_response)
+        return self.app(environ, start_response)
+
+    def _themed(self, environ, start_response):
+        if self.reload:
+            stamp = self._fingerprint()
+            if stamp != self._stamp:
+                self.diazo, self._stamp = self._compile(), stamp
+        request = Request(environ)
+        # What Diazo would do before asking the app (its XSLTMiddleware.__call__).
+        request.remove_conditional_headers(remove_encoding=True, remove_range=False,
+                                           remove_match=False, remove_modified=True)
+        answer = request.get_response(self.app)
+        if not _themable(answer):
+            return answer(environ, start_response)
+        if request.method == "HEAD":  # Diazo answers it with the headers it would send
+            return self.diazo(dict(environ, **{_ANSWER: answer}), start_response)
+        key = hashlib.sha256(b"\0".join([
+            answer.status.encode(), answer.body,
+            *(str(environ.get(k, "")).encode("utf-8", "surrogateescape")
+              for k in ("PATH_INFO", "QUERY_STRING", "HTTP_HOST", "wsgi.url_scheme")),
+        ])).digest()
+        kept = self.pages.get(key)
+        if kept is None:
+            themed = Request(dict(environ, **{_ANSWER: answer})).get_response(self.diazo)
+            kept = (themed.body, themed.headers.get("Content-Type"))
+            self.pages[key] = kept
+            if len(self.pages) > CACHE_SIZE:
+                self.pages.popitem(last=False)
+        else:
+            self.pages.move_to_end(key)
+        headers = answer.headers
+        for stale in ("Content-Range", "Accept-Ranges", "Content-MD5"):
+            headers.pop(stale, None)
+        answer.body, headers["Content-Type"] = kept  # the body sets Content-Length
+        return answer(environ, start_response)
+
+    @staticmethod
+    def _replay(environ, start_response):
+        """The app, as Diazo sees it: the answer the filter already has."""
+        return environ[_ANSWER](environ, start_response)
+
+    def _compile(self) -> DiazoMiddleware:
+        # A file:// URL, so the theme and its rules are read from the folder only: Diazo
+        # would otherwise try a path without a scheme as a request to the app first.
+        self.pages: OrderedDict[bytes, tuple[bytes, str]] = OrderedDict()
+        diazo = DiazoMiddleware(
+            self._replay, {}, rules=(self.folder / "rules.xml").as_uri(), prefix=THEME_PREFIX,
+            doctype="<!DOCTYPE html>", read_network=False, update_content_length=True,
+        )
+        diazo.transform_middleware = diazo.get_transform_middleware()  # compiled now, kept
+        return diazo
+
+    def _fingerprint(self) -> tuple:
+        return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                            for p in self.folder.rglob("*") if p.is_file()))
+
+
+def _themable(answer) -> bool:
+    """Diazo's own test (XSLTMiddleware.should_transform), in fewer steps: a page's
+    HTML, not compressed, not a redirect, an empty answer, a 204 or a 401."""
+    code = answer.status_code
+    return (answer.headers.get("Content-Type", "").startswith(("text/html",
+                                                                "application/xhtml+xml"))
+            and answer.headers.get("Content-Encoding") not in ("zip", "deflate", "compress")
+            and not 300 <= code < 400 and code not in (204, 401) and bool(answer.body))

@@ -1,0 +1,158 @@
+"""A line sent again with its client id is stored once (docs/protocol.md, ``client_id``).
+
+The contract part runs against MemoryHistory and ZODBHistory; the rest is what
+only the stored room promises: after a restart, from another process's
+writer, for at least the last 10,000 ids, and on a database made by the code
+before client ids (evolve step 2).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from piratechat.chat.messages import now
+from piratechat.rooms import evolve as evolution
+from piratechat.rooms.resources import ClientIds
+from piratechat.storage.database import open_database, reading
+from piratechat.storage.history import ZODBHistory
+from piratechat.storage.memory import MemoryHistory
+from piratechat.storage.writer import Writer
+
+#: A Data.fs written by main at commit bb68348 (schema 1): rooms "deck" (3 lines)
+#: and "lobby" (1 line, with a fallback), stored before lines had client ids.
+OLD_DATA_FS = Path(__file__).parent / "data" / "Data-bb68348.fs"
+
+
+def said(text: str, client_id: str | None = None) -> dict:
+    line = {"author": "Ann", "text": text, "translation": text.upper(),
+            "translator": "shout", "at": now()}
+    if client_id:
+        line["client_id"] = client_id
+    return line
+
+
+@pytest.fixture
+def data_fs(tmp_path):
+    return tmp_path / "var" / "Data.fs"
+
+
+def opened(data_fs):
+    database = open_database(f"file://{data_fs}")
+    evolution.evolve(database)
+    return database
+
+
+@pytest.fixture
+def db(data_fs):
+    database = opened(data_fs)
+    yield database
+    database.close()
+
+
+@pytest.fixture(params=["memory", "zodb"])
+def history(request):
+    if request.param == "memory":
+        return MemoryHistory()
+    db = request.getfixturevalue("db")
+    return ZODBHistory(db, Writer(db))
+
+
+def test_a_repeated_client_id_returns_the_original_line_and_stores_nothing(history):
+    heard = []
+    history.subscribe(heard.append)
+    first = history.append("deck", said("Hello, friend", "c-1"))
+    again = history.append("deck", said("Hello, friend", "c-1"))
+    assert first["seq"] == 1 and first["client_id"] == "c-1" and "repeat" not in first
+    assert again == dict(first, repeat=True)
+    assert history.since("deck", 0, 10) == (1, [first])
+    assert heard == [first]  # the repeat is not published again
+
+
+def test_client_ids_are_per_room_and_lines_without_one_are_never_repeats(history):
+    assert history.append("deck", said("a", "same"))["seq"] == 1
+    assert history.append("hold", said("b", "same"))["seq"] == 1
+    assert history.append("deck", said("c"))["seq"] == 2
+    assert history.append("deck", said("c"))["seq"] == 3
+    assert "client_id" not in history.recent("deck", 1)[0]
+
+
+def test_a_repeat_is_found_after_a_restart(data_fs):
+    database = opened(data_fs)
+    ZODBHistory(database, Writer(database)).append("deck", said("kept", "c-9"))
+    database.close()
+    database = opened(data_fs)
+    try:
+        again = ZODBHistory(database, Writer(database)).append("deck", said("kept", "c-9"))
+        assert again["seq"] == 1 and again["repeat"]
+        with reading(database) as root:
+            assert root.rooms.get("deck").last_seq == 1
+    finally:
+        database.close()
+
+
+def test_a_repeat_is_found_by_another_writer_on_the_same_database(db):
+    """Two writers (as two processes have) each check inside their own transaction."""
+    one, other = ZODBHistory(db, Writer(db)), ZODBHistory(db, Writer(db))
+    first = one.append("deck", said("once", "c-2"))
+    assert other.append("deck", said("once", "c-2")) == dict(first, repeat=True)
+    assert one.since("deck", 0, 10)[0] == 1
+
+
+def test_the_room_keeps_at_least_its_last_10000_ids(monkeypatch):
+    assert ClientIds.keep == 10_000
+    monkeypatch.setattr(ClientIds, "keep", 50)  # the same rule, at a size a test can fill
+    from piratechat.rooms.resources import Room
+
+    room = Room("deck")
+    for n in range(1, 121):
+        room.append("Ann", _when(), f"line {n}", "x", "shout", client_id=f"c-{n}")
+    assert len(room.client_ids) == 50
+    assert room.repeat_of("c-71").seq == 71 and room.repeat_of("c-120").seq == 120
+    assert room.repeat_of("c-70") is None
+
+
+def test_forgetting_old_ids_skips_lines_that_had_none(monkeypatch):
+    monkeypatch.setattr(ClientIds, "keep", 10)
+    from piratechat.rooms.resources import Room
+
+    room = Room("deck")
+    for n in range(1, 5):
+        room.append("Ann", _when(), f"old {n}", "x", "shout")  # before ids were sent
+    for n in range(5, 61):
+        client_id = f"c-{n}" if n % 3 else None
+        room.append("Ann", _when(), f"line {n}", "x", "shout", client_id=client_id)
+    kept = [n for n in range(5, 61) if n % 3 and room.repeat_of(f"c-{n}") is not None]
+    assert len(room.client_ids) == 10 and kept == [n for n in range(5, 61) if n % 3][-10:]
+
+
+def _when():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def test_evolve_step_2_on_a_database_made_by_the_code_before_client_ids(tmp_path):
+    data_fs = tmp_path / "Data.fs"
+    shutil.copy(OLD_DATA_FS, data_fs)
+    database = open_database(f"file://{data_fs}")
+    try:
+        with reading(database) as root:
+            assert root.schema_version == 1
+        assert evolution.evolve(database) == list(range(2, evolution.LATEST + 1))
+        history = ZODBHistory(database, Writer(database))
+        old = history.recent("deck", 10)
+        assert [line["text"] for line in old] == ["old 0", "old 1", "old 2"]
+        assert all("client_id" not in line for line in old)
+        assert history.recent("lobby", 1)[0]["fallback"] == "remote"
+        first = history.append("deck", said("new", "c-1"))
+        assert first["seq"] == 4
+        assert history.append("deck", said("new", "c-1"))["repeat"]
+        assert history.since("deck", 0, 10)[0] == 4
+        with reading(database) as root:
+            assert root.schema_version == evolution.LATEST
+            assert isinstance(root.rooms.get("lobby").client_ids, ClientIds)
+    finally:
+        database.close()
