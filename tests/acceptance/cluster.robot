@@ -25,11 +25,10 @@ Browsers on two processes see each other's lines and presence
     Switch Browser    websocket
     user sees the line "Ahoy from the polling side" exactly once
     user says "Hello, friend"
+    Close Browser
     Switch Browser    polling
     user sees "Avast, mate"
-    Close Browser
-    Switch Browser    websocket
-    "Polly" is no longer listed
+    "Wendy" is no longer listed
 
 *** Keywords ***
 user is called "${name}"

@@ -14,6 +14,7 @@ from piratechat.cluster.local import LocalCluster
 from piratechat.cluster.processes import free_port, nginx_server
 from tests.acceptance.robot_suite import RESULTS, VARIABLES, robot_cases
 from tests.acceptance.test_robot import assert_robot_case_passes, case_ids
+from tests.support.server import HIGH_LIMITS
 
 pytestmark = pytest.mark.acceptance
 CASES = robot_cases("cluster.robot")
@@ -24,7 +25,8 @@ def cluster(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("cluster"))
     # short heartbeats: a closed poll ends soon, and its session with it
     running = LocalCluster(2, folder, env={"PIRATECHAT_HEARTBEAT_DELAY": "2",
-                                           "PIRATECHAT_DISCONNECT_DELAY": "2"}).start()
+                                           "PIRATECHAT_DISCONNECT_DELAY": "2",
+                                           **HIGH_LIMITS}).start()
     fronts = [nginx_server(free_port(), [chat.port], os.path.join(folder, f"front{n}"))
               for n, chat in enumerate(running.chats)]
     try:

@@ -20,13 +20,13 @@ import pytest
 from piratechat.cluster.local import LocalCluster
 from tests.sockjs.client import GET
 from tests.support.chat_clients import PollingClient, WebSocketClient
-from tests.support.server import ROOT
+from tests.support.server import HIGH_LIMITS, ROOT
 
 CLIENTS = 200  # of which POLLING use xhr-polling: each poll must reach the session's process
 POLLING = 20
 SENDERS = 10
 LINES = 1000  # in total, LINES // SENDERS by each sender
-FAST = {"PIRATECHAT_LINES_PER_SECOND": "100000", "PIRATECHAT_BURST": "100000"}
+FAST = {"PIRATECHAT_LINES_PER_SECOND": "100000", "PIRATECHAT_BURST": "100000", **HIGH_LIMITS}
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from piratechat.cluster.workers import Refused, check
 from piratechat.settings import Settings
 from tests.sockjs.client import POST
 from tests.support.chat_clients import WebSocketClient
-from tests.support.server import ROOT
+from tests.support.server import HIGH_LIMITS, ROOT
 
 GUNICORN = os.path.join(os.path.dirname(sys.executable), "gunicorn")
 
@@ -56,7 +56,8 @@ def test_two_workers_serve_websockets_only_and_say_so(tmp_path, redis_url, broke
     zeo = zeo_server(free_port(), str(tmp_path)).start()
     server = gunicorn(free_port(), 2, {"PIRATECHAT_ZODB_URI": f"zeo://127.0.0.1:{zeo.port}",
                                        "PIRATECHAT_BROKER_URL": redis_url,
-                                       "PIRATECHAT_BROKER_PREFIX": broker_prefix},
+                                       "PIRATECHAT_BROKER_PREFIX": broker_prefix,
+                                       **HIGH_LIMITS},
                       str(tmp_path / "gunicorn.log"))
     try:
         server.start()
