@@ -5,6 +5,8 @@ the process holding the session)."""
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import time
 import uuid
 
@@ -92,15 +94,26 @@ class WebSocketClient(Client):
 
 
 class PollingClient(Client):
+    """Polls all the time, from a thread of its own, as a browser does: a
+    session nobody polls for ``disconnect_delay`` seconds is closed."""
+
     def __init__(self, url: str, timeout: float = 60):
         super().__init__(timeout)
         self.base = f"{url}/sockjs/{uuid.uuid4().int % 1000:03d}/{uuid.uuid4().hex}"
-        assert self._poll() == ["o"]
+        self.frames: queue.Queue = queue.Queue()
+        self.stopped = threading.Event()
+        threading.Thread(target=self._poll_forever, daemon=True).start()
+        assert self._frames() == ["o"]
 
-    def _poll(self) -> list[str]:
-        response = POST(self.base + "/xhr", timeout=self.timeout)
-        assert response.status == 200, (response.status, response.body)
-        return [response.text.rstrip("\n")]
+    def _poll_forever(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                response = POST(self.base + "/xhr", timeout=self.timeout)
+            except OSError as error:
+                self.frames.put(f"c[0, {json.dumps(str(error))}]")
+                return
+            self.frames.put(response.text.rstrip("\n") if response.status == 200
+                            else f"c[{response.status}, \"poll refused\"]")
 
     def send(self, message: dict) -> None:
         response = POST(self.base + "/xhr_send", body=json.dumps([json.dumps(message)]),
@@ -108,7 +121,10 @@ class PollingClient(Client):
         assert response.status == 204, (response.status, response.body)
 
     def _frames(self):
-        return self._poll()
+        try:
+            return [self.frames.get(timeout=self.timeout)]
+        except queue.Empty:
+            raise TimeoutError(f"no frame in {self.timeout} s") from None
 
     def close(self) -> None:
-        pass  # the server reaps the session after its disconnect delay
+        self.stopped.set()  # the server reaps the session after its disconnect delay
