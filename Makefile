@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 VENDOR := piratechat/web/static/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run serve-production test lint browser services cluster bench clean
+.PHONY: setup run serve-production test lint browser services cluster postgres bench clean
 
 setup: $(VENV)/.installed $(VENDOR)/sockjs.min.js
 
@@ -43,13 +43,20 @@ PROCESSES ?= 2
 cluster: setup services
 	$(BIN)/piratechat cluster --processes $(PROCESSES)
 
+# Debian's PostgreSQL server binaries (initdb, pg_ctl): the storage tests start
+# clusters of their own with them. (ZEO and RelStorage come from PyPI.)
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql )
+
 run: setup
 	$(BIN)/pserve development.ini
 
 serve-production: setup
 	$(BIN)/gunicorn --paste production.ini
 
-test: setup browser services
+test: setup browser services postgres
 	$(BIN)/ruff check piratechat tests bench examples
 	$(BIN)/pytest
 

@@ -91,13 +91,14 @@ class ChatSession(Session):
         try:
             last, backlog = chat.catch_up(room, after)
             translators = chat.translators(room)
+            epoch = chat.history.epoch(room)
         except Exception:
             log.exception("reading the history of %r failed", room)
             self._leave_room()
             raise ChatError("unavailable", "The room's history cannot be read now; "
                             "join again.") from None
         self.member_id = chat.roster.enter(room, name, presence)
-        self.reply({"type": "joined", "room": room, "name": name, **translators})
+        self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
         if presence:
             self.reply(chat.roster.listing(room))
         for line in backlog:
