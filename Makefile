@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 VENDOR := piratechat/web/static/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run serve-production test lint browser postgres bench clean
+.PHONY: setup run serve-production test lint browser services cluster postgres bench clean
 
 setup: $(VENV)/.installed $(VENDOR)/sockjs.min.js
 
@@ -31,6 +31,18 @@ browser:
 	  ( $(SUDO) apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver )
 
+# Debian's nginx and Redis, for the cluster (make cluster) and its tests.
+services:
+	@command -v redis-server >/dev/null && (command -v nginx >/dev/null || test -x /usr/sbin/nginx) || \
+	  ( $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light redis-server )
+
+# A local cluster in the foreground: Redis, ZEO, PROCESSES PirateChat processes,
+# nginx on http://127.0.0.1:8080. Ctrl-C stops them all.
+PROCESSES ?= 2
+cluster: setup services
+	$(BIN)/piratechat cluster --processes $(PROCESSES)
+
 # Debian's PostgreSQL server binaries (initdb, pg_ctl): the storage tests start
 # clusters of their own with them. (ZEO and RelStorage come from PyPI.)
 postgres:
@@ -45,7 +57,7 @@ serve-production: setup
 	$(BIN)/gunicorn --paste production.ini
 
 # The coverage report (pytest-cov, code run in the pytest process) ends the output.
-test: setup browser postgres
+test: setup browser services postgres
 	$(BIN)/ruff check piratechat tests bench examples
 	$(BIN)/pytest --cov=piratechat --cov-report=term
 

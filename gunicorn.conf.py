@@ -48,3 +48,28 @@ def worker_exit(server, worker):
     from piratechat.shutdown import close_app
 
     close_app(getattr(worker, "wsgi", None))
+
+
+def _app_settings(path):
+    """The ini's ``[app:main]`` settings, with %(here)s filled in."""
+    import os
+
+    parser = configparser.ConfigParser(defaults={"here": os.path.dirname(os.path.abspath(path))})
+    parser.read(path)
+    return dict(parser.items("app:main")) if parser.has_section("app:main") else {}
+
+
+def on_starting(server):
+    """Several workers on one port break SockJS's polling transports:
+    refuse, or serve WebSockets only (piratechat/cluster/workers.py)."""
+    from piratechat import settings
+    from piratechat.cluster.workers import Refused, check
+
+    app_settings = settings.parse(_app_settings(_ini) if _ini else {})
+    try:
+        line = check(server.cfg.workers, server.cfg.preload_app, app_settings)
+    except Refused as refused:
+        server.log.error("refusing to start: %s", refused)
+        sys.exit(1)
+    if line:
+        server.log.warning(line)

@@ -129,6 +129,12 @@ def loadgen_command(url: str, mode: str, cell: Cell, args) -> list[str]:
     return [*argv, "--wait-go"]
 
 
+def cpu_seconds(run: Running) -> float | None:
+    """CPU time of every process that is the server (a cluster has several)."""
+    times = [proc_cpu_seconds(pid) for pid in run.measured]
+    return None if None in times else sum(times)
+
+
 def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
     row = Row(cell, server.name)
     stamp = f"{cell.scenario}-{cell.n}-{cell.senders}x{cell.interval:g}-{server.name}"
@@ -187,13 +193,13 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                 row.rss_after_kb = proc_rss_kb(run.pid)
                 if args.syscalls:  # attaches within the generator's 0.5 s start delay
                     counter = SyscallCounter(run.pid)
-                cpu0, busy0, t0 = proc_cpu_seconds(run.pid), machine_busy(), time.monotonic()
+                cpu0, busy0, t0 = cpu_seconds(run), machine_busy(), time.monotonic()
                 if args.profile and server.gunicorn:
                     profiler = start_profiler(run.pid, cell, args)
                 gen.stdin.write("go\n")
                 gen.stdin.flush()
             elif kind == "drained":
-                cpu1, busy1, t1 = proc_cpu_seconds(run.pid), machine_busy(), time.monotonic()
+                cpu1, busy1, t1 = cpu_seconds(run), machine_busy(), time.monotonic()
                 if counter is not None:
                     row.syscalls = counter.stop()
                 if cpu0 is not None and cpu1 is not None:

@@ -49,6 +49,7 @@ class Server:
     path: str  # URL path of the endpoint
     program: str  # "gunicorn" (PirateChat), or the peer: "ws", "websockets", "sockjs"
     extra_env: dict[str, str] = field(default_factory=dict)
+    processes: int = 0  # > 0: a cluster of that many behind nginx (piratechat/cluster/)
 
     @property
     def gunicorn(self) -> bool:
@@ -102,6 +103,15 @@ _SERVERS = [
     # The SockJS framed WebSocket transport (o, a[...], h), as browsers use it.
     Server("piratechat-framed", "PirateChat (SockJS framed WS)", "sockjs", "/sockjs", "gunicorn"),
     Server("sockjs-framed", "sockjs-node (SockJS framed WS)", "sockjs", "/sockjs", "sockjs"),
+    # One process with the Redis broker (the machine's Redis, a prefix of its own):
+    # every line also goes to Redis and comes back (skipped as its own).
+    Server("piratechat-redis", "PirateChat, Redis broker (1 process)", "raw", "/sockjs/websocket",
+           "gunicorn", {"PIRATECHAT_BROKER_URL": "redis://127.0.0.1:6379/0",
+                        "PIRATECHAT_BROKER_PREFIX": f"bench-{os.getpid()}:"}),
+    # Two processes behind nginx, on ZEO and a Redis of their own (make cluster's
+    # pieces); measured: both gunicorn workers + nginx's worker + redis-server.
+    Server("piratechat-cluster2", "PirateChat, 2 processes + nginx + Redis (ZEO)", "raw",
+           "/sockjs/websocket", "gunicorn", processes=2),
 ]
 SERVERS = {s.name: s for s in _SERVERS + [s.without_window() for s in _SERVERS if s.gunicorn]}
 DEFAULT_SERVERS = ["piratechat", "ws", "websockets", "sockjs"]
@@ -116,6 +126,16 @@ def free_port() -> int:
 
 class Running:
     """A started server process (and, for gunicorn, its one worker)."""
+
+    def __new__(cls, server: Server, *args, **kwargs):
+        if server.processes and cls is Running:
+            return super().__new__(RunningCluster)
+        return super().__new__(cls)
+
+    @property
+    def measured(self) -> list[int]:
+        """The processes whose CPU is the server's."""
+        return [self.pid]
 
     def __init__(self, server: Server, log_path: Path, tmp: Path, src: Path | None = None):
         self.server = server
@@ -186,4 +206,47 @@ class Running:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
+        self.log.close()
+
+
+class RunningCluster(Running):
+    """A local cluster (piratechat/cluster/local.py) as one server under test:
+    ``proc`` is nginx, ``pid`` the first worker, ``measured`` every worker,
+    nginx's worker and redis-server."""
+
+    def __init__(self, server: Server, log_path: Path, tmp: Path, src: Path | None = None):
+        from piratechat.cluster.local import LocalCluster
+
+        self.server = server
+        self.log = open(log_path, "w")
+        env = {**server.env(), **PIRATECHAT_ENV}
+        self.cluster = LocalCluster(server.processes,
+                                    tempfile.mkdtemp(prefix="cluster-", dir=tmp), env=env)
+        self.cluster.start()
+        self.port = self.cluster.port
+        self.proc = self.cluster.nginx.process
+        self.argv = ["piratechat", "cluster", "--processes", str(server.processes)]
+        self.url = f"ws://127.0.0.1:{self.port}{server.path}"
+        self.pid = self.proc.pid
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        self._measured = []
+        for chat in self.cluster.chats:
+            while time.monotonic() < deadline and len(children(chat.process.pid)) != 1:
+                time.sleep(0.1)
+            self._measured += children(chat.process.pid)
+        self._measured += children(self.proc.pid) + [self.cluster.redis.process.pid]
+        self.pid = self._measured[0]
+
+    @property
+    def measured(self) -> list[int]:
+        return self._measured
+
+    def worker_restarted(self) -> bool:
+        return False
+
+    def stop(self) -> None:
+        self.cluster.stop()
+        self.log.write(self.cluster.logs())
         self.log.close()

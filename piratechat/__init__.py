@@ -35,7 +35,7 @@ def main(global_config, **settings):
 
 
 def includeme(config: Configurator) -> None:
-    from .broker.local import LocalBroker
+    from .broker import make_broker
     from .chat.service import Chat
     from .chat.session import ChatSession
     from .web.security import origins
@@ -49,7 +49,9 @@ def includeme(config: Configurator) -> None:
     config.include(".storage")
 
     history = config.registry["piratechat.history"]
-    chat = Chat(settings, config.registry, history, LocalBroker())
+    broker = make_broker(settings.broker_url, settings.broker_prefix)
+    config.registry["piratechat.broker"] = broker
+    chat = Chat(settings, config.registry, history, broker)
     config.registry["piratechat.chat"] = chat
     session_factory = type("BoundChatSession", (ChatSession,), {"chat": chat})
     config.add_sockjs_route(
@@ -58,6 +60,7 @@ def includeme(config: Configurator) -> None:
         heartbeat_delay=settings.heartbeat_delay,
         disconnect_delay=settings.disconnect_delay,
         max_queue=settings.max_queue,
+        websocket_only=settings.websocket_only,
         origins=origins(settings),
         ping_interval=settings.ws_ping_interval,
         fd_headroom=settings.fd_headroom,

@@ -107,15 +107,81 @@ class IHistory(Interface):
 
 
 class IBroker(Interface):
-    """Fans a room's lines out to every process that has members in it.
+    """Carries a room's messages between the processes that serve one chat.
 
-    Delivery is at most once and in publish order per room and publisher;
-    a subscriber that misses lines (a gap in ``seq``) recovers them from
-    IHistory.
+    A message is the JSON text of a protocol message for a room: a stored
+    ``line`` (with its ``room``, ``seq`` and, when the history has one, its
+    ``epoch``), a ``translator`` notice, a presence ``enter`` or ``leave``.
+    Brokers that share one bus (one Redis server and channel prefix; one
+    ``LocalBus`` object in a process) form a cluster; each stands for one
+    process.
+
+    Guarantees, stated exactly (the contract tests check each):
+
+    - **Not to itself.** ``publish`` reaches the subscribers of every *other*
+      broker on the bus, never the publisher's own: a process delivers to its
+      own members itself, so it keeps serving them when the bus is down.
+    - **At most once.** The bus never delivers a message twice; a message
+      published while a subscriber is cut off from the bus is lost for it.
+    - **Ordered per publisher.** Messages one broker publishes reach each
+      other broker in the order they were published (all rooms together).
+      Messages of different publishers interleave in any order: lines of one
+      room said on two processes may arrive out of ``seq`` order.
+    - **Never blocks on the bus.** ``publish`` returns at once; it never
+      raises for a bus that is down (the message is dropped and logged).
+    - **Tells of losses.** After a connection to the bus was lost and is
+      back, every ``on_reconnect`` callback is called: messages may have been
+      missed meanwhile. The connection is retried with backoff, for ever.
+
+    What the chat builds on it (chat/sequencer.py): lines are put back in
+    ``seq`` order, doubles dropped, and anything missed (a gap in ``seq``, a
+    reconnect) read from IHistory, so members see every line once, in order.
     """
 
-    def publish(room, payload):
-        """Send ``payload`` (the line's JSON text) to the room's subscribers."""
+    def publish(room, message):
+        """Send ``message`` (JSON text) for ``room`` to the other brokers' subscribers."""
 
     def subscribe(callback):
-        """Call ``callback(room, payload)`` for every published line."""
+        """Call ``callback(room, message)`` for each message another broker published."""
+
+    def on_reconnect(callback):
+        """Call ``callback()`` each time the bus is back after it was lost."""
+
+    def healthy():
+        """True when the bus is usable now (in-process: always)."""
+
+    def close():
+        """Stop: no more deliveries, connections closed."""
+
+
+class IPresence(Interface):
+    """Who is in which room, across every process: state with an expiry.
+
+    A member is an ``id`` (unique per join) and a ``name``. Each entry expires
+    ``ttl`` seconds after it was entered or last refreshed, so the members of
+    a process that dies without a word vanish on their own: the live process
+    refreshes its members every ``ttl / 3``. Implementations: in process
+    memory (one process) and a Redis sorted set per room, scored by expiry
+    time (every process).
+    """
+
+    ttl = Attribute("Seconds an entry lives without a refresh.")
+
+    def enter(room, member_id, name):
+        """Record the member in ``room`` (expires ``ttl`` seconds from now)."""
+
+    def leave(room, member_id, name):
+        """Remove the member; True if this call removed it (False: already gone)."""
+
+    def refresh(room, members):
+        """Push the expiry of ``members`` (``{id: name}``) ``ttl`` seconds ahead;
+        return the ids that were gone (expired and swept, or never entered),
+        now entered again."""
+
+    def members(room, limit):
+        """``(count, [{"id", "name"}, ...])``: how many unexpired members
+        ``room`` has, and up to ``limit`` of them, sorted by name, then id."""
+
+    def sweep(room):
+        """Remove the expired members of ``room``; return those this call
+        removed (``[{"id", "name"}]``), so each is announced once."""

@@ -40,6 +40,15 @@ class Settings:
     fsync_in_thread: bool = True  # FileStorage's fsync off the gevent hub (see storage/fsync.py)
     max_backlog: int = 1000  # lines a reconnecting client is sent; older ones are left as a gap
     recent_rooms: int = 20  # recently active rooms listed on the front page
+    # Several processes (see README, "A cluster"). "": in-process broker, one process;
+    # redis://host:port/db: Redis pub/sub carries lines, notices and presence between them.
+    broker_url: str = ""
+    broker_prefix: str = "piratechat:"  # Redis keys and channels start with it
+    presence_ttl: float = 30.0  # seconds a member of a silent (dead) process stays listed
+    presence_list: int = 100  # members named in a room's presence list; above: count only
+    # Serve only the WebSocket transports (every other one answers 404). gunicorn.conf.py
+    # sets it when workers > 1 share a port: see piratechat/cluster/workers.py.
+    websocket_only: bool = False
     # Limits (issue 13; per process: N workers allow N times as much). A client's
     # address is REMOTE_ADDR, or the rightmost X-Forwarded-For hop that is not a
     # trusted proxy when the request comes from one (chat/address.py).

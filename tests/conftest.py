@@ -33,6 +33,27 @@ def fresh_zodb_uri():
 
 
 @pytest.fixture(scope="session")
+def redis_url():
+    """The machine's Redis at 127.0.0.1:6379 when it answers, else one of our own."""
+    from tests.support.redis_server import RedisServer, answers
+
+    if answers(6379):
+        yield "redis://127.0.0.1:6379/0"
+        return
+    server = RedisServer()
+    yield server.start()
+    server.remove()
+
+
+@pytest.fixture
+def broker_prefix():
+    """Keys and channels of this test alone (others share the machine's Redis)."""
+    import uuid
+
+    return f"piratechat-test-{uuid.uuid4().hex[:12]}:"
+
+
+@pytest.fixture(scope="session")
 def live_server():
     """The chat served by `piratechat serve` on a free loopback port, with its own database."""
     server = LiveServer(env={"PIRATECHAT_HEARTBEAT_DELAY": "2",

@@ -93,6 +93,12 @@ class RoomTranslators:
         self._read[room] = (choice, now)
         return choice
 
+    def remember(self, room: str, name: str) -> None:
+        """Another process told us ``room`` chose ``name``: use it at once."""
+        if self.registry.get("piratechat.db") is None:
+            self.in_memory[room] = name
+        self._read[room] = (name, self.clock())
+
     def choose(self, room: str, name: str, key: str | None = None,
                lock: bool | None = None) -> None:
         """Keep ``name`` as ``room``'s translator; returns once it is durable.

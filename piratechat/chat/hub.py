@@ -41,9 +41,9 @@ from ..sockjs.outgoing import Outgoing
 log = logging.getLogger(__name__)
 
 #: A member's state in its room: None when live (the common case); the
-#: (seq, line) it holds while catching up; once caught up, the last seq it
-#: was sent until a newer line reaches it.
-State = None | list[tuple[int, str]] | int
+#: (seq, line) it holds while catching up (seq None: a notice); once caught
+#: up, the last seq it was sent until a newer line reaches it.
+State = None | list[tuple[int | None, str]] | int
 
 #: Members written to between two yields to the gevent hub.
 YIELD_EVERY = 256
@@ -76,17 +76,35 @@ class Hub:
         held = members.get(session) if members is not None else None
         if not isinstance(held, list):
             return  # left meanwhile, or already caught up
-        newer = [(seq, line) for seq, line in held if seq > last_seq]
-        members[session] = newer[-1][0] if newer else last_seq
+        newer = [(seq, line) for seq, line in held if seq is None or seq > last_seq]
+        members[session] = max((seq for seq, _ in newer if seq is not None), default=last_seq)
         if newer:
             session.send(Outgoing([line for _, line in newer]))
 
-    def leave(self, room: str, session: Session) -> None:
+    def leave(self, room: str, session: Session) -> bool:
+        """Take ``session`` out of ``room``; True if that left the room empty here."""
         members = self.rooms.get(room)
         if members is not None:
             members.pop(session, None)
             if not members:
                 del self.rooms[room]
+                return True
+        return False
+
+    def notice(self, room: str, payload: str, to: Callable[[Session], bool] | None = None) -> None:
+        """Send a room-wide notice (not a line: no seq) to every member here
+        (or those ``to`` accepts) at once; a member still catching up gets it
+        after its stored lines."""
+        for session, state in list(self.rooms.get(room, {}).items()):
+            if to is not None and not to(session):
+                continue
+            try:
+                if isinstance(state, list):
+                    state.append((None, payload))
+                else:
+                    session.send(payload)
+            except Exception:
+                log.exception("a notice to session %s failed", getattr(session, "id", session))
 
     def deliver(self, room: str, payload: str) -> int:
         """Queue payload for every member of room here, after the lines before

@@ -2,25 +2,33 @@
 
 Publishing is the history's subscriber: the history calls it once a line is
 durable, in sequence order, so every member of a room sees lines in the
-order they are numbered and only lines that are kept.
+order they are numbered and only lines that are kept. A stored line goes to
+this process's members at once (through the sequencer) and to the other
+processes through the broker; lines from them come back the same way in.
+Room-wide notices (a translator chosen, presence) take the same two paths.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
 from ..interfaces import IBroker, IHistory, ITranslator
+from ..presence import make_presence
 from ..settings import Settings
 from ..translators.registry import guard, offered, translator_named
 from .choice import RoomTranslators
 from .hub import Hub
 from .limits import Limits
 from .messages import ChatError, dumps, now
+from .roster import Roster
+from .sequencer import Sequencer
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ROOM = "lobby"
+NOTICES = ("translator", "enter", "leave")  # what other processes may tell a room
 
 
 class Chat:
@@ -30,10 +38,27 @@ class Chat:
         self.history = history
         self.broker = broker
         self.hub = Hub(coalesce_ms=settings.coalesce_ms)
+        self.sequencer = Sequencer(self.hub, history)
+        self.roster = Roster(make_presence(broker, settings.presence_ttl, settings.broker_prefix),
+                             broker, self.hub, settings.presence_list)
         self.room_translators = RoomTranslators(registry)
         self.limits = Limits(settings)
-        broker.subscribe(self.hub.deliver)
+        broker.subscribe(self.receive)
+        broker.on_reconnect(self.reconnected)
         history.subscribe(self.publish)
+
+    def join(self, room: str, session) -> None:
+        """``session`` enters ``room`` here; live lines wait until ``caught_up``."""
+        self.hub.join(room, session)
+
+    def caught_up(self, room: str, session, last: int) -> None:
+        """``session`` was sent ``room``'s lines up to ``last``: live ones from now."""
+        self.sequencer.start(room, last)
+        self.hub.caught_up(room, session, last)
+
+    def leave(self, room: str, session) -> None:
+        if self.hub.leave(room, session):
+            self.sequencer.forget(room)
 
     def translator(self, room: str) -> ITranslator:
         """The room's translator, through the IRoom -> ITranslator adapter
@@ -50,8 +75,7 @@ class Chat:
     def choose_translator(self, room: str, name: str, by: str, key: str | None = None,
                           lock: bool | None = None) -> dict:
         """Make ``name`` the room's translator, kept on the room, and tell the
-        room's members here (members connected to other processes see it on
-        their next join, and in each line's ``translator``). Changes per room
+        room's members, here and on every other process. Changes per room
         are rate-limited; a room its owner locked takes them only with the
         owner's ``key`` (chat/choice.py)."""
         translator = translator_named(self.registry, name)
@@ -63,8 +87,8 @@ class Chat:
         notice = {"type": "translator", "room": room, "name": name,
                   "title": translator.title, "by": by}
         payload = dumps(notice)
-        for member in list(self.hub.rooms.get(room, ())):
-            member.send(payload)
+        self.hub.notice(room, payload)
+        self.broker.publish(room, payload)
         return notice
 
     def say(self, room: str, author: str, text: str, client_id: str | None = None) -> dict:
@@ -104,8 +128,35 @@ class Chat:
         return line  # published by self.publish once durable
 
     def publish(self, line: dict) -> None:
-        """Send a stored line to its room (every process's members, via the broker)."""
-        self.broker.publish(line["room"], dumps(line))
+        """Send a stored line to its room: members here, then every other process."""
+        payload = dumps(line)
+        self.sequencer.offer(line["room"], payload, line["seq"])
+        self.broker.publish(line["room"], payload)
+
+    def receive(self, room: str, payload: str) -> None:
+        """A message another process published for ``room``."""
+        if room not in self.hub.rooms:
+            return  # nobody here to tell
+        message = json.loads(payload)
+        kind = message.get("type")
+        if kind == "line":
+            self.sequencer.offer(room, payload, message["seq"])
+        elif kind in NOTICES:
+            if kind == "translator":
+                self.room_translators.remember(room, message["name"])
+                self.hub.notice(room, payload)
+            else:
+                self.roster.tell(room, payload)
+
+    def reconnected(self) -> None:
+        """The broker is back: read what was missed, enter presence again."""
+        self.sequencer.resync()
+        self.roster.heartbeat()
+
+    def close(self) -> None:
+        """Stop the greenlets of presence and the broker (tests, shutdown)."""
+        self.roster.close()
+        self.broker.close()
 
     def catch_up(self, room: str, after: int | None) -> tuple[int, list[dict]]:
         """What a joining client is sent before live lines, and the last seq it covers.

@@ -27,6 +27,8 @@ class ChatSession(Session):
     def on_open(self) -> None:
         self.name: str | None = None
         self.room: str | None = None
+        self.member_id: str | None = None  # in the room's presence
+        self.presence = False  # sent who is here, and who comes and goes?
         settings = self.chat.settings
         self.bucket = TokenBucket(settings.lines_per_second, settings.burst)
         self.address: str | None = None
@@ -52,13 +54,20 @@ class ChatSession(Session):
             self.chat.limits.disconnect(self.address)
             self.address = None
         if self.room is not None:
-            self.chat.hub.leave(self.room, self)
+            self._leave_room()
+
+    def _leave_room(self) -> None:
+        self.chat.leave(self.room, self)
+        if self.member_id is not None:
+            self.chat.roster.leave(self.room, self.member_id, self.presence)
+            self.member_id = None
+        self.room = None
 
     def reply(self, message: dict) -> None:
         self.send(dumps(message))
 
     def on_join(self, message: dict) -> None:
-        """Enter a room: ``joined``, then stored lines, then live ones.
+        """Enter a room: ``joined``, who is here, then stored lines, then live ones.
 
         The session joins the hub *before* reading history; the hub holds
         live lines until ``caught_up``, which drops those the read already
@@ -76,29 +85,34 @@ class ChatSession(Session):
             not isinstance(after, int) or isinstance(after, bool) or after < 0
         ):
             raise ChatError("bad_message", "'after' must be a whole number, 0 or more.")
-        hub = self.chat.hub
+        presence = message.get("presence", False)
+        if not isinstance(presence, bool):
+            raise ChatError("bad_message", "'presence' must be true or false.")
+        chat = self.chat
         if self._name_taken(room, name):
             raise ChatError("name_taken", f"{name!r} is already in the room {room!r}; "
                             "choose another name.")
         if self.room is not None:
-            hub.leave(self.room, self)
-        self.name, self.room = name, room
-        hub.join(room, self)
+            self._leave_room()
+        self.name, self.room, self.presence = name, room, presence
+        chat.join(room, self)
         try:
-            last, backlog = self.chat.catch_up(room, after)
-            translators = self.chat.translators(room)
-            epoch = self.chat.history.epoch(room)
+            last, backlog = chat.catch_up(room, after)
+            translators = chat.translators(room)
+            epoch = chat.history.epoch(room)
         except Exception:
             log.exception("reading the history of %r failed", room)
-            hub.leave(room, self)
-            self.room = None
+            self._leave_room()
             raise ChatError("unavailable", "The room's history cannot be read now; "
                             "join again.") from None
         log.info("joined %r as %r", room, name)
+        self.member_id = chat.roster.enter(room, name, presence)
         self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
+        if presence:
+            self.reply(chat.roster.listing(room))
         for line in backlog:
             self.reply(line)
-        hub.caught_up(room, self, last)
+        chat.caught_up(room, self, last)
 
     def _name_taken(self, room: str, name: str) -> bool:
         """Whether another live connection to this process is in ``room`` as

@@ -128,6 +128,8 @@ class Endpoint:
             return headers.not_found()
         if transport.websocket and not self.options.websocket:
             return headers.not_found()
+        if self.options.websocket_only and not transport.websocket:
+            return headers.not_found()
         if request.method == "OPTIONS" and transport.cors:
             response = headers.preflight(request, "OPTIONS, " + transport.method,
                                          self.options.origins)

@@ -45,6 +45,7 @@ class Options:
     write_timeout: float = 10.0  # seconds a closed session's connection may take to finish
     websocket: bool = True  # offer the websocket transports (/info says so)
     cookie_needed: bool = False  # set JSESSIONID for sticky load balancers (/info says so)
+    websocket_only: bool = False  # refuse (404) the transports that need many requests
     # Origins whose pages may use the endpoint (CORS, WebSocket): "*" any (the protocol's
     # default, /info's "origins"); "self" the request's own host; else exact origins.
     origins: tuple[str, ...] = ("*",)

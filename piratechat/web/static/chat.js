@@ -19,6 +19,9 @@
   var nameInput = document.getElementById("name");
   var sendButton = document.getElementById("send");
   var translatorSelect = document.getElementById("translator");
+  var presenceList = document.getElementById("presence");
+  var present = new Map();  // member id -> name: who is in the room, on every server
+  var presentCount = 0;
   var params = new URLSearchParams(window.location.search);
   var room = chat.getAttribute("data-room") || undefined;
   var historyUrl = chat.getAttribute("data-history-url");
@@ -200,6 +203,38 @@
     send(message);
   });
 
+  // Who is here: the list after joining, then each enter and leave (by id, so a
+  // repeat changes nothing). Shown sorted by name; a big room shows a count.
+  function showPresence() {
+    if (!presenceList) { return; }
+    var people = Array.from(present, function (entry) { return { id: entry[0], name: entry[1] }; });
+    people.sort(function (a, b) { return a.name < b.name ? -1 : a.name > b.name ? 1 : 0; });
+    presenceList.textContent = "";
+    people.forEach(function (person) {
+      var item = el("li", "member", person.name);
+      item.setAttribute("data-id", person.id);
+      presenceList.appendChild(item);
+    });
+    if (presentCount > people.length) {
+      presenceList.appendChild(el("li", "more", "and " + (presentCount - people.length) + " more"));
+    }
+  }
+
+  function onPresence(message) {
+    if (message.type === "presence") {
+      present = new Map();
+      message.members.forEach(function (m) { present.set(m.id, m.name); });
+      presentCount = message.count;
+    } else if (message.type === "enter" && !present.has(message.id)) {
+      present.set(message.id, message.name);
+      presentCount += 1;
+    } else if (message.type === "leave" && present.has(message.id)) {
+      present.delete(message.id);
+      presentCount -= 1;
+    }
+    showPresence();
+  }
+
   function showError(message) {
     append([el("li", "error", message.message)]);
   }
@@ -207,7 +242,7 @@
   function send(message) { sock.send(JSON.stringify(message)); }
 
   function join() {
-    var message = { type: "join", name: nameInput.value.trim() || "Anonymous" };
+    var message = { type: "join", name: nameInput.value.trim() || "Anonymous", presence: true };
     if (room) { message.room = room; }
     if (lastSeq !== null) { message.after = lastSeq; }
     send(message);
@@ -249,6 +284,8 @@
         sendOutbox();
       }
       else if (message.type === "translator") { showTranslator(message); }
+      else if (message.type === "presence" || message.type === "enter" ||
+               message.type === "leave") { onPresence(message); }
     };
     sock.onclose = function () {
       joined = false;
@@ -256,6 +293,7 @@
       showState("offline", "Offline: reconnecting in " + Math.ceil(wait / 1000) +
         " s. Lines you send wait in the outbox.");
       transportNote.textContent = "Not connected.";
+      present = new Map(); presentCount = 0; showPresence();
       chat.removeAttribute("data-transport");
       outbox.forEach(function (item) { item.sent = false; });
       saveOutbox();

@@ -1,0 +1,163 @@
+"""IBroker over Redis pub/sub (redis-py; under gevent its sockets are gevent's).
+
+Every process publishes to, and subscribes to, one channel (``<prefix>bus``);
+a message on it is ``"<origin> <room>\\n<message>"``, where ``origin`` names
+the publishing broker, so a broker skips its own.
+
+Two greenlets per broker, so that nobody else waits for Redis:
+
+- the *publisher* sends whatever was queued since its last round trip in
+  one pipeline (one write for a burst of lines); when Redis is down the
+  batch is dropped and logged (at most once: IBroker);
+- the *listener* holds the subscription. When the connection breaks it tries
+  again after 0.1 s, doubling up to 5 s, for ever; once subscribed again it
+  calls the ``on_reconnect`` callbacks, which read what was missed from the
+  history. It subscribes before it says so, so a line stored after that
+  read is delivered live: nothing falls between the two.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+from collections.abc import Callable
+
+import gevent
+import gevent.socket
+import redis
+from gevent.event import Event
+from zope.interface import implementer
+
+from ..interfaces import IBroker
+
+log = logging.getLogger(__name__)
+
+MIN_BACKOFF = 0.1  # seconds before the first retry after Redis went away
+MAX_BACKOFF = 5.0  # the longest wait between two retries
+
+
+class GeventConnection(redis.Connection):
+    """redis-py's TCP connection on a gevent socket, whether or not the
+    process is monkey-patched (the servers are; tests and tools may not be),
+    so waiting for Redis never blocks other greenlets."""
+
+    def _connect(self):
+        sock = gevent.socket.create_connection((self.host, self.port),
+                                               timeout=self.socket_connect_timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        sock.settimeout(self.socket_timeout)
+        return sock
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for ``url`` (redis://host:port/db) whose calls give up after a
+    few seconds, never hang."""
+    pool = redis.ConnectionPool.from_url(url, connection_class=GeventConnection,
+                                         socket_timeout=3, socket_connect_timeout=1,
+                                         decode_responses=True)
+    return redis.Redis(connection_pool=pool)
+
+
+@implementer(IBroker)
+class RedisBroker:
+    def __init__(self, url: str, prefix: str = "piratechat:"):
+        self.url = url
+        self.channel = prefix + "bus"
+        self.origin = uuid.uuid4().hex[:16]
+        self.client = connect(url)
+        self.subscribed = Event()  # set while the subscription is live
+        self._published_ok = True
+        self._closed = False
+        self._outbox: list[str] = []
+        self._wake = Event()
+        self._subscribers: list[Callable[[str, str], None]] = []
+        self._reconnects: list[Callable[[], None]] = []
+        self._publisher = gevent.spawn(self._publish_queued)
+        self._listener = gevent.spawn(self._listen)
+
+    # --- IBroker -----------------------------------------------------------
+    def publish(self, room: str, message: str) -> None:
+        self._outbox.append(f"{self.origin} {room}\n{message}")
+        self._wake.set()
+
+    def subscribe(self, callback: Callable[[str, str], None]) -> None:
+        self._subscribers.append(callback)
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        self._reconnects.append(callback)
+
+    def healthy(self) -> bool:
+        return self.subscribed.is_set() and self._published_ok
+
+    def close(self) -> None:
+        self._closed = True
+        gevent.killall([self._publisher, self._listener])
+        self.subscribed.clear()
+        self.client.close()
+
+    # --- the publisher -----------------------------------------------------
+    def _publish_queued(self) -> None:
+        while not self._closed:
+            self._wake.wait()
+            self._wake.clear()
+            while self._outbox:
+                batch, self._outbox = self._outbox, []
+                try:
+                    pipe = self.client.pipeline(transaction=False)
+                    for message in batch:
+                        pipe.publish(self.channel, message)
+                    pipe.execute()
+                except redis.RedisError as error:
+                    if self._published_ok:
+                        log.warning("Redis at %s: publishing failed (%s); messages are "
+                                    "dropped until it is back", self.url, error)
+                    self._published_ok = False
+                else:
+                    if not self._published_ok:
+                        log.warning("Redis at %s: publishing again", self.url)
+                    self._published_ok = True
+
+    # --- the listener ------------------------------------------------------
+    def _listen(self) -> None:
+        delay = MIN_BACKOFF
+        while not self._closed:
+            pubsub = self.client.pubsub()
+            try:
+                pubsub.subscribe(self.channel)
+                while not self._closed:
+                    item = pubsub.get_message(timeout=1.0)
+                    if item is None:
+                        continue
+                    if item["type"] == "message":
+                        self._dispatch(item["data"])
+                    elif item["type"] == "subscribe":
+                        delay = MIN_BACKOFF
+                        self.subscribed.set()
+                        log.info("Redis at %s: subscribed to %s", self.url, self.channel)
+                        for callback in self._reconnects:
+                            gevent.spawn(callback)
+            except (redis.RedisError, OSError) as error:
+                if self.subscribed.is_set():
+                    log.warning("Redis at %s: lost (%s); retrying with backoff", self.url, error)
+            finally:
+                self.subscribed.clear()
+                try:
+                    pubsub.close()
+                except Exception:  # a broken connection may fail to close; it is dropped anyway
+                    pass
+            if not self._closed:
+                gevent.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF)
+
+    def _dispatch(self, data: str) -> None:
+        head, _, message = data.partition("\n")
+        origin, _, room = head.partition(" ")
+        if origin == self.origin:
+            return
+        for callback in self._subscribers:
+            try:
+                callback(room, message)
+            except Exception:
+                log.exception("a broker subscriber failed on a message for %r", room)

@@ -1,0 +1,69 @@
+"""A whole cluster on this machine: what ``make cluster`` runs, and the tests.
+
+Start order matters: Redis and ZEO first (every process needs them), the
+first PirateChat process alone (it creates and evolves the database), the
+others after it, nginx last (it only forwards).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import tempfile
+
+from .processes import Service, chat_process, free_port, nginx_server, redis_server, zeo_server
+
+
+class LocalCluster:
+    def __init__(self, processes: int = 2, folder: str | None = None, redis_url: str = "",
+                 port: int = 0, env: dict | None = None, hash_on_session: bool = True):
+        self.count = processes
+        self.folder = folder or tempfile.mkdtemp(prefix="piratechat-cluster-")
+        os.makedirs(self.folder, exist_ok=True)
+        self.redis_url = redis_url  # "": a redis-server of our own
+        self.port = port or free_port()
+        self.env = dict(env or {})
+        self.hash_on_session = hash_on_session
+        self.redis: Service | None = None
+        self.zeo: Service | None = None
+        self.chats: list[Service] = []
+        self.nginx: Service | None = None
+
+    @property
+    def url(self) -> str:
+        """Where clients connect: nginx."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LocalCluster:
+        try:
+            if not self.redis_url:
+                self.redis = redis_server(free_port(), self.folder).start()
+                self.redis_url = f"redis://127.0.0.1:{self.redis.port}/0"
+            self.zeo = zeo_server(free_port(), self.folder).start()
+            for _ in range(self.count):
+                self.add_process()
+            ports = [chat.port for chat in self.chats]
+            self.nginx = nginx_server(self.port, ports, self.folder,
+                                      hash_on_session=self.hash_on_session).start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def process_env(self) -> dict:
+        return {"PIRATECHAT_ZODB_URI": f"zeo://127.0.0.1:{self.zeo.port}",
+                "PIRATECHAT_BROKER_URL": self.redis_url, **self.env}
+
+    def add_process(self) -> Service:
+        chat = chat_process(free_port(), self.folder, self.process_env()).start()
+        self.chats.append(chat)
+        return chat
+
+    def stop(self) -> None:
+        for service in [self.nginx, *reversed(self.chats), self.zeo, self.redis]:
+            if service is not None:
+                service.stop(signal.SIGTERM)
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {s.name} ({s.log})\n{s.output()[-4000:]}"
+                         for s in [*self.chats, self.nginx, self.zeo, self.redis] if s)

@@ -1,0 +1,36 @@
+"""nginx's configuration for a cluster, from nginx.conf beside this file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+TEMPLATE = Path(__file__).with_name("nginx.conf")
+
+
+def nginx_binary() -> str:
+    """Debian's nginx (``/usr/sbin`` may not be on a user's PATH)."""
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def render(listen: int, backends: list[int], folder: str, hash_on_session: bool = True) -> str:
+    """nginx.conf listening on ``listen`` (loopback) in front of ``backends``
+    (loopback ports), keeping its pid, logs and temporary files in ``folder``.
+    ``hash_on_session=False`` routes round-robin: polling transports then
+    break (the tests prove that the hashing matters)."""
+    servers = "\n".join(f"        server 127.0.0.1:{port};" for port in backends)
+    text = TEMPLATE.read_text()
+    if not hash_on_session:
+        text = text.replace("        hash $sockjs_session consistent;\n", "")
+    user = "user root;" if os.geteuid() == 0 else ""  # workers keep access to ``folder``
+    return (text.replace("@@USER@@", user).replace("@@DIR@@", folder)
+            .replace("@@LISTEN@@", f"127.0.0.1:{listen}").replace("@@SERVERS@@", servers))
+
+
+def command(listen: int, backends: list[int], folder: str, **options) -> list[str]:
+    """Write the configuration into ``folder``; the command that runs nginx on it."""
+    os.makedirs(folder, exist_ok=True)
+    conf = os.path.join(folder, "nginx.conf")
+    Path(conf).write_text(render(listen, backends, folder, **options))
+    return [nginx_binary(), "-p", folder, "-c", conf]
