@@ -22,7 +22,11 @@ LINES_EACH = 20
 @pytest.fixture(scope="module")
 def server():
     live = LiveServer(env={"PIRATECHAT_LINES_PER_SECOND": "10000", "PIRATECHAT_BURST": "10000",
-                           "PIRATECHAT_MAX_QUEUE": "65536"})
+                           "PIRATECHAT_MAX_QUEUE": "65536",
+                           # The slow member sends nothing while it does not read: on a
+                           # loaded machine the idle-ping rule (25 s) would cut it first,
+                           # and this module is about the queue's rule (4008).
+                           "PIRATECHAT_WS_PING_INTERVAL": "600"})
     url = live.start()
     yield url
     live.stop()
