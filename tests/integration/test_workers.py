@@ -65,8 +65,8 @@ def test_two_workers_serve_websockets_only_and_say_so(tmp_path, redis_url, broke
         assert POST(f"{url}/sockjs/000/{uuid.uuid4().hex}/xhr").status == 404
         room = "workers-" + uuid.uuid4().hex[:8]
         clients = [WebSocketClient(url, timeout=30) for _ in range(6)]  # on either worker
-        for client in clients:
-            client.join(room)
+        for number, client in enumerate(clients):  # names are unique in a room
+            client.join(room, name=f"Tester {number}")
         clients[0].say_stored("one conversation")
         assert all(c.lines(1)[0]["text"] == "one conversation" for c in clients)
         assert "Serving WebSocket transports only" in server.output()
