@@ -14,6 +14,7 @@ from ..settings import Settings
 from ..translators.registry import guard, offered, translator_named
 from .choice import RoomTranslators
 from .hub import Hub
+from .members import MemberNames
 from .messages import ChatError, dumps, now
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class Chat:
         self.history = history
         self.broker = broker
         self.hub = Hub(coalesce_ms=settings.coalesce_ms)
+        self.members = MemberNames()  # names members chat under (from their tokens)
         self.room_translators = RoomTranslators(registry)
         broker.subscribe(self.hub.deliver)
         history.subscribe(self.publish)
