@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 import transaction
+from DateTime import DateTime
 
 from .wsgi import SITE_ID
 
@@ -25,6 +26,14 @@ PROFILES = (
     "plonetheme.barceloneta:default",
     "plone.app.discussion:default",
     "piratechat.plone:default",
+)
+
+#: The blog's first news items (id, title, description), oldest first.
+NEWS = (
+    ("welcome-aboard", "Welcome aboard",
+     "The crew has a home: a blog, forums and the chat."),
+    ("the-parrot-learns-shakespeare", "The parrot learns Shakespeare",
+     "Pick the bard in any room and the parrot speaks Early Modern English."),
 )
 
 FRONT_TEXT = """<p>Ahoy! Read the crew's <a href="{url}/blog">blog</a>, talk things over in the
@@ -89,10 +98,12 @@ def _make_content(site) -> bool:
         blog = api.content.create(container=site, type="Folder", id="blog", title="Blog",
                                   description="News from the crew, newest first.")
         _publish(blog)
-        first = api.content.create(container=blog, type="News Item", id="welcome-aboard",
-                                   title="Welcome aboard",
-                                   description="The crew has a home: a blog, forums and the chat.")
-        _publish(first)
+        for day, (name, title, description) in enumerate(NEWS, start=1):
+            item = api.content.create(container=blog, type="News Item", id=name, title=title,
+                                      description=description)
+            _publish(item)
+            item.setEffectiveDate(DateTime(f"2026/11/{day:02d} 12:00 UTC"))
+            item.reindexObject()
         _newest_first(blog)
         made = True
     if "forums" not in site:

@@ -20,27 +20,36 @@ SITE_ID = "Plone"
 
 
 def app_factory(global_conf, var="var/plone", **local_conf):
-    """``[app:plone]``: ``var`` (the instance folder: Data.fs, blobs, zope.conf),
-    ``piratechat.token_secret`` (shared with the chat; see settings.py)."""
-    from Zope2.Startup.run import make_wsgi_app
-
-    instance = Path(global_conf.get("here", "."), var).resolve()
-    (instance / "blobs").mkdir(parents=True, exist_ok=True)
-    template = Template((Path(__file__).parent / "zope.conf.in").read_text())
-    conf = instance / "zope.conf"
-    conf.write_text(template.substitute(INSTANCE=str(instance)))
-    settings = parse({**global_conf, **local_conf})
-    secret = settings.token_secret
-    if not secret:  # one per instance, kept: the chat reads the same (see make run-plone)
-        secret = secret_for(instance)
-    from . import config
-
-    config.TOKEN_SECRET = secret
-    app = make_wsgi_app(global_conf, str(conf))
+    """``[app:plone]``: ``var`` (the instance folder: Data.fs, blobs, zope.conf; the
+    environment's ``PIRATECHAT_PLONE_VAR`` wins), ``piratechat.token_secret`` (shared
+    with the chat; see settings.py)."""
+    instance = Path(global_conf.get("here", "."),
+                    os.environ.get("PIRATECHAT_PLONE_VAR") or var).resolve()
+    app = start_zope(instance, {**global_conf, **local_conf}, global_conf)
     from .site import ensure_site
 
     ensure_site()
     return VirtualRoot(app, SITE_ID)
+
+
+def start_zope(instance: Path, settings: dict | None = None, global_conf: dict | None = None):
+    """Zope configured and started on the instance folder; its WSGI app.
+
+    The token secret: the ``token_secret`` setting, else one made for the
+    instance and kept in it; either way put in the environment, so the chat
+    built next in this process (plone.ini lists / before /chat) reads the same."""
+    from Zope2.Startup.run import make_wsgi_app
+
+    (instance / "blobs").mkdir(parents=True, exist_ok=True)
+    template = Template((Path(__file__).parent / "zope.conf.in").read_text())
+    conf = instance / "zope.conf"
+    conf.write_text(template.substitute(INSTANCE=str(instance)))
+    secret = parse(settings or {}).token_secret or secret_for(instance)
+    os.environ["PIRATECHAT_TOKEN_SECRET"] = secret
+    from . import config
+
+    config.TOKEN_SECRET = secret
+    return make_wsgi_app(global_conf or {}, str(conf))
 
 
 def secret_for(instance: Path) -> str:
