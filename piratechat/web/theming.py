@@ -23,6 +23,7 @@ status and other headers are the app's answer to this request.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -110,8 +111,9 @@ class ThemeFilter:
             self.pages[key] = kept
             if len(self.pages) > CACHE_SIZE:
                 self.pages.popitem(last=False)
-        else:
-            self.pages.move_to_end(key)
+        else:  # (another thread may have just dropped it: plone.ini themes in threads)
+            with contextlib.suppress(KeyError):
+                self.pages.move_to_end(key)
         headers = answer.headers
         for stale in ("Content-Range", "Accept-Ranges", "Content-MD5"):
             headers.pop(stale, None)

@@ -29,6 +29,18 @@ A visitor reads the blog; a member posts a topic and a reply, then talks it over
     the line of ${FULL_NAME} "Hello, friend ${id}" arrives, and the parrot says "Avast, mate"
     the theme's header is there
 
+Plone's pages show the lobby's latest lines, live
+    ${id}=    Evaluate    uuid.uuid4().hex[:8]    modules=uuid
+    Open Browser    ${SITE_URL}/blog    chrome    alias=reader    options=${OPTIONS}    executable_path=${CHROMEDRIVER}
+    Wait Until Page Contains Element    css:#lobby-lines[data-polled]
+    a second browser opens    ${SITE_URL}/chat/
+    Input Text    line    Hello, friend ${id}
+    Click Button    send
+    Switch Browser    reader
+    Wait Until Element Contains    css:#lobby-lines    ${id}
+    Element Should Contain    css:#lobby-lines    Avast, mate
+    the theme's header is there
+
 *** Keywords ***
 the theme's header is there
     Page Should Contain Element    css:#theme-header .brand-name

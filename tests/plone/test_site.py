@@ -89,7 +89,7 @@ def test_a_members_token_joins_the_chat_under_their_full_name(site_url):
     try:
         assert client.join(member["name"], token=member["token"])["name"] == "Anne Bonny"
         client.send({"type": "join", "name": "Mary Read", "token": member["token"]})
-        assert client.next()["code"] == "bad_token"
+        assert client.next_of("error")["code"] == "bad_token"
     finally:
         client.close()
 

@@ -25,7 +25,10 @@
         var lines = page.lines;
         if (after === null) { lines = lines.slice(-KEEP); after = page.last; }
         lines.forEach(function (line) { show(line); after = Math.max(after, line.seq); });
-      }).catch(function () {}).then(function () { setTimeout(poll, 2000); });
+      }).catch(function () {}).then(function () {
+        box.setAttribute("data-polled", "");  // read at least once (tests wait on it)
+        setTimeout(poll, 2000);
+      });
   }
   poll();
 }());
