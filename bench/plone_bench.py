@@ -33,11 +33,17 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("/", "/blog", "/forums/general")
 
 
-def start_server(instance: Path) -> tuple[subprocess.Popen, str]:
+def make_site() -> Path:
+    instance = Path(tempfile.mkdtemp(prefix="plone-bench-"))
     subprocess.run([sys.executable, "-m", "piratechat.plone.members", str(instance)],
                    cwd=ROOT, check=True, capture_output=True, timeout=900)
+    return instance
+
+
+def start_server(instance: Path, threads: int) -> tuple[subprocess.Popen, str]:
     env = dict(os.environ, PIRATECHAT_PLONE_VAR=str(instance),
-               PIRATECHAT_ZODB_URI=f"file://{instance}/chat.fs",
+               PIRATECHAT_ZODB_URI=f"file://{instance}/chat-{threads}.fs",
+               PIRATECHAT_PLONE_THREADS=str(threads),
                PIRATECHAT_LINES_PER_SECOND="100", PIRATECHAT_BURST="100")
     process = subprocess.Popen(
         [sys.executable, "-m", "piratechat.cli", "serve", "--ini", "plone.ini", "--port", "0"],
@@ -119,12 +125,21 @@ def main(argv=None) -> int:
     parser.add_argument("--senders", type=int, default=10)
     parser.add_argument("--lines", type=int, default=20)
     parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--warm", type=float, default=10)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "plone.md"))
     args = parser.parse_args(argv)
-    instance = Path(tempfile.mkdtemp(prefix="plone-bench-"))
-    process, url = start_server(instance)
+    instance = make_site()
+    runs = {threads: measure(args, instance, threads) for threads in (0, args.threads)}
+    report(args, runs)
+    return 0
+
+
+def measure(args, instance: Path, threads: int) -> tuple:
+    """One server with Plone on the hub (``threads`` 0) or on a pool: the three phases."""
+    process, url = start_server(instance, threads)
     try:
-        load_pages(url, 5, 3)  # warm: templates compiled, caches filled
+        load_pages(url, args.pages_clients, args.warm)  # templates compiled, caches full
         alone = load_pages(url, args.pages_clients, args.seconds)
         chat_alone = chat_result(chat_load(url, args.chat_n, args.senders, args.lines,
                                            args.interval))
@@ -136,15 +151,13 @@ def main(argv=None) -> int:
         started.wait(300)
         both = load_pages(url, args.pages_clients, min(args.seconds, args.lines * args.interval))
         reader.join()
-        chat_both = box
+        return alone, both, chat_alone, box
     finally:
         process.terminate()
         process.wait(30)
-    report(args, alone, both, chat_alone, chat_both)
-    return 0
 
 
-def report(args, alone, both, chat_alone, chat_both) -> None:
+def report(args, runs) -> None:
     def lat(r, k):
         return (r.get("latencyMs") or {}).get(k)
 
@@ -157,29 +170,39 @@ def report(args, alone, both, chat_alone, chat_both) -> None:
         "",
         f"`python -m bench.plone_bench --pages-clients {args.pages_clients} --seconds "
         f"{args.seconds} --chat-n {args.chat_n} --senders {args.senders} --lines {args.lines}"
-        f" --interval {args.interval}`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"{os.cpu_count()} cores, load average {load[0]:.1f} (the machine is shared: "
-        "compare ratios, not absolute figures).",
-        "",
-        "| | alone | with the other load | ratio |",
-        "| --- | --- | --- | --- |",
-        f"| Plone pages/s ({args.pages_clients} clients) | {alone['per_second']:.1f} | "
-        f"{both['per_second']:.1f} | {ratio(both['per_second'], alone['per_second'])} |",
-        f"| Plone page p99 (ms) | {alone['p99_ms']:.0f} | {both['p99_ms']:.0f} | "
-        f"{ratio(both['p99_ms'], alone['p99_ms'])} |",
-        f"| chat line p99 (ms, {args.chat_n} connections) | {lat(chat_alone, 'p99')} | "
-        f"{lat(chat_both, 'p99')} | {ratio(lat(chat_both, 'p99'), lat(chat_alone, 'p99'))} |",
-        f"| chat line p50 (ms) | {lat(chat_alone, 'p50')} | {lat(chat_both, 'p50')} | "
-        f"{ratio(lat(chat_both, 'p50'), lat(chat_alone, 'p50'))} |",
-        f"| chat lines lost | {chat_alone.get('lost')} | {chat_both.get('lost')} | |",
-        f"| chat connections failed | {chat_alone.get('failed')} | {chat_both.get('failed')} | |",
-        f"| page errors | {alone['errors']} | {both['errors']} | |",
+        f" --interval {args.interval} --threads {args.threads}`, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load "
+        f"average {load[0]:.1f} at the end (the machine is shared with other work: compare "
+        "ratios within a row, not absolute figures). One server process per mode: Plone on "
+        f"the gevent hub (threads 0), then on a pool of {args.threads} threads (plone.ini). "
+        "Chat: raw WebSocket clients in the lobby, each line's way from its sender to every "
+        "member (bench/loadgen.js).",
         "",
     ]
+    for threads, (alone, both, chat_alone, chat_both) in runs.items():
+        rows += [
+            f"## Plone on {'the hub' if threads == 0 else f'{threads} threads'}",
+            "",
+            "| | alone | with the other load | ratio |",
+            "| --- | --- | --- | --- |",
+            f"| Plone pages/s ({args.pages_clients} clients) | {alone['per_second']:.1f} | "
+            f"{both['per_second']:.1f} | {ratio(both['per_second'], alone['per_second'])} |",
+            f"| Plone page p99 (ms) | {alone['p99_ms'] or 0:.0f} | {both['p99_ms'] or 0:.0f} | "
+            f"{ratio(both['p99_ms'], alone['p99_ms'])} |",
+            f"| chat line p99 (ms, {args.chat_n} connections) | {lat(chat_alone, 'p99')} | "
+            f"{lat(chat_both, 'p99')} | {ratio(lat(chat_both, 'p99'), lat(chat_alone, 'p99'))} |",
+            f"| chat line p50 (ms) | {lat(chat_alone, 'p50')} | {lat(chat_both, 'p50')} | "
+            f"{ratio(lat(chat_both, 'p50'), lat(chat_alone, 'p50'))} |",
+            f"| chat lines lost | {chat_alone.get('lost')} | {chat_both.get('lost')} | |",
+            f"| chat connections failed | {chat_alone.get('failed')} | "
+            f"{chat_both.get('failed')} | |",
+            f"| page errors | {alone['errors']} | {both['errors']} | |",
+            "",
+        ]
     Path(args.out).write_text("\n".join(rows))
     Path(args.out).with_suffix(".json").write_text(json.dumps(
-        {"pages_alone": alone, "pages_with_chat": both, "chat_alone": chat_alone,
-         "chat_with_pages": chat_both}, indent=1, default=str))
+        {str(t): dict(zip(("pages_alone", "pages_with_chat", "chat_alone", "chat_with_pages"),
+                          r, strict=True)) for t, r in runs.items()}, indent=1, default=str))
     print("\n".join(rows))
 
 
