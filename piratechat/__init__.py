@@ -26,6 +26,7 @@ def includeme(config: Configurator) -> None:
     from .broker.local import LocalBroker
     from .chat.service import Chat
     from .chat.session import ChatSession
+    from .web.security import origins
 
     settings = settings_module.parse(config.get_settings())
     config.registry["piratechat.settings"] = settings
@@ -45,5 +46,8 @@ def includeme(config: Configurator) -> None:
         heartbeat_delay=settings.heartbeat_delay,
         disconnect_delay=settings.disconnect_delay,
         max_queue=settings.max_queue,
+        origins=origins(settings),
+        ping_interval=settings.ws_ping_interval,
+        fd_headroom=settings.fd_headroom,
     )
     config.include(".web")

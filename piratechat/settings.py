@@ -37,6 +37,32 @@ class Settings:
     fsync_in_thread: bool = True  # FileStorage's fsync off the gevent hub (see storage/fsync.py)
     max_backlog: int = 1000  # lines a reconnecting client is sent; older ones are left as a gap
     recent_rooms: int = 20  # recently active rooms listed on the front page
+    # Limits (issue 13; per process: N workers allow N times as much). A client's
+    # address is REMOTE_ADDR, or the rightmost X-Forwarded-For hop that is not a
+    # trusted proxy when the request comes from one (chat/address.py).
+    trusted_proxies: str = ""  # proxies' addresses or networks (127.0.0.1 10.0.0.0/8); "": none
+    address_connections: int = 100  # chat connections open at once from one client address
+    address_lines_per_second: float = 10.0  # lines one address may say, over all its connections
+    address_burst: int = 40  # lines one address may say at once before that rate applies
+    rooms_per_minute: float = 10.0  # rooms one address may create (POST /rooms/) a minute
+    rooms_burst: int = 10  # rooms one address may create at once
+    room_lines_per_second: float = 50.0  # lines one room takes from everyone together
+    room_burst: int = 100  # lines one room takes at once before that rate applies
+    translation_share: float = 0.25  # seconds of CPU a room's translator may use per second
+    room_translations: int = 4  # translations of one room in flight at once; more: the pirate
+    translator_changes_per_minute: float = 6.0  # parrot changes one room takes a minute
+    max_body: int = 64 * 1024  # bytes in a request body the pages read (POST /rooms/); more: 413
+    # WebSockets (raw and SockJS): a ping after ws_ping_interval seconds of silence; a
+    # connection still silent ws_ping_interval seconds after its ping is closed as dead.
+    ws_ping_interval: float = 25.0
+    fd_headroom: int = 64  # descriptors kept free: new connections past that get 503; 0: off
+    # Hosts and origins (web/security.py). public_url: the address pages are built
+    # with (e.g. https://chat.example.org), whatever Host says; allowed_hosts: the
+    # Host values answered when public_url is unset ("*": any); allowed_origins: the
+    # origins whose pages may use the chat's WebSocket and CORS ("": the page's own).
+    public_url: str = ""
+    allowed_hosts: str = "localhost 127.0.0.1 [::1]"
+    allowed_origins: str = ""
     # The Diazo theme ([filter:theme] in the ini files; web/theming.py): on or off, and
     # whether an edit of theme/ recompiles it on the next request (development) or the
     # compiled theme is kept for good (production).

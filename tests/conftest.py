@@ -5,7 +5,7 @@ import tempfile
 
 import pytest
 
-from tests.support.server import LiveServer
+from tests.support.server import HIGH_LIMITS, LiveServer
 
 # Apps built inside this test process keep their lines in a throwaway
 # database, never in the repo's var/Data.fs (a developer's server may hold its
@@ -14,6 +14,9 @@ from tests.support.server import LiveServer
 _SCRATCH = tempfile.mkdtemp(prefix="piratechat-tests-")
 atexit.register(shutil.rmtree, _SCRATCH, True)
 os.environ["PIRATECHAT_ZODB_URI"] = f"file://{_SCRATCH}/Data.fs"
+# Apps built here are not throttled either (see HIGH_LIMITS); tests of the limits
+# set their own, in the environment (which wins over ini settings).
+os.environ.update(HIGH_LIMITS)
 
 
 def scratch_zodb_uri() -> str:

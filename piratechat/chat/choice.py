@@ -23,6 +23,7 @@ from functools import partial
 from zope.interface import implementer
 
 from ..interfaces import IRoom, ITranslator
+from .messages import ChatError
 
 
 @implementer(IRoom)
@@ -34,10 +35,28 @@ class Choice:
         self.translator = translator
 
 
-def _choose(room: str, name: str, root) -> str:
-    """The writer's change: store ``name`` as the room's translator."""
-    root.rooms.add(room).translator = name
-    return name
+def _choose(room: str, name: str, key: str | None, lock: bool | None, root) -> ChatError | None:
+    """The writer's change: store ``name`` as the room's translator, if the
+    room is stored and not locked against this chooser; else the refusal
+    (returned, not raised: raising would fail the whole batch it is in)."""
+    stored = root.rooms.get(room)
+    if stored is None:  # choosing must not create rooms: lines and POST /rooms/ do
+        return ChatError("no_room", "Nobody has said anything in this room yet: say a line "
+                         "first, then choose its parrot.")
+    owner = False
+    if key is not None:
+        owner = stored.is_owner_key(key)
+        if not owner:
+            return ChatError("bad_key", "That key does not own this room.")
+    if lock is not None and not owner:
+        return ChatError("bad_key", "Only the room's owner can lock or unlock its parrot: "
+                         "send the room's key in 'key'.")
+    if stored.translator_locked and not owner:
+        return ChatError("locked", "The room's owner has locked its parrot.")
+    stored.translator = name
+    if lock is not None:
+        stored.translator_locked = bool(lock)
+    return None
 
 
 REUSE_SECONDS = 2.0  # how long a room's choice read from the database is reused
@@ -74,11 +93,18 @@ class RoomTranslators:
         self._read[room] = (choice, now)
         return choice
 
-    def choose(self, room: str, name: str) -> None:
-        """Keep ``name`` as ``room``'s translator; returns once it is durable."""
+    def choose(self, room: str, name: str, key: str | None = None,
+               lock: bool | None = None) -> None:
+        """Keep ``name`` as ``room``'s translator; returns once it is durable.
+
+        Raises ChatError when the room is not stored, or is locked and
+        ``key`` is not its owner's (see rooms/resources.py, Room.owner_key).
+        """
         writer = self.registry.get("piratechat.writer")
         if writer is None:
             self.in_memory[room] = name
             return
-        writer.submit(partial(_choose, room, name))
+        refusal = writer.submit(partial(_choose, room, name, key, lock))
+        if refusal is not None:
+            raise refusal
         self._read[room] = (name, self.clock())

@@ -14,6 +14,7 @@ from ..settings import Settings
 from ..translators.registry import guard, offered, translator_named
 from .choice import RoomTranslators
 from .hub import Hub
+from .limits import Limits
 from .members import MemberNames
 from .messages import ChatError, dumps, now
 
@@ -31,6 +32,7 @@ class Chat:
         self.hub = Hub(coalesce_ms=settings.coalesce_ms)
         self.members = MemberNames()  # names members chat under (from their tokens)
         self.room_translators = RoomTranslators(registry)
+        self.limits = Limits(settings)
         broker.subscribe(self.hub.deliver)
         history.subscribe(self.publish)
 
@@ -46,15 +48,19 @@ class Chat:
             "translators": [{"name": o.name, "title": o.title} for o in offered(self.registry)],
         }
 
-    def choose_translator(self, room: str, name: str, by: str) -> dict:
+    def choose_translator(self, room: str, name: str, by: str, key: str | None = None,
+                          lock: bool | None = None) -> dict:
         """Make ``name`` the room's translator, kept on the room, and tell the
         room's members here (members connected to other processes see it on
-        their next join, and in each line's ``translator``)."""
+        their next join, and in each line's ``translator``). Changes per room
+        are rate-limited; a room its owner locked takes them only with the
+        owner's ``key`` (chat/choice.py)."""
         translator = translator_named(self.registry, name)
         if translator is None:
             names = ", ".join(offer.name for offer in offered(self.registry))
             raise ChatError("unknown_translator", f"No translator {name!r}; offered: {names}.")
-        self.room_translators.choose(room, name)
+        self.limits.translator_change(room)
+        self.room_translators.choose(room, name, key, lock)
         notice = {"type": "translator", "room": room, "name": name,
                   "title": translator.title, "by": by}
         payload = dumps(notice)
@@ -67,10 +73,12 @@ class Chat:
 
         The translation goes through the guard (translators/guard.py): when
         the room's translator fails, the pirate answers and ``fallback``
-        names the one that failed. A ``client_id`` the room already holds
-        makes it a repeat: the original line comes back, marked ``repeat``,
-        and nothing is stored or published (storage/history.py)."""
-        translation = guard(self.registry).translate(self.translator(room), text)
+        names the one that failed; so it does when the room has used its
+        share of translation work (chat/limits.py). A ``client_id`` the room
+        already holds makes it a repeat: the original line comes back, marked
+        ``repeat``, and nothing is stored or published (storage/history.py)."""
+        translation = self.limits.translations.translate(
+            guard(self.registry), room, self.translator(room), text)
         line = {
             "type": "line",
             "author": author,

@@ -7,6 +7,7 @@ import logging
 from ..rooms.slugs import BadRoomName, check_slug
 from ..sockjs import Session
 from .flood import TokenBucket
+from .limits import TOO_MANY_CONNECTIONS
 from .messages import ChatError, client_id_field, dumps, parse, text_field
 from .service import DEFAULT_ROOM, Chat
 from .tokens import BadToken, verify
@@ -25,6 +26,15 @@ class ChatSession(Session):
         self.room: str | None = None
         settings = self.chat.settings
         self.bucket = TokenBucket(settings.lines_per_second, settings.burst)
+        self.address: str | None = None
+        address = self.chat.limits.address(self.environ)
+        try:
+            self.chat.limits.connect(address)
+        except ChatError as error:
+            self.reply(error.to_message())
+            self.close(TOO_MANY_CONNECTIONS, "Too many connections")
+            return
+        self.address = address
 
     def on_message(self, text: str) -> None:
         try:
@@ -34,6 +44,9 @@ class ChatSession(Session):
             self.reply(error.to_message())
 
     def on_close(self) -> None:
+        if self.address is not None:
+            self.chat.limits.disconnect(self.address)
+            self.address = None
         if self.room is not None:
             self.chat.hub.leave(self.room, self)
 
@@ -107,6 +120,7 @@ class ChatSession(Session):
         client_id = client_id_field(message)
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are saying lines too fast.")
+        self.chat.limits.line(self.address or "", self.room)
         try:
             stored = self.chat.say(self.room, self.name, text, client_id)
         except Exception:  # the line is not stored, so nobody saw it: say so
@@ -122,10 +136,15 @@ class ChatSession(Session):
         name = message.get("name")
         if not isinstance(name, str):
             raise ChatError("bad_message", "The translator's name must be a string in 'name'.")
+        key, lock = message.get("key"), message.get("lock")
+        if key is not None and not isinstance(key, str):
+            raise ChatError("bad_message", "The room's key must be a string in 'key'.")
+        if lock is not None and not isinstance(lock, bool):
+            raise ChatError("bad_message", "'lock' must be true or false.")
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are sending messages too fast.")
         try:
-            self.chat.choose_translator(self.room, name, self.name)
+            self.chat.choose_translator(self.room, name, self.name, key, lock)
         except ChatError:
             raise
         except Exception:

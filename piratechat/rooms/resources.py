@@ -15,6 +15,8 @@ is the conflict we want: one of them retries with the next number.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 from BTrees.Length import Length
@@ -25,6 +27,12 @@ from zope.interface import implementer
 
 from ..interfaces import IRoom
 from .slugs import check_slug
+
+
+def hash_key(key: str) -> str:
+    """What a room keeps of its owner's key: the key is random (not a
+    password), so one SHA-256 is enough and the stored value cannot be replayed."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def iso(at: datetime) -> str:
@@ -113,6 +121,12 @@ class Room(Persistent):
 
     #: Name of the translator this room uses; None means the configured default.
     translator: str | None = None
+    #: SHA-256 (hex) of the owner's key, issued when the room was made by
+    #: POST /rooms/; None: nobody owns it. Class-level defaults, so rooms
+    #: stored before these existed need no evolve step.
+    owner_key: str | None = None
+    #: Whether only the owner may change the translator.
+    translator_locked: bool = False
     #: Client ids of the room's latest lines -> their seq (ClientIds; evolve step 2 adds it).
     client_ids = None
 
@@ -129,6 +143,12 @@ class Room(Persistent):
     def name(self) -> str:
         """The room's slug (IRoom's name: what clients join it by)."""
         return self.__name__
+
+    def is_owner_key(self, key: str) -> bool:
+        """Whether ``key`` is the one issued to this room's owner."""
+        if self.owner_key is None or not isinstance(key, str):
+            return False
+        return hmac.compare_digest(self.owner_key, hash_key(key))
 
     def append(self, author: str, at: datetime, text: str, translation: str,
                translator: str, fallback: str | None = None,

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pyramid.config import Configurator
 from webob import Request, Response
 
-from . import headers
+from . import descriptors, headers
 from .reaper import Reaper
 from .registry import SessionRegistry
 from .session import Options, Session
@@ -70,7 +70,7 @@ class Endpoint:
 
     def info(self, request: Request) -> Response:
         if request.method == "OPTIONS":
-            return headers.preflight(request, "OPTIONS, GET")
+            return headers.preflight(request, "OPTIONS, GET", self.options.origins)
         if request.method not in ("GET", "HEAD"):
             return headers.not_allowed("OPTIONS, GET")
         body = {
@@ -82,7 +82,7 @@ class Endpoint:
         response = Response(json.dumps(body))
         response.headers["Content-Type"] = "application/json; charset=UTF-8"
         headers.no_cache(response)
-        headers.cors(request, response)
+        headers.cors(request, response, self.options.origins)
         return response
 
     def iframe_page(self, request: Request) -> Response:
@@ -100,12 +100,25 @@ class Endpoint:
     def raw(self, request: Request):
         if not self.options.websocket:
             return headers.not_found()
-        error = handshake_error(request)
+        error = handshake_error(request) or self._refusal(request)
         if error is not None:
             return error
         self.reaper.ensure_running()
         session = self.sessions.create_private(uuid.uuid4().hex, request.environ)
         return raw_websocket(request, session)
+
+    def _refusal(self, request: Request) -> Response | None:
+        """Why a new connection is not taken: an origin not allowed (403), or
+        too few descriptors left (503, so it fails now with a reason rather
+        than every request timing out later)."""
+        if not headers.origin_allowed(request, self.options.origins):
+            return headers.forbidden_origin()
+        if descriptors.near_limit(request.environ, self.options.fd_headroom):
+            response = headers.error(503, "The server has too many connections open; "
+                                     "try again in a moment.")
+            response.headers["Retry-After"] = "5"
+            return response
+        return None
 
     def session_transport(self, request: Request):
         match = request.matchdict
@@ -116,7 +129,8 @@ class Endpoint:
         if transport.websocket and not self.options.websocket:
             return headers.not_found()
         if request.method == "OPTIONS" and transport.cors:
-            response = headers.preflight(request, "OPTIONS, " + transport.method)
+            response = headers.preflight(request, "OPTIONS, " + transport.method,
+                                         self.options.origins)
             headers.session_cookie(request, response, self.options.cookie_needed)
             return response
         if request.method != transport.method:
@@ -127,10 +141,17 @@ class Endpoint:
                 return error
         self.reaper.ensure_running()
         if transport.sessions == PRIVATE:
+            error = self._refusal(request)
+            if error is not None:
+                return error
             session = self.sessions.create_private(session_id, request.environ)
         else:
             session = self.sessions.get(session_id)
             if session is None and transport.sessions == NEW:
+                error = self._refusal(request)
+                if error is not None:
+                    headers.cors(request, error, self.options.origins)
+                    return error
                 session = self.sessions.create(session_id, request.environ)
         if session is None:
             assert transport.sessions == EXISTING

@@ -26,13 +26,43 @@ def cache_for_a_year(response: Response) -> None:
     response.headers["Expires"] = formatdate(time.time() + ONE_YEAR, usegmt=True)
 
 
-def cors(request: Request, response: Response) -> None:
-    """Allow the page's origin, with credentials so JSESSIONID flies.
+def origin_allowed(request: Request, origins: tuple[str, ...]) -> bool:
+    """Whether the request's Origin (if any) may use the endpoint (Options.origins).
 
-    The origin is echoed as sent, ``null`` included (a page from file://);
-    without one, ``*`` and no credentials, which CORS forbids together.
+    "self" is the request's own host: the Origin's host and port are the
+    Host header's (whatever the scheme: a TLS proxy may sit in front), or
+    its host alone when Host carries no port (a proxy passing ``$host``).
     """
     origin = request.headers.get("Origin")
+    if origin is None or "*" in origins or origin in origins:
+        return True
+    if "self" in origins and "://" in origin:
+        scheme, netloc = origin.lower().split("://", 1)
+        default = {"http": ":80", "https": ":443"}.get(scheme, "")
+        host = request.host.lower()
+        netloc, host = netloc.removesuffix(default), host.removesuffix(default)
+        return netloc == host or (":" not in host.rsplit("]", 1)[-1]
+                                  and netloc.rsplit(":", 1)[0] == host)
+    return False
+
+
+def forbidden_origin() -> Response:
+    return error(403, "Origin not allowed.")
+
+
+def cors(request: Request, response: Response, origins: tuple[str, ...] = ("*",)) -> None:
+    """Allow the page's origin, with credentials so JSESSIONID flies.
+
+    An allowed origin (``origins``: Options.origins) is echoed as sent,
+    ``null`` included (a page from file://) when any origin is allowed; an
+    origin not allowed gets no CORS headers, so the browser keeps the answer
+    from its page; without an Origin, ``*`` and no credentials, which CORS
+    forbids together.
+    """
+    origin = request.headers.get("Origin")
+    if origin and not origin_allowed(request, origins):
+        response.headers["Vary"] = "Origin"
+        return
     if origin:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Credentials"] = "true"
@@ -54,14 +84,14 @@ def session_cookie(request: Request, response: Response, needed: bool) -> None:
         response.headers.add("Set-Cookie", f"JSESSIONID={value}; path=/")
 
 
-def preflight(request: Request, methods: str) -> Response:
+def preflight(request: Request, methods: str, origins: tuple[str, ...] = ("*",)) -> Response:
     """Answer a CORS preflight (OPTIONS): 204, cacheable for a year."""
     response = Response(status=204)
     del response.content_type
     response.headers["Access-Control-Allow-Methods"] = methods
     response.headers["Access-Control-Max-Age"] = str(ONE_YEAR)
     cache_for_a_year(response)
-    cors(request, response)
+    cors(request, response, origins)
     return response
 
 

@@ -45,6 +45,14 @@ class Options:
     write_timeout: float = 10.0  # seconds a closed session's connection may take to finish
     websocket: bool = True  # offer the websocket transports (/info says so)
     cookie_needed: bool = False  # set JSESSIONID for sticky load balancers (/info says so)
+    # Origins whose pages may use the endpoint (CORS, WebSocket): "*" any (the protocol's
+    # default, /info's "origins"); "self" the request's own host; else exact origins.
+    origins: tuple[str, ...] = ("*",)
+    # Seconds of silence before a WebSocket (raw or SockJS) is pinged; one still silent
+    # this long after its ping is closed as dead. 0: never.
+    ping_interval: float = 25.0
+    # Descriptors kept free: a new session or WebSocket past that is answered 503. 0: off.
+    fd_headroom: int = 0
 
 
 class Receiver(Protocol):

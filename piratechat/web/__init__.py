@@ -38,6 +38,7 @@ def root_factory(request):
 
 
 def includeme(config):
+    config.add_tween("piratechat.web.security.tween_factory")
     config.add_static_view("static", "piratechat.web:static", cache_max_age=3600)
     config.add_route("favicon", "/favicon.ico")
     config.add_route("site", "/*traverse", factory=root_factory)

@@ -7,11 +7,11 @@ needs no lines rendered here.
 
 from __future__ import annotations
 
-from functools import partial
+import re
 from pathlib import Path
 from urllib.parse import quote
 
-from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import exception_view_config, view_config
 
@@ -19,6 +19,7 @@ from ..interfaces import ITranslator
 from ..rooms.resources import Room, Rooms, Root
 from ..rooms.slugs import MAX_LENGTH, BadRoomName, slug_for
 from ..translators.registry import offered
+from . import owner
 
 PAGE = "piratechat.web:templates/app.pt"
 ERROR = "piratechat.web:templates/error.pt"
@@ -73,17 +74,15 @@ def favicon(request):
                         cache_max_age=86400)
 
 
-def _create(slug: str, title: str, root: Root) -> str:
-    return root.rooms.add(slug, title).__name__
-
-
 @view_config(route_name="site", context=Rooms, request_method="POST")
 def open_room(context: Rooms, request):
-    """The front page's form: the room for the typed name, created if new, then its page."""
+    """The front page's form: the room for the typed name, created if new, then its page.
+
+    Whoever creates a room gets its owner's key (web/owner.py); an address
+    creates at most ``rooms_per_minute`` rooms (429 past that)."""
     name = request.POST.get("room", "")
     slug = slug_for(name)  # BadRoomName becomes the 400 page below
-    request.registry["piratechat.writer"].submit(partial(_create, slug, name.strip()))
-    return HTTPSeeOther(request.resource_url(context, slug, ""))
+    return owner.open_room(context, request, slug, name.strip())
 
 
 @view_config(route_name="site", context=Rooms, request_method="GET")
@@ -95,9 +94,13 @@ def _whole(request, name: str, default: int, low: int, high: int) -> int:
     raw = request.GET.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
         raise _BadParameter(f"{name!r} must be a whole number from {low} to {high}.")
     return int(raw)
+
+
+#: ASCII digits only: str.isdigit() also says yes to "²" and "①", which int() refuses.
+_DIGITS = re.compile(r"[0-9]{1,30}")
 
 
 class _BadParameter(ValueError):
@@ -128,3 +131,10 @@ def bad_room_name(error: BadRoomName, request):
         suggestion = f"{request.application_url}/rooms/{quote(error.suggestion)}/"
     return {"reason": error.reason, "suggestion": suggestion,
             "front_url": request.application_url + "/"}
+
+
+@exception_view_config(UnicodeDecodeError)
+def bad_encoding(error: UnicodeDecodeError, request):
+    """A query string or form that is not UTF-8 is the client's mistake."""
+    return Response("The address or form is not valid UTF-8.\n", status=400,
+                    content_type="text/plain", charset="UTF-8")

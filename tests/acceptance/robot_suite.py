@@ -19,7 +19,7 @@ import robotsuite
 from tests.support.server import ROOT, LiveServer
 
 RESULTS = ROOT / "test-results" / "robot"
-SUITES = ("piratechat.robot", "transports.robot", "rooms.robot", "theme.robot")
+SUITES = ("piratechat.robot", "transports.robot", "rooms.robot", "theme.robot", "owners.robot")
 
 #: Robot variables every case gets; filled in once the server is up.
 VARIABLES: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 import uuid
 
 import pytest
@@ -57,13 +58,20 @@ def server_url(tmp_path_factory):
     server.stop()
 
 
-def a_room() -> str:
-    return "parrots-" + uuid.uuid4().hex[:10]
+def a_room(url: str) -> str:
+    """A new room, made as the front page's form makes one (a parrot is chosen
+    only in a stored room: choosing does not create rooms)."""
+    slug = "parrots-" + uuid.uuid4().hex[:10]
+    request = urllib.request.Request(url + "/rooms/", data=f"room={slug}".encode(),
+                                     headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert json.load(answer)["room"] == slug
+    return slug
 
 
 def test_joined_tells_the_room_translator_and_what_is_on_offer(server_url):
     ann = Client(server_url)
-    joined = ann.join("Ann", a_room())
+    joined = ann.join("Ann", a_room(server_url))
     assert joined["translator"] == "pirate"
     offers = {offer["name"]: offer["title"] for offer in joined["translators"]}
     assert offers["pirate"] == "Pirate" and offers["bard"] == "Shakespearean"
@@ -72,7 +80,7 @@ def test_joined_tells_the_room_translator_and_what_is_on_offer(server_url):
 
 
 def test_a_choice_is_told_to_the_room_and_translates_its_lines(server_url):
-    room, elsewhere = a_room(), a_room()
+    room, elsewhere = a_room(server_url), a_room(server_url)
     ann, bob, cid = Client(server_url), Client(server_url), Client(server_url)
     ann.join("Ann", room)
     bob.join("Bob", room)
@@ -96,7 +104,7 @@ def test_a_choice_is_told_to_the_room_and_translates_its_lines(server_url):
 
 
 def test_a_choice_is_kept_for_whoever_joins_later(server_url):
-    room = a_room()
+    room = a_room(server_url)
     ann = Client(server_url)
     ann.join("Ann", room)
     ann.choose("bard")
@@ -109,10 +117,12 @@ def test_a_choice_is_kept_for_whoever_joins_later(server_url):
 
 
 def test_a_choice_survives_a_restart(tmp_path):
-    room, uri = a_room(), f"file://{tmp_path}/Data.fs"
+    uri = f"file://{tmp_path}/Data.fs"
     first = LiveServer(env={"PIRATECHAT_ZODB_URI": uri})
     try:
-        ann = Client(first.start())
+        url = first.start()
+        room = a_room(url)
+        ann = Client(url)
         ann.join("Ann", room)
         ann.choose("bard")
         ann.close()
@@ -138,7 +148,7 @@ def test_a_choice_survives_a_restart(tmp_path):
 )
 def test_bad_choices_are_refused(server_url, message, code):
     ann = Client(server_url)
-    ann.join("Ann", a_room())
+    ann.join("Ann", a_room(server_url))
     ann.send(message)
     error = ann.next_of("error")
     assert error["code"] == code
@@ -181,6 +191,7 @@ def test_the_page_offers_every_translator_with_the_default_selected(app):
 
 def test_a_room_page_shows_the_room_choice(app):
     chat = app.app.registry["piratechat.chat"]
+    app.post("/rooms/", {"room": "globe"})
     chat.choose_translator("globe", "bard", "Will")
     assert select_of(app.get("/rooms/globe/"))[1] == ["bard"]
     assert select_of(app.get("/rooms/elsewhere/"))[1] == ["pirate"]
@@ -197,7 +208,8 @@ def test_a_choice_made_by_another_process_is_read_again_after_a_while(app):
     now = [1000.0]
     rooms = RoomTranslators(registry, clock=lambda: now[0])
     assert rooms.lookup("globe").name == "pirate"
-    registry["piratechat.writer"].submit(partial(_choose, "globe", "bard"))  # "elsewhere"
+    app.post("/rooms/", {"room": "globe"})
+    registry["piratechat.writer"].submit(partial(_choose, "globe", "bard", None, None))
     assert rooms.lookup("globe").name == "pirate"
     now[0] += REUSE_SECONDS
     assert rooms.lookup("globe").name == "bard"

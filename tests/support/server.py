@@ -15,6 +15,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+#: The limits of issue 13, set high for tests and benchmarks: their clients all
+#: come from 127.0.0.1 and would otherwise be throttled as one address. Tests
+#: of the limits set their own.
+HIGH_LIMITS = {
+    "PIRATECHAT_ADDRESS_CONNECTIONS": "100000",
+    "PIRATECHAT_ADDRESS_LINES_PER_SECOND": "100000",
+    "PIRATECHAT_ADDRESS_BURST": "100000",
+    "PIRATECHAT_ROOMS_PER_MINUTE": "1000000",
+    "PIRATECHAT_ROOMS_BURST": "100000",
+    "PIRATECHAT_ROOM_LINES_PER_SECOND": "100000",
+    "PIRATECHAT_ROOM_BURST": "100000",
+    "PIRATECHAT_TRANSLATION_SHARE": "1000",
+    "PIRATECHAT_ROOM_TRANSLATIONS": "100000",
+    "PIRATECHAT_TRANSLATOR_CHANGES_PER_MINUTE": "1000000",
+}
+
 
 class LiveServer:
     """Runs ``piratechat serve`` (or any command printing its URL: ``pattern``
@@ -31,7 +47,7 @@ class LiveServer:
             sys.executable, "-m", "piratechat.cli", "serve",
             "--ini", str(ROOT / ini), "--host", "127.0.0.1", "--port", "0",
         ]
-        self.env = dict(os.environ, **(env or {}))
+        self.env = {**os.environ, **HIGH_LIMITS, **(env or {})}
         if "PIRATECHAT_ZODB_URI" not in (env or {}):
             # Each server keeps its lines in its own throwaway database.
             scratch = tempfile.mkdtemp(prefix="piratechat-server-")

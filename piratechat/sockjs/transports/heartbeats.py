@@ -1,5 +1,6 @@
-"""SockJS heartbeats for framed WebSockets: one timer per session registry,
-not one greenlet per connection (an idle connection costs no greenlet)."""
+"""SockJS heartbeats for framed WebSockets, and WebSocket pings for all of
+them: one timer each per session registry, not one greenlet per connection
+(an idle connection costs no greenlet)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ class Heartbeats:
     WebSockets: each gets ``h`` every ``heartbeat_delay`` seconds. Kept in
     the order of their next beat, so a tick looks only at the ones due."""
 
-    def __init__(self, delay: float):
+    def __init__(self, delay: float, beat: str = "heartbeat"):
         self.delay = delay
+        self.beat = beat  # the receivers' method called every ``delay`` seconds
         self._due: dict[Beating, float] = {}  # insertion order = order due
         self._greenlet: gevent.Greenlet | None = None
 
@@ -49,7 +51,7 @@ class Heartbeats:
                 del self._due[receiver]
                 self._due[receiver] = now + self.delay
                 try:
-                    receiver.heartbeat()
+                    getattr(receiver, self.beat)()
                 except Exception:
                     log.exception("heartbeat failed")
         finally:
@@ -57,6 +59,7 @@ class Heartbeats:
 
 
 _heartbeats: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_pings: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def heartbeats(registry) -> Heartbeats:
@@ -64,3 +67,14 @@ def heartbeats(registry) -> Heartbeats:
     if beats is None:
         beats = _heartbeats[registry] = Heartbeats(registry.options.heartbeat_delay)
     return beats
+
+
+def pings(registry) -> Heartbeats | None:
+    """The timer that pings the registry's WebSockets (raw and SockJS-framed)
+    every ``ping_interval`` seconds, calling their ``ping``; None when off."""
+    if registry.options.ping_interval <= 0:
+        return None
+    timer = _pings.get(registry)
+    if timer is None:
+        timer = _pings[registry] = Heartbeats(registry.options.ping_interval, "ping")
+    return timer

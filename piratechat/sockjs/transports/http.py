@@ -38,7 +38,7 @@ class IncompleteBody(ValueError):
 def session_headers(request: Request, response: Response, session: Session) -> Response:
     """Every session URL's answer: not cached, CORS, the sticky cookie."""
     headers.no_cache(response)
-    headers.cors(request, response)
+    headers.cors(request, response, session.registry.options.origins)
     headers.session_cookie(request, response, session.registry.options.cookie_needed)
     return response
 

@@ -19,6 +19,7 @@ carries what does not fit and the close, in order, and then ends.
 from __future__ import annotations
 
 import logging
+import time
 
 import gevent
 from webob import Request, Response
@@ -28,7 +29,7 @@ from ..hijack import READER_KEY, HijackedResponse, detach, release, take_socket
 from ..outgoing import Outgoing
 from ..receiver import Receiver, frames
 from ..session import CLOSED, Session
-from .heartbeats import heartbeats
+from .heartbeats import heartbeats, pings
 from .wsconn import Conn
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,9 @@ class WebSocketReceiver(Receiver):
         self.finished = False  # the WebSocket close is out: nothing more is written
         self.writer: gevent.Greenlet | None = None
         self.beats = None
+        self.pings = None
+        self.heard = time.monotonic()  # when the client last sent anything (a pong counts)
+        self.pinged: float | None = None  # when it was pinged, if silent since
 
     def serve(self) -> None:
         """Open the session, then read only when the client sends: until
@@ -102,6 +106,9 @@ class WebSocketReceiver(Receiver):
         if not self.session.raw:
             self.beats = heartbeats(self.session.registry)
             self.beats.add(self)
+        self.pings = pings(self.session.registry)
+        if self.pings is not None:
+            self.pings.add(self)
         self.conn.when_readable(self._readable)
 
     def _readable(self) -> None:
@@ -111,6 +118,8 @@ class WebSocketReceiver(Receiver):
         """Handle what the client sent (one read), then watch again; a
         client sending fast is read in turns with everyone else."""
         data = self.conn.recv_now()
+        if data:
+            self.heard = time.monotonic()
         try:
             if data is None or _handle(self.session, self.conn, self.framing, self.decode, data):
                 self.conn.when_readable(self._readable)
@@ -127,6 +136,8 @@ class WebSocketReceiver(Receiver):
         session = self.session
         if self.beats is not None:
             self.beats.discard(self)
+        if self.pings is not None:
+            self.pings.discard(self)
         if session.state != CLOSED:
             session.interrupt()  # the socket is gone: so is its session
         self.stop()
@@ -166,6 +177,21 @@ class WebSocketReceiver(Receiver):
             if self.session.state != CLOSED:
                 self.conn.try_send(HEARTBEAT_FRAME)
 
+    def ping(self) -> None:
+        """Every ``ping_interval``: cut a client silent since its last ping
+        (it is gone, or too stuck to answer); ping one silent since the last
+        tick; leave one that spoke alone."""
+        now = time.monotonic()
+        if self.pinged is not None and self.heard < self.pinged:
+            log.info("WebSocket session %s did not answer a ping: closed", self.session.id)
+            self.conn.cut()  # its reader wakes to the hang-up and ends the session
+            return
+        self.pinged = None
+        if now - self.heard >= self.session.registry.options.ping_interval * 0.9:
+            if not self.finished and not self.gone:
+                self.conn.try_send(PING_FRAME)
+            self.pinged = now
+
     def _write(self) -> None:
         session = self.session
         try:
@@ -204,6 +230,9 @@ class WebSocketReceiver(Receiver):
 
 
 HEARTBEAT_FRAME = wsframing.text_frame(protocol.HEARTBEAT)
+#: A server's ping with no payload (RFC 6455 5.5.2: FIN + opcode 0x9, unmasked, length 0);
+#: the client answers with a pong, which wsproto takes in like any frame.
+PING_FRAME = b"\x89\x00"
 
 
 def _handshake(request: Request, conn: Conn, max_message: int):

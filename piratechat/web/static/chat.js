@@ -184,8 +184,20 @@
     append([el("li", "notice", message.by + " chose the " + message.title + " parrot.")]);
   }
 
+  // Whoever made this room holds its owner's key (a cookie scoped to the room's
+  // path, set by POST /rooms/): their choice is sent with it and locks the parrot.
+  var ownerKey = (document.cookie.match(/(?:^|; )piratechat_owner=([^;]*)/) || [])[1];
+  if (ownerKey && !localStorage.getItem("piratechat.owner-shown." + room)) {  // shown once
+    localStorage.setItem("piratechat.owner-shown." + room, "1");
+    append([el("li", "notice owner", "You made this room: your parrot choices lock it. " +
+      "Its owner key, kept in this browser: " + decodeURIComponent(ownerKey))]);
+  }
+
   translatorSelect.addEventListener("change", function () {
-    if (connected()) { send({ type: "translator", name: translatorSelect.value }); }
+    if (!connected()) { return; }
+    var message = { type: "translator", name: translatorSelect.value };
+    if (ownerKey) { message.key = decodeURIComponent(ownerKey); message.lock = true; }
+    send(message);
   });
 
   function showError(message) {

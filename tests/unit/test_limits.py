@@ -1,0 +1,169 @@
+"""Limits per client address and per room, and the translation budget (issue 13, 1 and 7).
+
+Clocks are moved by hand: no test waits for time to pass.
+"""
+
+from __future__ import annotations
+
+import gevent
+import pytest
+from gevent.event import Event
+from zope.interface import implementer
+
+from piratechat.chat.address import client_address, proxies
+from piratechat.chat.limits import Limits, TranslationBudget
+from piratechat.chat.messages import ChatError
+from piratechat.interfaces import ITranslator
+from piratechat.settings import Settings
+from piratechat.translators.guard import Guard
+from piratechat.translators.pirate import PirateTranslator
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# --- who the client is -------------------------------------------------------
+
+def test_the_address_is_remote_addr_without_trusted_proxies():
+    environ = {"REMOTE_ADDR": "203.0.113.7", "HTTP_X_FORWARDED_FOR": "198.51.100.1"}
+    assert client_address(environ, proxies("")) == "203.0.113.7"
+
+
+def test_behind_a_trusted_proxy_the_rightmost_untrusted_hop_is_the_client():
+    trusted = proxies("127.0.0.1, 10.0.0.0/8")
+    environ = {"REMOTE_ADDR": "127.0.0.1",
+               "HTTP_X_FORWARDED_FOR": "6.6.6.6, 198.51.100.1, 10.1.2.3"}
+    assert client_address(environ, trusted) == "198.51.100.1"  # 6.6.6.6 is what it wrote
+
+
+def test_a_forwarded_header_from_an_untrusted_peer_is_ignored():
+    trusted = proxies("127.0.0.1")
+    environ = {"REMOTE_ADDR": "203.0.113.7", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}
+    assert client_address(environ, trusted) == "203.0.113.7"
+
+
+def test_a_bad_trusted_proxy_stops_start_up():
+    with pytest.raises(ValueError, match="trusted_proxies: 'nowhere'"):
+        proxies("127.0.0.1 nowhere")
+
+
+# --- per address and per room ---------------------------------------------------
+
+def limits(**settings) -> tuple[Limits, Clock]:
+    clock = Clock()
+    return Limits(Settings(**settings), clock=clock), clock
+
+
+def test_an_address_holds_at_most_address_connections():
+    lim, _ = limits(address_connections=2)
+    lim.connect("a")
+    lim.connect("a")
+    with pytest.raises(ChatError) as refused:
+        lim.connect("a")
+    assert refused.value.code == "too_many_connections"
+    assert "at most 2" in refused.value.message
+    lim.connect("b")  # another address is not affected
+    lim.disconnect("a")
+    lim.connect("a")  # one closed: one may open
+
+
+def test_lines_of_one_address_share_one_bucket():
+    lim, clock = limits(address_lines_per_second=1, address_burst=3)
+    for _ in range(3):
+        lim.line("a", f"room-{_}")  # different rooms, one address
+    with pytest.raises(ChatError, match="your address is saying lines too fast"):
+        lim.line("a", "room-9")
+    lim.line("b", "room-9")
+    clock.now += 1
+    lim.line("a", "room-9")
+
+
+def test_lines_of_one_room_share_one_bucket():
+    lim, clock = limits(room_lines_per_second=2, room_burst=2)
+    lim.line("a", "deck")
+    lim.line("b", "deck")
+    with pytest.raises(ChatError, match="this room is taking lines too fast"):
+        lim.line("c", "deck")
+    lim.line("c", "hold")
+    clock.now += 0.5
+    lim.line("c", "deck")
+
+
+def test_rooms_created_per_address():
+    lim, clock = limits(rooms_per_minute=1, rooms_burst=2)
+    assert lim.new_room("a") and lim.new_room("a")
+    assert not lim.new_room("a")
+    assert lim.new_room("b")
+    clock.now += 60
+    assert lim.new_room("a")
+
+
+def test_translator_changes_per_room():
+    lim, clock = limits(translator_changes_per_minute=2)
+    lim.translator_change("deck")
+    lim.translator_change("deck")
+    with pytest.raises(ChatError, match="parrot was changed too often"):
+        lim.translator_change("deck")
+    lim.translator_change("hold")
+    clock.now += 30
+    lim.translator_change("deck")
+
+
+# --- translation work -------------------------------------------------------------
+
+@implementer(ITranslator)
+class Slow:
+    """A translator that takes ``cost`` seconds of the test's clock, or waits for ``gate``."""
+
+    name = "slow"
+    title = "Slow"
+
+    def __init__(self, clock: Clock, cost: float = 0.0, gate: Event | None = None):
+        self.clock, self.cost, self.gate, self.calls = clock, cost, gate, 0
+
+    def translate(self, text: str) -> str:
+        self.calls += 1
+        if self.gate is not None:
+            self.gate.wait()
+        self.clock.now += self.cost
+        return text.upper()
+
+
+def test_a_room_over_its_share_of_translator_time_gets_the_pirate():
+    clock = Clock()
+    guard = Guard(PirateTranslator())
+    budget = TranslationBudget(share=0.5, in_flight=10, clock=clock, cost_clock=clock)
+    slow = Slow(clock, cost=1.5)
+    first = budget.translate(guard, "deck", slow, "hello")
+    assert (first.text, first.translator, first.fallback) == ("HELLO", "slow", None)
+    second = budget.translate(guard, "deck", slow, "hello")  # 1.5 s spent of a 1 s bucket
+    assert (second.text, second.translator, second.fallback) == ("avast", "pirate", "slow")
+    assert slow.calls == 1
+    other = budget.translate(guard, "hold", slow, "hello")  # another room: its own share
+    assert other.translator == "slow"
+    clock.now += 3  # 1.5 s of debt refills at 0.5 s a second (3 s); "hold" owes 1.5 s too
+    assert budget.translate(guard, "deck", slow, "hello").translator == "slow"
+
+
+def test_a_rooms_translations_in_flight_are_capped_and_other_rooms_go_on():
+    clock = Clock()
+    guard = Guard(PirateTranslator())
+    budget = TranslationBudget(share=1000, in_flight=1, clock=clock, cost_clock=clock)
+    gate = Event()
+    stuck = Slow(clock, gate=gate)
+    waiting = gevent.spawn(budget.translate, guard, "deck", stuck, "hello")
+    gevent.sleep(0)  # it is now inside the stuck translator
+    assert stuck.calls == 1
+    busy = budget.translate(guard, "deck", stuck, "hello")
+    assert (busy.translator, busy.fallback) == ("pirate", "slow")
+    assert stuck.calls == 1  # the translator was not asked again
+    elsewhere = Slow(clock)
+    assert budget.translate(guard, "hold", elsewhere, "hello").translator == "slow"
+    gate.set()
+    assert waiting.get(timeout=10).translator == "slow"
+    assert budget.translate(guard, "deck", elsewhere, "hello").translator == "slow"
