@@ -28,6 +28,7 @@ A visitor reads the blog; a member posts a topic and a reply, then talks it over
     Switch Browser    second
     the line of ${FULL_NAME} "Hello, friend ${id}" arrives, and the parrot says "Avast, mate"
     the theme's header is there
+    a visitor cannot chat as ${FULL_NAME}
 
 Plone's pages show the lobby's latest lines, live
     ${id}=    Evaluate    uuid.uuid4().hex[:8]    modules=uuid
@@ -93,6 +94,12 @@ a second browser opens
     Open Browser    ${url}    chrome    alias=second    options=${OPTIONS}    executable_path=${CHROMEDRIVER}
     Wait Until Page Contains Element    css:#chat[data-transport]
     Wait Until Element Contains    status    Online
+
+a visitor cannot chat as ${name}
+    [Documentation]    The chat saw the member's token, so the name is theirs alone.
+    Input Text    name    ${name}
+    Click Element    line
+    Wait Until Page Contains    is a member's name
 
 the line of ${author} "${text}" arrives, and the parrot says "${translation}"
     Wait Until Page Contains Element    xpath://ol[@id="messages"]/li[contains(@class,"said")][span[@class="author"][.="${author}"]][span[@class="text"][.="${text}"]]
