@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 VENDOR := piratechat/web/static/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run run-plone plone serve-production test lint browser bench clean
+.PHONY: setup run run-plone plone serve-production test lint browser postgres bench clean
 
 setup: $(VENV)/.installed $(VENDOR)/sockjs.min.js
 
@@ -39,6 +39,13 @@ browser:
 	  ( $(SUDO) apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver )
 
+# Debian's PostgreSQL server binaries (initdb, pg_ctl): the storage tests start
+# clusters of their own with them. (ZEO and RelStorage come from PyPI.)
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  ( $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql )
+
 run: setup
 	$(BIN)/pserve development.ini
 
@@ -50,7 +57,7 @@ run-plone: setup plone
 serve-production: setup
 	$(BIN)/gunicorn --paste production.ini
 
-test: setup plone browser
+test: setup plone browser postgres
 	$(BIN)/ruff check piratechat tests bench examples
 	$(BIN)/pytest
 

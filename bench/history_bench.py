@@ -11,6 +11,12 @@ ways, in the same run:
     group commit, fsync inline                     (Writer max_batch=200)
     group commit, fsync in a thread                (the default)
 
+With ``--storages file,zeo,postgres`` it compares instead the storages, in
+group commit as the server runs: durable lines said per second in one
+process, lines per commit, and CPU per line of this process and of the
+storage server (a ZEO server, or a PostgreSQL cluster initdb'd for the run,
+each of its own, fsync on); results in bench/results/storage.md.
+
 ``--talkers`` greenlets each say their share of the lines one after another,
 as connections do (each waits until its line is stored). Meanwhile a ticker
 greenlet asks to run every millisecond, as a connection waiting to be sent a
@@ -37,6 +43,7 @@ from dataclasses import dataclass  # noqa: E402
 
 import gevent  # noqa: E402
 
+from bench.procfs import children, proc_cpu_seconds  # noqa: E402
 from piratechat.chat.messages import now  # noqa: E402
 from piratechat.rooms.evolve import evolve  # noqa: E402
 from piratechat.storage.database import open_database  # noqa: E402
@@ -69,8 +76,9 @@ def line(text: str) -> dict:
     return {"author": "Bench", "text": text, "translation": text, "translator": "echo", "at": now()}
 
 
-def run(folder: str, batch: int, in_thread: bool, lines: int, talkers: int) -> Run:
-    db = open_database(f"file://{folder}/Data.fs", fsync_in_thread=in_thread)
+def run(folder: str, batch: int, in_thread: bool, lines: int, talkers: int,
+        uri: str | None = None) -> Run:
+    db = open_database(uri or f"file://{folder}/Data.fs", fsync_in_thread=in_thread)
     evolve(db)
     writer = Writer(db, max_batch=batch)
     history = ZODBHistory(db, writer)
@@ -126,7 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--talkers", type=int, default=50, help="greenlets saying lines")
     parser.add_argument("--rounds", type=int, default=3, help="runs per mode")
     parser.add_argument("--dir", default=None, help="where the Data.fs files go (a real disk!)")
+    parser.add_argument("--storages", default="",
+                        help="compare these storages instead (file,zeo,postgres)")
     args = parser.parse_args(argv)
+    if args.storages:
+        return compare_storages(args)
     base = tempfile.mkdtemp(prefix="history-bench-", dir=args.dir)
     print(
         f"FileStorage under {base}, fsync on every commit; {args.lines} lines by "
@@ -162,6 +174,64 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<36} {rate:>9.0f} {per_commit:>13.1f} {worst:>15.2f} {p99:>13.2f} {reads:>6.0f}"
         )
     return 0
+
+
+def storage_server(name: str):
+    """(server, uri, pids of its processes) for a storage of the run's own; file: no server."""
+    from tests.support.storage_servers import PostgresServer, ZEOServer
+
+    if name == "file":
+        folder = tempfile.mkdtemp(prefix="history-bench-")
+        return None, f"file://{folder}/Data.fs", lambda: []
+    if name == "zeo":
+        server = ZEOServer().start()
+        return server, server.uri, lambda: [server.process.pid]
+    server = PostgresServer().start()
+
+    def pids() -> list[int]:
+        with open(os.path.join(server.data, "postmaster.pid")) as pidfile:
+            main = int(pidfile.readline())
+        return [main, *children(main)]
+
+    return server, server.uri(), pids
+
+
+def compare_storages(args) -> int:
+    print(f"{args.lines} lines by {args.talkers} talkers into one room, group commit "
+          f"(max_batch 200), fsync on; median of {args.rounds} rounds, storages interleaved")
+    names = args.storages.split(",")
+    results: dict[str, list[tuple[Run, float, float]]] = {name: [] for name in names}
+    for _ in range(args.rounds):
+        for name in names:
+            server, uri, pids = storage_server(name)
+            try:
+                own, theirs = time.process_time(), _cpu(pids())
+                result = run("", 200, True, args.lines, args.talkers, uri=uri)
+                own, theirs = time.process_time() - own, _cpu(pids()) - theirs
+            finally:
+                if server is not None:
+                    server.remove()
+                else:
+                    shutil.rmtree(os.path.dirname(uri[len("file://"):]), ignore_errors=True)
+            results[name].append((result, own, theirs))
+    base = statistics.median(r.rate for r, _, _ in results[names[0]])
+    print()
+    print(f"| storage | durable lines/s | ÷ {names[0]} | lines/commit | this process µs CPU/line "
+          f"| storage server µs CPU/line | p99 stall ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, runs in results.items():
+        rate = statistics.median(r.rate for r, _, _ in runs)
+        per_commit = statistics.median(r.lines / max(r.commits, 1) for r, _, _ in runs)
+        own = statistics.median(1e6 * o / r.lines for r, o, _ in runs)
+        theirs = statistics.median(1e6 * t / r.lines for r, _, t in runs)
+        p99 = statistics.median(sorted(r.stalls)[int(len(r.stalls) * 0.99)] for r, _, _ in runs)
+        print(f"| {name} | {rate:,.0f} | {rate / base:.2f} | {per_commit:.1f} | {own:.0f} | "
+              f"{theirs:.0f} | {p99 * 1000:.1f} |")
+    return 0
+
+
+def _cpu(pids: list[int]) -> float:
+    return sum(proc_cpu_seconds(pid) or 0.0 for pid in pids)
 
 
 if __name__ == "__main__":

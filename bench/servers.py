@@ -130,6 +130,8 @@ class Running:
             here = Path(tempfile.mkdtemp(prefix=f"run-{self.port}-", dir=tmp))
             ini = here / "production.ini"
             shutil.copy((src or REPO) / "production.ini", ini)
+            # The ini names its theme as %(here)s/theme: the copy points at the checkout's.
+            (here / "theme").symlink_to((src or REPO) / "theme", target_is_directory=True)
             if src is not None:  # a snapshot of a git revision (--piratechat-rev)
                 cwd = src
                 env["PYTHONPATH"] = str(src)

@@ -56,13 +56,18 @@ class IHistory(Interface):
     Guarantees: every subscriber is called once per stored line, after it is
     durable and before ``append`` returns, in sequence order within a room
     (so publishing from the subscriber keeps rooms in order). Reads see
-    committed lines only, each call one consistent snapshot.
+    committed lines only, each call one consistent snapshot. Many processes
+    may append to one room of a shared storage at once: numbers stay
+    gap-free and unique. When the storage cannot be reached, ``append`` and
+    the reads raise within a bounded time (ZODBHistory: ``storage_timeout``);
+    a line that raised was announced to nobody.
     """
 
     def append(room, line):
         """Store ``line`` (a dict: author, text, translation, translator, at as
         ISO 8601 UTC, optionally fallback and client_id) in ``room``; return the
-        stored line: the protocol's ``line`` message with its ``seq`` and ``room``.
+        stored line: the protocol's ``line`` message with its ``seq``, ``room``
+        and ``epoch``.
 
         A line with a ``client_id`` the room already holds (at least its last
         10,000) is a repeat, checked in the same transaction as the append: it
@@ -77,6 +82,12 @@ class IHistory(Interface):
         sequence number (0 for a room with no lines) and ``lines`` the last
         ``limit`` lines numbered above ``after``, oldest first. A joining
         client gets these, then live lines numbered above ``last``."""
+
+    def epoch(room):
+        """The epoch of ``room``'s history: a short string, the same for as long
+        as these lines are kept, and different in a replaced (new, reset)
+        history. Every stored line carries it as ``epoch``, so a client that
+        sees another epoch than it knew can tell a reset from a gap."""
 
     def recent(room, limit):
         """The last ``limit`` lines of ``room``, oldest first."""

@@ -34,6 +34,9 @@ class Settings:
     # run; the ini files set file://%(here)s/var/Data.fs. Any zodburi URI works: zeo://...
     zodb_uri: str = ""  # where every line is kept
     commit_batch: int = 200  # lines (changes) committed together in one transaction at most
+    # Seconds a request waits for an unreachable storage server (ZEO, PostgreSQL) before
+    # the chat answers `unavailable`; also the wait for one not yet opened at start.
+    storage_timeout: float = 5.0
     fsync_in_thread: bool = True  # FileStorage's fsync off the gevent hub (see storage/fsync.py)
     max_backlog: int = 1000  # lines a reconnecting client is sent; older ones are left as a gap
     recent_rooms: int = 20  # recently active rooms listed on the front page

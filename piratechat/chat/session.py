@@ -79,13 +79,14 @@ class ChatSession(Session):
         try:
             last, backlog = self.chat.catch_up(room, after)
             translators = self.chat.translators(room)
+            epoch = self.chat.history.epoch(room)
         except Exception:
             log.exception("reading the history of %r failed", room)
             hub.leave(room, self)
             self.room = None
             raise ChatError("unavailable", "The room's history cannot be read now; "
                             "join again.") from None
-        self.reply({"type": "joined", "room": room, "name": name, **translators})
+        self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
         for line in backlog:
             self.reply(line)
         hub.caught_up(room, self, last)

@@ -64,7 +64,7 @@ def _pages(room, after: int, limit: int, page: int = 1000):
         if not lines:
             return
         for line in lines:
-            yield line.as_message(room.__name__)
+            yield room.message(line)
         after, limit = lines[-1].seq, limit - len(lines)
         room._p_jar.cacheGC()  # keep memory flat however many pages
 

@@ -13,6 +13,7 @@ reorder a released step.
 from __future__ import annotations
 
 import logging
+import secrets
 
 import transaction
 from transaction.interfaces import TransientError
@@ -44,7 +45,41 @@ def step_2(zodb_root) -> None:
             room.client_ids = ClientIds()
 
 
-STEPS = (step_1, step_2)
+def new_epoch() -> str:
+    """A name for a history no other database has had: random, 16 hex digits."""
+    return secrets.token_hex(8)
+
+
+def step_3(zodb_root) -> None:
+    """An epoch for the database and every room's history (Room.epoch, docs/protocol.md)."""
+    root = zodb_root[ROOT_KEY]
+    if root.epoch is None:
+        root.epoch = new_epoch()
+    for room in root.rooms:
+        if room.epoch is None:
+            room.epoch = root.epoch
+
+
+def step_4(zodb_root) -> None:
+    """Rooms stop keeping ``last_seq`` and ``last_active``: the number is their lines'
+    last key, the time moves to ``Rooms._touched`` (storing a line then leaves its
+    Room alone)."""
+    from BTrees.OOBTree import OOBTree
+
+    rooms = zodb_root[ROOT_KEY].rooms
+    touched = OOBTree()
+    for room in rooms:
+        room._p_activate()  # a ghost's __dict__ is empty until loaded
+        state = room.__dict__
+        last_active = state.pop("last_active", None)
+        state.pop("last_seq", None)
+        room._p_changed = True
+        if last_active is not None:
+            touched[room.__name__] = int(last_active.timestamp() * 1000)
+    rooms._touched = touched
+
+
+STEPS = (step_1, step_2, step_3, step_4)
 #: The schema this code writes.
 LATEST = len(STEPS)
 

@@ -1,18 +1,30 @@
 """Opening the ZODB a deployment names by URI, and short reads of it.
 
 zodburi turns the URI into a storage: ``file://`` (FileStorage, the default,
-under ``var/``), ``zeo://``, ``memory://``, and RelStorage's schemes once it is
-installed. Nothing else in the app knows which one it got, so moving from one
-process with a file to many workers on ZEO or PostgreSQL is a settings change.
+under ``var/``), ``zeo://host:port`` (a ZEO server), ``postgres://...``
+(RelStorage on PostgreSQL) and ``memory://``. Nothing else in the app knows
+which one it got, so moving from one process with a file to many processes on
+ZEO or PostgreSQL is a settings change.
+
+Networked storages get bounded waits here, so an outage is an error within
+``timeout`` seconds rather than a hang: ZEO's ``wait_timeout`` (how long a
+request waits for a lost server) and PostgreSQL's ``connect_timeout``.
+PostgreSQL is spoken through RelStorage's ``gevent psycopg2`` driver in the
+server: queries wait on gevent, never blocking the hub.
 """
 
 from __future__ import annotations
 
 import os
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import transaction
+from gevent.monkey import is_module_patched
+from transaction.interfaces import TransientError
 from ZODB import DB
 from zodburi import resolve_uri
 
@@ -20,20 +32,54 @@ from ..rooms.evolve import ROOT_KEY
 from ..rooms.resources import Root
 from . import fsync
 
+#: Schemes of storages behind a server that may be down, restarted or slow.
+NETWORKED = ("zeo://", "postgres://")
+
 
 def default_uri(folder: str | None = None) -> str:
     """``file://<folder>/var/Data.fs``; the folder defaults to the current one."""
     return "file://" + os.path.join(os.path.abspath(folder or os.getcwd()), "var", "Data.fs")
 
 
-def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = True) -> DB:
+def is_networked(uri: str) -> bool:
+    return uri.startswith(NETWORKED)
+
+
+def postgres_driver() -> str:
+    """RelStorage's driver for PostgreSQL here: ``gevent psycopg2`` in a gevent-patched
+    process (the server: its queries wait on the hub, through the wait callback
+    RelStorage installs when gevent patches), plain ``psycopg2`` elsewhere (commands)."""
+    return "gevent psycopg2" if is_module_patched("socket") else "psycopg2"
+
+
+def with_defaults(uri: str, timeout: float) -> str:
+    """``uri`` with the bounded waits (and, for PostgreSQL, the gevent driver) it
+    does not set itself."""
+    seconds = max(1, round(timeout))
+    extra = {}
+    if uri.startswith("zeo://"):
+        extra = {"wait_timeout": str(seconds)}
+    elif uri.startswith("postgres://"):
+        extra = {"driver": postgres_driver(), "connect_timeout": str(seconds)}
+    given = {pair.split("=", 1)[0] for pair in uri.partition("?")[2].split("&")}
+    for name, value in extra.items():
+        if name not in given:
+            uri += ("&" if "?" in uri else "?") + f"{name}={quote(value)}"
+    return uri
+
+
+def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = True,
+                  timeout: float = 5.0, attempts: int = 5) -> DB:
     """The database at ``uri``; a FileStorage's folder is created on first use.
 
     ``read_only`` opens without taking the storage's lock, so a command can
-    read a FileStorage while the server writes it.
+    read a FileStorage while the server writes it. ``timeout`` bounds each
+    wait for a storage server. Processes opening a new database at once race
+    to create its root object: the loser's conflict is retried.
     """
     if read_only and uri.startswith(("file://", "zeo://")) and "read_only=" not in uri:
         uri += ("&" if "?" in uri else "?") + "read_only=1"
+    uri = with_defaults(uri, timeout)
     factory, dbkw = resolve_uri(uri)
     if uri.startswith("file://"):
         path = os.path.normpath(uri[len("file://"):].split("?", 1)[0])
@@ -42,7 +88,19 @@ def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = Tru
         if not read_only:
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
             fsync.install(fsync_in_thread)
-    return DB(factory(), **dbkw)
+    for attempt in range(attempts):
+        storage = factory()
+        try:
+            return DB(storage, **dbkw)
+        except TransientError:  # another process created the root meanwhile
+            storage.close()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(random.uniform(0, 0.05 * (attempt + 1)))
+        except BaseException:
+            storage.close()
+            raise
+    raise AssertionError("unreachable")
 
 
 def app_root(connection) -> Root:

@@ -29,7 +29,7 @@ def _append(room: str, line: dict, root: Root) -> dict:
     if stored_room is not None:
         original = stored_room.repeat_of(line.get("client_id"))
         if original is not None:
-            return dict(original.as_message(room), repeat=True)
+            return dict(stored_room.message(original), repeat=True)
     stored_room = rooms.add(room)
     stored = stored_room.append(
         author=line["author"],
@@ -41,7 +41,7 @@ def _append(room: str, line: dict, root: Root) -> dict:
         client_id=line.get("client_id"),
     )
     rooms.touch(stored_room, stored.at)
-    return stored.as_message(room)
+    return stored_room.message(stored)
 
 
 @implementer(IHistory)
@@ -63,7 +63,7 @@ class ZODBHistory:
             stored = root.rooms.get(room)
             if stored is None:
                 return 0, []
-            return stored.last_seq, [line.as_message(room) for line in stored.since(after, limit)]
+            return stored.last_seq, [stored.message(line) for line in stored.since(after, limit)]
 
     def recent(self, room: str, limit: int) -> list[dict]:
         return self.since(room, 0, limit)[1]
@@ -73,7 +73,12 @@ class ZODBHistory:
             stored = root.rooms.get(room)
             if stored is None:
                 return []
-            return [line.as_message(room) for line in stored.after(seq, limit)]
+            return [stored.message(line) for line in stored.after(seq, limit)]
+
+    def epoch(self, room: str) -> str | None:
+        with reading(self.db) as root:
+            stored = root.rooms.get(room)
+            return root.epoch if stored is None else stored.epoch
 
     def _announce(self, result: dict) -> None:
         if result.get("repeat"):

@@ -6,6 +6,7 @@ against it and against ZODBHistory alike.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ class MemoryHistory:
     def __init__(self):
         self._rooms: dict[str, list[dict]] = defaultdict(list)
         self._listeners: list[Callable[[dict], None]] = []
+        self._epoch = secrets.token_hex(8)  # a new history every time the process starts
 
     def append(self, room: str, line: dict) -> dict:
         lines = self._rooms[room]
@@ -27,7 +29,7 @@ class MemoryHistory:
             for earlier in lines:
                 if earlier.get("client_id") == client_id:
                     return dict(earlier, repeat=True)
-        stored = dict(line, type="line", room=room, seq=len(lines) + 1)
+        stored = dict(line, type="line", room=room, epoch=self._epoch, seq=len(lines) + 1)
         if not client_id:
             stored.pop("client_id", None)
         lines.append(stored)
@@ -42,6 +44,9 @@ class MemoryHistory:
         lines = self._rooms.get(room, [])
         newer = lines[max(after, 0):]
         return len(lines), newer[-limit:] if limit > 0 else []
+
+    def epoch(self, room: str) -> str:
+        return self._epoch
 
     def recent(self, room: str, limit: int) -> list[dict]:
         return self.since(room, 0, limit)[1]

@@ -13,11 +13,30 @@ and in sequence order.
 
 Conflicts: with one process there are none (one writer, one connection). With
 several processes on ZEO or RelStorage two writers may race for a room's next
-number; the loser's batch is aborted and run again on fresh state, up to
-``retries`` times. Nothing was announced yet, so numbers stay gap-free.
+number; the loser's batch is aborted and run again on fresh state (which has
+the winner's lines), after a short random pause that grows with each try, for
+up to ``retry_seconds``: a conflict always has a winner, so with a handful of
+processes it ends in a few tries (bench/many_writers.py counts them). Nothing
+was announced yet, so numbers stay gap-free.
+
+Conflicts are retried in any process on any storage: a ZEO or RelStorage
+database shared by processes, or two Writers on one DB (tests).
+
+Outages: when the storage server cannot be reached (storage/outage.py), the
+whole batch fails at once, and so does every change queued while it waited
+(they waited as long as the batch did): each caller gets the error (the chat
+answers ``unavailable``) within the storage's bounded wait (``storage_timeout``
+seconds) plus one commit. The writer's connection is dropped, and the next
+change tries a fresh one. Nothing of a failed batch was announced.
 
 Failures: if a batch fails for another reason, each of its changes is run
 alone, so only the change at fault fails (its caller gets the exception).
+
+No commit window: the writer starts the next commit as soon as the last one
+is done, and whatever queued meanwhile is the batch. Waiting a few
+milliseconds for more lines was measured (100 greenlets into 100 rooms, as
+bench/writer_cost.py): a 5 ms window gave about a fifth fewer lines per
+second, as batches were already 50 to 100 lines.
 
 The hub: pickling a line costs about 0.1 ms of CPU, and a commit pickles its
 whole batch at once, on the hub's thread (ZODB's locks cannot be shared with
@@ -26,7 +45,9 @@ slices of ``slice_size`` changes with a savepoint after each: the savepoint
 pickles that slice, then the writer yields, and other greenlets run before
 the next slice. A commit then holds the hub for one slice, not one batch
 (measured: slices of 20 about halve the 90th percentile stall of a 50-line
-batch, for some 13% fewer lines per second). The fsync itself waits in a
+batch, for some 13% fewer lines per second; but with 100 busy rooms each
+yield waits a whole turn of a busy loop, and 20 cost a third of the lines
+per second: so 100, about 10 ms of pickling at most). The fsync itself waits in a
 thread (storage/fsync.py). bench/history_bench.py measures what a commit
 costs everyone else.
 """
@@ -35,6 +56,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +67,7 @@ from gevent.queue import Empty, Queue
 from transaction.interfaces import TransientError
 
 from .database import app_root
+from .outage import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +85,12 @@ def _let_others_run() -> None:
 
 
 class Writer:
-    def __init__(self, db, max_batch: int = 200, retries: int = 10, slice_size: int = 20):
+    def __init__(self, db, max_batch: int = 200, retry_seconds: float = 30.0,
+                 slice_size: int = 100):
         self.db = db
         self.max_batch = max(1, max_batch)
         self.slice_size = max(1, slice_size)
-        self.retries = retries
+        self.retry_seconds = retry_seconds
         self.commits = 0  # transactions committed (the bench divides lines by it)
         self.conflicts = 0  # batches run again after a conflict
         self._queue: Queue = Queue()
@@ -82,8 +106,9 @@ class Writer:
     def submit(self, change: Change, announce: bool = False) -> Any:
         """Run ``change(root)`` in the next commit; return its result once it is durable.
 
-        Blocks the calling greenlet only. Raises what the change raised, or
-        what the commit raised after ``retries`` conflicts.
+        Blocks the calling greenlet only. Raises what the change raised, what
+        the storage raised (an outage: storage/outage.py), or the last
+        conflict when conflicts went on for ``retry_seconds``.
         """
         waiter = AsyncResult()
         self._queue.put((change, announce, waiter))
@@ -95,10 +120,7 @@ class Writer:
         """Stop the writer greenlet and close its connection (queued changes are lost)."""
         if self._greenlet is not None:
             self._greenlet.kill()
-        if self._connection is not None:
-            self._manager.abort()
-            self._connection.close()
-            self._connection = None
+        self._drop_connection()
 
     # --- the writer greenlet ---------------------------------------------
     def _run(self) -> None:
@@ -112,16 +134,44 @@ class Writer:
             try:
                 self._write(batch)
             except Exception as error:  # the writer must outlive any batch
+                if is_outage(error):
+                    self._fail_during_outage(batch, error)
+                    continue
                 log.exception("writing a batch failed")
                 for _, _, waiter in batch:
                     if not waiter.ready():
                         waiter.set_exception(error)
-            _let_others_run()  # those just woken, timers and sockets, before the next commit
+            if self._queue.empty():  # else go on: the commit's fsync already let others run
+                _let_others_run()  # those just woken, timers and sockets, before the next commit
+
+    def _fail_during_outage(self, batch: list, error: BaseException) -> None:
+        """Fail ``batch`` and everything queued behind it; start on a fresh connection."""
+        log.warning("the storage is unreachable (%r); %d changes fail", error, len(batch))
+        while True:
+            try:
+                batch.append(self._queue.get_nowait())
+            except Empty:
+                break
+        for _, _, waiter in batch:
+            if not waiter.ready():
+                waiter.set_exception(error)
+        self._drop_connection()
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            try:
+                self._manager.abort()
+                self._connection.close()
+            except Exception:  # a connection to a lost server may fail to close
+                log.debug("closing the writer's connection failed", exc_info=True)
+            self._connection = None
 
     def _write(self, batch: list) -> None:
         try:
             results = self._commit([change for change, _, _ in batch])
         except Exception as error:
+            if is_outage(error):
+                raise
             if len(batch) == 1:
                 batch[0][2].set_exception(error)
                 return
@@ -143,7 +193,9 @@ class Writer:
     def _commit(self, changes: list[Change]) -> list:
         if self._connection is None:
             self._connection = self.db.open(transaction_manager=self._manager)
-        for attempt in range(self.retries + 1):
+        give_up = time.monotonic() + self.retry_seconds
+        attempt = 0
+        while True:
             self._manager.begin()
             try:
                 root = app_root(self._connection)
@@ -154,16 +206,16 @@ class Writer:
                         _let_others_run()
                     results += [change(root) for change in changes[start:start + self.slice_size]]
                 self._manager.commit()
-            except TransientError:
+            except TransientError as error:
                 self._manager.abort()
-                if attempt == self.retries:
+                if is_outage(error) or time.monotonic() > give_up:  # ZEO's outage is "transient"
                     raise
                 self.conflicts += 1
-                gevent.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+                attempt += 1
+                gevent.sleep(random.uniform(0, min(0.002 * 2 ** attempt, 0.1)))
                 continue
             except BaseException:
                 self._manager.abort()
                 raise
             self.commits += 1
             return results
-        raise AssertionError("unreachable")

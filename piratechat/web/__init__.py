@@ -10,6 +10,7 @@ SockJS routes (included before this package) and the static view.
 from __future__ import annotations
 
 import transaction
+from pyramid.response import Response
 
 from ..rooms.slugs import BadRoomName
 from ..storage.database import app_root
@@ -37,7 +38,17 @@ def root_factory(request):
     return app_root(connection)
 
 
+def storage_unavailable(error, request):
+    """A page or history asked while the storage server is unreachable: 503, try again."""
+    return Response("The chat's storage cannot be reached now; try again in a moment.\n",
+                    status=503, content_type="text/plain", headers={"Retry-After": "5"})
+
+
 def includeme(config):
+    from ..storage.outage import DRIVER_ERRORS, OUTAGES
+
+    for outage in OUTAGES + DRIVER_ERRORS:
+        config.add_exception_view(storage_unavailable, context=outage)
     config.add_tween("piratechat.web.security.tween_factory")
     config.add_static_view("static", "piratechat.web:static", cache_max_age=3600)
     config.add_route("favicon", "/favicon.ico")

@@ -118,8 +118,9 @@ def history(context: Room, request):
         return Response(json_body={"error": str(error)}, status=400)
     return {
         "room": context.__name__,
+        "epoch": context.epoch,
         "last": context.last_seq,
-        "lines": [line.as_message(context.__name__) for line in context.after(after, limit)],
+        "lines": [context.message(line) for line in context.after(after, limit)],
     }
 
 

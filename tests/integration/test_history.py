@@ -1,5 +1,6 @@
-"""IHistory's contract, run against MemoryHistory and ZODBHistory on a real FileStorage;
-then what only the ZODB one promises: durability, group commit, conflicts, evolve."""
+"""IHistory's contract, run against MemoryHistory and ZODBHistory on a real FileStorage,
+a real ZEO server and RelStorage on a real PostgreSQL; then what only the ZODB one
+promises: durability, group commit, conflicts, evolve."""
 
 from __future__ import annotations
 
@@ -40,12 +41,24 @@ def db(data_fs):
     database.close()
 
 
-@pytest.fixture(params=["memory", "zodb"])
+@pytest.fixture(params=["memory", "file", "zeo", "postgres"])
 def history(request):
+    """Each IHistory implementation, on each storage it runs on."""
     if request.param == "memory":
-        return MemoryHistory()
-    db = request.getfixturevalue("db")
-    return ZODBHistory(db, Writer(db))
+        yield MemoryHistory()
+        return
+    if request.param == "file":
+        db = request.getfixturevalue("db")
+        yield ZODBHistory(db, Writer(db))
+        return
+    server = {"zeo": "zeo_server", "postgres": "postgres_uri"}[request.param]
+    found = request.getfixturevalue(server)
+    database = open_database(found if isinstance(found, str) else found.uri)
+    evolution.evolve(database)
+    history = ZODBHistory(database, Writer(database))
+    yield history
+    history.writer.close()
+    database.close()
 
 
 def test_lines_are_numbered_per_room_from_one_without_gaps(history):
@@ -57,7 +70,7 @@ def test_lines_are_numbered_per_room_from_one_without_gaps(history):
 def test_the_stored_line_is_the_protocol_message(history):
     line = said("Hello, friend")
     stored = history.append("deck", line)
-    assert stored == dict(line, seq=1, room="deck")
+    assert stored == dict(line, seq=1, room="deck", epoch=history.epoch("deck"))
     assert history.recent("deck", 1) == [stored]
 
 
@@ -79,6 +92,15 @@ def test_recent_after_and_since_read_ranges_oldest_first(history):
     assert last == 10 and [line["seq"] for line in lines] == [7, 8, 9, 10]
     last, lines = history.since("deck", 2, 3)
     assert last == 10 and [line["seq"] for line in lines] == [8, 9, 10]
+
+
+def test_the_epoch_names_the_history_and_each_line_carries_it(history):
+    epoch = history.epoch("deck")  # a room nobody spoke in yet has it too
+    assert isinstance(epoch, str) and epoch
+    assert history.append("deck", said("one"))["epoch"] == epoch
+    assert [line["epoch"] for line in history.recent("deck", 5)] == [epoch]
+    assert history.epoch("deck") == epoch == history.epoch("hold")
+    assert MemoryHistory().epoch("deck") != epoch  # another history, another epoch
 
 
 def test_subscribers_hear_every_line_in_order_before_append_returns(history):
