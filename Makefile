@@ -57,9 +57,10 @@ run-plone: setup plone
 serve-production: setup
 	$(BIN)/gunicorn --paste production.ini
 
+# The coverage report (pytest-cov, code run in the pytest process) ends the output.
 test: setup plone browser postgres
 	$(BIN)/ruff check piratechat tests bench examples
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=piratechat --cov-report=term
 
 lint: setup
 	$(BIN)/ruff check piratechat tests bench examples

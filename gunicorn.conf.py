@@ -32,6 +32,19 @@ def _server_settings(path):
     return section
 
 
+# Log records carry a session id (piratechat/logs.py) before the ini's logging,
+# which formats it, is set up.
+__import__("piratechat.logs").logs.install()
+
 _ini = _paste_file(sys.argv)
 if _ini:
     globals().update(_server_settings(_ini))
+
+
+def worker_exit(server, worker):
+    """A worker that stops (SIGTERM, SIGINT, a restart) closes the chat cleanly:
+    sessions told to reconnect, the writer drained, the database closed
+    (piratechat/shutdown.py)."""
+    from piratechat.shutdown import close_app
+
+    close_app(getattr(worker, "wsgi", None))

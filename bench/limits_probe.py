@@ -17,6 +17,7 @@ Numbers are printed as limits on / lifted. Not part of `make test`.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -59,10 +60,14 @@ def start(env: dict) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("server did not start")
 
 
+_names = itertools.count()
+
+
 def connect(url: str, address: str, room: str) -> websocket.WebSocket:
     ws = websocket.create_connection("ws" + url[4:] + "/sockjs/websocket", timeout=30,
                                      header=[f"X-Forwarded-For: {address}"])
-    ws.send(json.dumps({"type": "join", "name": "p", "room": room}))
+    # names are unique in a room
+    ws.send(json.dumps({"type": "join", "name": f"p{next(_names)}", "room": room}))
     return ws
 
 

@@ -12,14 +12,26 @@ from __future__ import annotations
 
 from pyramid.config import Configurator
 
+from . import logs
 from . import settings as settings_module
+
+# Every log record names its session (the ini files' formats show it); before
+# any logging is configured, which pserve and gunicorn do before the app loads.
+logs.install()
 
 
 def main(global_config, **settings):
-    """Build the WSGI app from ini settings."""
-    with Configurator(settings=settings) as config:
-        config.include(includeme)
-        return config.make_wsgi_app()
+    """Build the WSGI app from ini settings. A database that cannot be opened
+    (locked by another process, damaged) ends the start with one sentence
+    (storage/problems.py), under pserve and gunicorn as under piratechat serve."""
+    from .storage.problems import DatabaseProblem
+
+    try:
+        with Configurator(settings=settings) as config:
+            config.include(includeme)
+            return config.make_wsgi_app()
+    except DatabaseProblem as error:
+        raise SystemExit(f"piratechat: {error}") from None
 
 
 def includeme(config: Configurator) -> None:
@@ -50,4 +62,6 @@ def includeme(config: Configurator) -> None:
         ping_interval=settings.ws_ping_interval,
         fd_headroom=settings.fd_headroom,
     )
-    config.include(".web")
+    config.include(".health")
+    config.include(".metrics")
+    config.include(".web")  # last: its traversal route matches every path

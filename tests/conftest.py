@@ -2,6 +2,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import time
 
 import pytest
 
@@ -41,14 +42,15 @@ def live_server():
     server.stop()
 
 
-def pytest_terminal_summary(terminalreporter):
-    """Say how many Robot Framework tests really ran, from Robot's own output."""
-    from tests.acceptance.test_robot import robot_statistics
+#: When this pytest run started: Robot output older than this is an earlier run's.
+_STARTED = time.time()
 
-    stats = robot_statistics()
-    if stats is not None:
-        passed, failed = stats
-        terminalreporter.write_line(
-            f"Robot Framework (test-results/robot/robot_log.html): {passed} robot tests passed, "
-            f"{failed} failed (1 failure is the deliberate wrong expectation)"
-        )
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many Robot Framework tests ran in this pytest run, from Robot's own output."""
+    from tests.acceptance.robot_suite import RESULTS
+    from tests.acceptance.test_robot import robot_summary
+
+    summary = robot_summary(RESULTS / "robot_output.xml", since=_STARTED)
+    if summary is not None:
+        terminalreporter.write_line(summary)

@@ -20,3 +20,7 @@ class LocalBroker:
 
     def subscribe(self, callback: Callable[[str, str], None]) -> None:
         self._subscribers.append(callback)
+
+    def healthy(self) -> bool:
+        """Always: publishing is a call within this process (/readyz asks)."""
+        return True

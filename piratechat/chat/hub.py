@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 
 import gevent
 from gevent.event import Event
@@ -58,6 +60,10 @@ class Hub:
         self._deliverer: gevent.Greenlet | None = None
         self._drained = Event()
         self._drained.set()
+        self._oldest = 0.0  # perf_counter() when the oldest queued line came
+        #: Called with the seconds from a batch's oldest line being queued to the
+        #: end of its fan-out (piratechat/metrics.py); None: not measured.
+        self.on_fanout: Callable[[float], None] | None = None
 
     def join(self, room: str, session: Session) -> None:
         """Add ``session`` to ``room``, holding live lines until ``caught_up``."""
@@ -85,6 +91,8 @@ class Hub:
     def deliver(self, room: str, payload: str) -> int:
         """Queue payload for every member of room here, after the lines before
         it; returns how many members the room has."""
+        if not self._queue:
+            self._oldest = time.perf_counter()
         self._queue.append((room, payload))
         self._drained.clear()
         if self._deliverer is None:
@@ -110,7 +118,7 @@ class Hub:
                     self.coalescing = False
                     if not self._queue:
                         return
-                lines, self._queue = self._queue, []
+                lines, self._queue, oldest = self._queue, [], self._oldest
                 by_room: dict[str, list[str]] = {}
                 for room, payload in lines:
                     by_room.setdefault(room, []).append(payload)
@@ -119,6 +127,8 @@ class Hub:
                         self._fan_out(room, payloads)
                     except Exception:
                         log.exception("delivering %d lines to %r failed", len(payloads), room)
+                if self.on_fanout is not None:
+                    self.on_fanout(time.perf_counter() - oldest)
         finally:
             self.coalescing = False
             self._deliverer = None

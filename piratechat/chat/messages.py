@@ -8,7 +8,10 @@ client can act on.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
+
+from .text import BadText, check_line
 
 
 class ChatError(Exception):
@@ -42,8 +45,10 @@ def parse(raw: str) -> dict:
     return message
 
 
-def text_field(message: dict, name: str, limit: int, what: str) -> str:
-    """A required, non-blank string field of at most ``limit`` characters."""
+def text_field(message: dict, name: str, limit: int, what: str,
+               check: Callable[[str, str], str] = check_line) -> str:
+    """A required, non-blank string field of at most ``limit`` characters that
+    ``check`` accepts (chat/text.py: a line's rules by default)."""
     value = message.get(name)
     if not isinstance(value, str):
         raise ChatError("bad_message", f"{what} must be a string in {name!r}.")
@@ -53,7 +58,10 @@ def text_field(message: dict, name: str, limit: int, what: str) -> str:
         raise ChatError("too_long", f"{what} is {len(value)} characters; the limit is {limit}.")
     if "\x00" in value:
         raise ChatError("bad_message", f"{what} contains a NUL character.")
-    return value
+    try:
+        return check(value, what)
+    except BadText as error:
+        raise ChatError("bad_text", error.reason) from None
 
 
 #: Characters a client-made line id (``say``'s ``client_id``) may have at most.

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from .. import logs
 from ..rooms.slugs import BadRoomName, check_slug
 from ..sockjs import Session
 from .flood import TokenBucket
 from .limits import TOO_MANY_CONNECTIONS
 from .messages import ChatError, client_id_field, dumps, parse, text_field
 from .service import DEFAULT_ROOM, Chat
+from .text import check_name
 from .tokens import BadToken, verify
 
 log = logging.getLogger(__name__)
@@ -37,11 +39,12 @@ class ChatSession(Session):
         self.address = address
 
     def on_message(self, text: str) -> None:
-        try:
-            message = parse(text)
-            getattr(self, "on_" + message["type"])(message)
-        except ChatError as error:
-            self.reply(error.to_message())
+        with logs.about(self.id):
+            try:
+                message = parse(text)
+                getattr(self, "on_" + message["type"])(message)
+            except ChatError as error:
+                self.reply(error.to_message())
 
     def on_close(self) -> None:
         if self.address is not None:
@@ -72,6 +75,9 @@ class ChatSession(Session):
         ):
             raise ChatError("bad_message", "'after' must be a whole number, 0 or more.")
         hub = self.chat.hub
+        if self._name_taken(room, name):
+            raise ChatError("name_taken", f"{name!r} is already in the room {room!r}; "
+                            "choose another name.")
         if self.room is not None:
             hub.leave(self.room, self)
         self.name, self.room = name, room
@@ -86,6 +92,7 @@ class ChatSession(Session):
             self.room = None
             raise ChatError("unavailable", "The room's history cannot be read now; "
                             "join again.") from None
+        log.info("joined %r as %r", room, name)
         self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
         for line in backlog:
             self.reply(line)
@@ -97,7 +104,8 @@ class ChatSession(Session):
         settings = self.chat.settings
         token = message.get("token")
         if token is None:
-            name = text_field(message, "name", settings.max_name, "The name").strip()
+            name = text_field(message, "name", settings.max_name, "The name",
+                              check_name).strip()
             if self.chat.members.taken(name):
                 raise ChatError("name_taken", f"{name!r} is a member's name: log in to "
                                 "chat under it, or pick another.")
@@ -113,6 +121,15 @@ class ChatSession(Session):
             member = member[: settings.max_name]
         self.chat.members.add(member)
         return member
+
+    def _name_taken(self, room: str, name: str) -> bool:
+        """Whether another live connection to this process is in ``room`` as
+        ``name`` (compared case-blind). Names are unique per room and process:
+        members connected to other processes are not seen here."""
+        folded = name.casefold()
+        return any(member is not self and getattr(member, "name", None) is not None
+                   and member.name.casefold() == folded
+                   for member in self.chat.hub.rooms.get(room, ()))
 
     def on_say(self, message: dict) -> None:
         if self.room is None or self.name is None:

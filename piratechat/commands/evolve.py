@@ -16,22 +16,25 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser("evolve", help="run the database's missing schema steps")
     p.add_argument("--check", action="store_true",
                    help="only print the stored and the latest schema; exit 1 if behind")
-    p.add_argument("--ini", default="development.ini", help="PasteDeploy ini file")
+    p.add_argument("--ini", default=None,
+                   help="PasteDeploy ini file (default: development.ini here if there is "
+                        "one, else the built-in defaults)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import transaction
-    from pyramid.paster import get_appsettings
 
     from ..rooms.evolve import LATEST, evolve, version
     from ..settings import parse
     from ..storage.database import default_uri, open_database
+    from ..storage.problems import DatabaseProblem
+    from .ini import MissingIni, app_settings, chosen
 
-    settings = parse(get_appsettings(args.ini, "main"))
     try:
+        settings = parse(app_settings(chosen(args.ini)))
         db = open_database(settings.zodb_uri or default_uri(), read_only=args.check)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, MissingIni, DatabaseProblem) as error:
         print(f"piratechat evolve: {error}", file=sys.stderr)
         return 1
     try:

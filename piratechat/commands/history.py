@@ -21,13 +21,13 @@ def add_parser(subparsers) -> None:
                    help="at most N lines (default 0: no limit)")
     p.add_argument("--json", action="store_true",
                    help="one JSON array of the protocol's line messages")
-    p.add_argument("--ini", default="development.ini", help="PasteDeploy ini file")
+    p.add_argument("--ini", default=None,
+                   help="PasteDeploy ini file (default: development.ini here if there is "
+                        "one, else the built-in defaults)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from pyramid.paster import get_appsettings
-
     from ..rooms.slugs import BadRoomName, check_slug
     from ..settings import parse
     from ..storage.database import default_uri, open_database, reading
@@ -38,10 +38,13 @@ def run(args: argparse.Namespace) -> int:
         hint = f" (try {error.suggestion!r})" if error.suggestion else ""
         print(f"piratechat history: {error.reason}{hint}", file=sys.stderr)
         return 2
-    settings = parse(get_appsettings(args.ini, "main"))
+    from ..storage.problems import DatabaseProblem
+    from .ini import MissingIni, app_settings, chosen
+
     try:
+        settings = parse(app_settings(chosen(args.ini)))
         db = open_database(settings.zodb_uri or default_uri(), read_only=True)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, MissingIni, DatabaseProblem) as error:
         print(f"piratechat history: {error}", file=sys.stderr)
         return 1
     try:
@@ -70,6 +73,10 @@ def _pages(room, after: int, limit: int, page: int = 1000):
 
 
 def _write_json(messages) -> None:
+    """JSON whatever was stored: a lone surrogate (stored before text was
+    checked, chat/text.py) cannot be UTF-8, so it is written as JSON's own
+    escape, ``\\ud800``, which reads back as the same string."""
+    sys.stdout.reconfigure(errors="backslashreplace")
     sys.stdout.write("[")
     for index, message in enumerate(messages):
         sys.stdout.write(",\n" if index else "\n")
@@ -78,6 +85,12 @@ def _write_json(messages) -> None:
 
 
 def _write_text(messages) -> None:
+    """Lines for a person at a terminal: what could drive the terminal (ESC,
+    bidi overrides, surrogates) is shown escaped (chat/text.py's ``printable``)."""
+    from ..chat.text import printable
+
     for message in messages:
-        print(f"{message['seq']:>6}  {message['at']}  {message['author']}: {message['text']}")
-        print(f"{'':>6}  parrot ({message['translator']}): {message['translation']}")
+        author, text, translator, translation = (printable(message[key]) for key in (
+            "author", "text", "translator", "translation"))
+        print(f"{message['seq']:>6}  {message['at']}  {author}: {text}")
+        print(f"{'':>6}  parrot ({translator}): {translation}")

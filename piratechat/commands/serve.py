@@ -1,13 +1,21 @@
-"""``piratechat serve``: the chat on gevent's WSGI server."""
+"""``piratechat serve``: the chat on gevent's WSGI server.
+
+Without ``--ini`` it reads ``development.ini`` in the current folder if there
+is one, else serves on the built-in defaults (commands/ini.py). SIGTERM or
+SIGINT stops it cleanly (piratechat/shutdown.py).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("serve", help="run the chat server on gevent")
-    p.add_argument("--ini", default="development.ini", help="PasteDeploy ini file")
+    p.add_argument("--ini", default=None,
+                   help="PasteDeploy ini file (default: development.ini here if there is "
+                        "one, else the built-in defaults)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=6543, help="0 picks a free port (printed)")
     p.set_defaults(run=run)
@@ -17,9 +25,27 @@ def run(args: argparse.Namespace) -> int:
     from gevent import monkey
 
     monkey.patch_all()
+    import logging
+
     from pyramid.paster import get_app, setup_logging
 
+    from .. import main
+    from ..shutdown import close_app
     from ..sockjs.gevent_server import serve
+    from ..storage.problems import DatabaseProblem
+    from .ini import MissingIni, chosen
 
-    setup_logging(args.ini)
-    return serve(get_app(args.ini, "main"), args.host, args.port)
+    try:
+        ini = chosen(args.ini)
+        if ini is None:
+            logging.basicConfig(level=logging.INFO,
+                                format="%(asctime)s %(levelname)-5.5s [%(name)s] %(message)s")
+            print("piratechat serve: no ini file here; serving on the built-in defaults",
+                  file=sys.stderr)
+        else:
+            setup_logging(ini)
+        app = main({}) if ini is None else get_app(ini, "main")
+    except (MissingIni, DatabaseProblem) as error:
+        print(f"piratechat serve: {error}", file=sys.stderr)
+        return 1
+    return serve(app, args.host, args.port, on_stop=lambda: close_app(app))

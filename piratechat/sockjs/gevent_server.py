@@ -8,8 +8,11 @@ exactly like production's gunicorn gevent worker does.
 from __future__ import annotations
 
 import logging
+import signal
 
+import gevent
 from gevent import pywsgi
+from gevent.event import Event
 
 from .hijack import HIJACKED, READER_KEY, SOCKET_KEY
 
@@ -58,16 +61,26 @@ def make_server(app, host: str, port: int, backlog: int = 2048) -> pywsgi.WSGISe
     )
 
 
-def serve(app, host: str, port: int, backlog: int = 2048) -> int:
-    """Serve until interrupted; print the bound URL first (port 0 picks one,
-    and tests read the line to learn it)."""
+def serve(app, host: str, port: int, backlog: int = 2048, on_stop=None) -> int:
+    """Serve until SIGTERM or SIGINT; print the bound URL first (port 0 picks one,
+    and tests read the line to learn it). On a signal the server stops
+    accepting, then ``on_stop()`` runs (the chat closes its sessions and its
+    database there: piratechat/shutdown.py), then this returns."""
     server = make_server(app, host, port, backlog)
     server.init_socket()
+    stopping = Event()
+    handlers = [gevent.signal_handler(sig, stopping.set) for sig in (signal.SIGTERM, signal.SIGINT)]
+    server.start()
     print(f"Serving on http://{host}:{server.server_port}", flush=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        stopping.wait()
+        log.info("stopping: no new connections")
+        server.close()
+        if on_stop is not None:
+            on_stop()
+    finally:
+        for handler in handlers:
+            handler.cancel()
     return 0
 
 
@@ -82,6 +95,8 @@ def server_factory(global_conf, host="127.0.0.1", port="6543", backlog="2048"):
     monkey.patch_all()
 
     def run(app):
-        serve(app, host, int(port), int(backlog))
+        from ..shutdown import close_app
+
+        serve(app, host, int(port), int(backlog), on_stop=lambda: close_app(app))
 
     return run

@@ -5,7 +5,9 @@
 serves ``/echo``, ``/close``, ``/disabled_websocket_echo`` and
 ``/cookie_needed_echo`` (sockjs-protocol, "Base URL"), with the streaming
 response limit lowered to 4,096 bytes as the suite asks, ``/sessions``:
-how many sessions each endpoint holds, so tests can see none leak, and
+how many sessions each endpoint holds, so tests can see none leak,
+``/session?endpoint=echo&id=ID``: whether a session exists and has a
+receiver attached, so tests wait for that instead of sleeping, and
 ``/greenlets``: how many greenlets are alive, so tests can see what an idle
 connection costs.
 """
@@ -72,6 +74,16 @@ def make_app(**options):
             alive = sum(1 for o in gc.get_objects() if isinstance(o, greenlet) and not o.dead)
             return Response(json={"alive": alive})
 
+        def session_state(request):
+            """Whether session ``id`` of endpoint ``endpoint`` exists and has a
+            receiver attached, so tests wait for a state instead of sleeping."""
+            endpoint = endpoints.get(request.params.get("endpoint", "echo"))
+            session = endpoint.sessions.get(request.params.get("id", "")) if endpoint else None
+            return Response(json={"exists": session is not None,
+                                  "attached": session is not None and session.attached})
+
+        config.add_route("session", "/session")
+        config.add_view(session_state, route_name="session")
         config.add_route("sessions", "/sessions")
         config.add_view(sessions, route_name="sessions")
         config.add_route("greenlets", "/greenlets")

@@ -25,12 +25,13 @@ from urllib.parse import quote
 import transaction
 from gevent.monkey import is_module_patched
 from transaction.interfaces import TransientError
+from zc.lockfile import LockError
 from ZODB import DB
 from zodburi import resolve_uri
 
 from ..rooms.evolve import ROOT_KEY
 from ..rooms.resources import Root
-from . import fsync
+from . import fsync, problems
 
 #: Schemes of storages behind a server that may be down, restarted or slow.
 NETWORKED = ("zeo://", "postgres://")
@@ -75,7 +76,9 @@ def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = Tru
     ``read_only`` opens without taking the storage's lock, so a command can
     read a FileStorage while the server writes it. ``timeout`` bounds each
     wait for a storage server. Processes opening a new database at once race
-    to create its root object: the loser's conflict is retried.
+    to create its root object: the loser's conflict is retried. A FileStorage
+    another process holds, or one with a zero-filled tail, raises a
+    DatabaseProblem whose text says what to do (storage/problems.py).
     """
     if read_only and uri.startswith(("file://", "zeo://")) and "read_only=" not in uri:
         uri += ("&" if "?" in uri else "?") + "read_only=1"
@@ -88,8 +91,14 @@ def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = Tru
         if not read_only:
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
             fsync.install(fsync_in_thread)
+        problems.check_tail(path)
     for attempt in range(attempts):
-        storage = factory()
+        try:
+            storage = factory()
+        except LockError:
+            if not uri.startswith("file://"):
+                raise
+            raise problems.locked(path) from None
         try:
             return DB(storage, **dbkw)
         except TransientError:  # another process created the root meanwhile

@@ -98,6 +98,9 @@ class Writer:
         self._greenlet: gevent.Greenlet | None = None
         self._manager = transaction.TransactionManager()
         self._connection = None
+        self._busy = False  # a batch is being written
+        #: Called with each commit's seconds, from begin to committed (metrics.py).
+        self.on_commit_time: Callable[[float], None] | None = None
 
     def on_commit(self, listener: Callable[[Any], None]) -> None:
         """Call ``listener(result)`` for each announced change, in order, once committed."""
@@ -116,6 +119,15 @@ class Writer:
             self._greenlet = gevent.spawn(self._run)
         return waiter.get()
 
+    def drain(self, timeout: float) -> bool:
+        """Wait (at most ``timeout`` seconds) until every change submitted so far
+        is committed or failed; True if the writer is idle."""
+        with gevent.Timeout(timeout, False):
+            while self._busy or not self._queue.empty():
+                gevent.sleep(0.01)
+            return True
+        return False
+
     def close(self) -> None:
         """Stop the writer greenlet and close its connection (queued changes are lost)."""
         if self._greenlet is not None:
@@ -131,6 +143,7 @@ class Writer:
                     batch.append(self._queue.get_nowait())
                 except Empty:
                     break
+            self._busy = True
             try:
                 self._write(batch)
             except Exception as error:  # the writer must outlive any batch
@@ -141,6 +154,8 @@ class Writer:
                 for _, _, waiter in batch:
                     if not waiter.ready():
                         waiter.set_exception(error)
+            finally:
+                self._busy = False
             if self._queue.empty():  # else go on: the commit's fsync already let others run
                 _let_others_run()  # those just woken, timers and sockets, before the next commit
 
@@ -196,6 +211,7 @@ class Writer:
         give_up = time.monotonic() + self.retry_seconds
         attempt = 0
         while True:
+            started = time.perf_counter()
             self._manager.begin()
             try:
                 root = app_root(self._connection)
@@ -218,4 +234,6 @@ class Writer:
                 self._manager.abort()
                 raise
             self.commits += 1
+            if self.on_commit_time is not None:
+                self.on_commit_time(time.perf_counter() - started)
             return results

@@ -7,10 +7,11 @@ pytest failure (test_a_wrong_expectation_fails proves it).
 
 from __future__ import annotations
 
+import shlex
 import subprocess
-import sys
 import unittest
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -79,22 +80,44 @@ def test_a_wrong_expectation_fails(robot_run):
     assert "pyramid_sockjs is not cool at all" in result.failures[0][1]
 
 
-def test_suite_runs_under_zope_testrunner():
-    """The seed's other runner: zope-testrunner loads test_suite() with its layer."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "zope.testrunner", "--test-path", str(ROOT),
-         "--tests-pattern", "^acceptance$", "--test-file-pattern", "^robot_suite$",
-         "-t", "User talks to a pirate parrot"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "Ran 1 tests" in completed.stdout and "0 failures, 0 errors" in completed.stdout
+def readme_command(program: str) -> list[str]:
+    """The README's command line that starts with ``program``, as its words."""
+    for line in (ROOT / "README.md").read_text().splitlines():
+        if line.startswith(program + " "):
+            return shlex.split(line)
+    raise AssertionError(f"the README shows no {program} command")
 
 
-def robot_statistics() -> tuple[int, int] | None:
-    """Passed and failed counts from robotsuite's merged output.xml."""
-    output = RESULTS / "robot_output.xml"
-    if not output.exists():
+def test_the_readmes_zope_testrunner_command_runs_the_suite():
+    """The seed's other runner, started exactly as the README says: zope-testrunner
+    loads test_suite() with its layer and runs every Robot case."""
+    command = readme_command(".venv/bin/zope-testrunner")
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    out = completed.stdout + completed.stderr
+    assert completed.returncode == 0, out
+    assert f"Ran {len(CASES)} tests" in out and "0 failures, 0 errors" in out, out
+
+
+def robot_results(output: Path, since: float) -> list[tuple[str, str]] | None:
+    """(test name, PASS/FAIL/SKIP) of every Robot test in robotsuite's merged
+    ``output``, or None when that file was not written since ``since`` (it is an
+    earlier run's: this run ran no Robot test)."""
+    try:
+        if output.stat().st_mtime < since:
+            return None
+    except FileNotFoundError:
         return None
-    total = ET.parse(output).find("statistics/total/stat")
-    return int(total.get("pass")), int(total.get("fail"))
+    return [(test.get("name"), test.find("status").get("status"))
+            for test in ET.parse(output).iter("test")]
+
+
+def robot_summary(output: Path, since: float) -> str | None:
+    """One line for the terminal: this run's Robot counts, the failures named."""
+    results = robot_results(output, since)
+    if results is None:
+        return None
+    passed = sum(status == "PASS" for _, status in results)
+    failed = [name for name, status in results if status == "FAIL"]
+    line = (f"Robot Framework ({output.parent}/robot_log.html): {len(results)} robot tests "
+            f"ran in this run, {passed} passed, {len(failed)} failed")
+    return line + (": " + "; ".join(failed) if failed else "")

@@ -56,8 +56,8 @@ def frames_until(ws, count: int) -> list[list[dict]]:
     return frames
 
 
-def join(ws, room: str) -> None:
-    send(ws, {"type": "join", "name": "Reader", "room": room})
+def join(ws, room: str, name: str = "Reader") -> None:
+    send(ws, {"type": "join", "name": name, "room": room})
     while True:
         frame = ws.recv()
         if frame.startswith("a") and any(json.loads(m)["type"] == "joined"
@@ -74,7 +74,7 @@ def test_a_stream_of_lines_shares_frames_with_the_window_on(coalesce_ms):
     try:
         room = "stream-" + uuid.uuid4().hex[:8]
         join(reader, room)
-        join(sayer, room)
+        join(sayer, room, "Sayer")
         for n in range(LINES):
             send(sayer, {"type": "say", "text": f"line {n}"})
             time.sleep(PAUSE)

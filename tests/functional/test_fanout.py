@@ -62,7 +62,8 @@ class Member:
         return self.pending.pop(0)
 
     def join(self, room: str) -> None:
-        self.send({"type": "join", "name": "Member", "room": room})
+        # names are unique in a room (chat/session.py)
+        self.send({"type": "join", "name": "Member " + uuid.uuid4().hex[:8], "room": room})
         while self.next()["type"] != "joined":
             pass
 

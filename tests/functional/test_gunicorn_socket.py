@@ -40,9 +40,9 @@ def test_the_first_message_right_after_the_handshake_is_not_lost(gunicorn):
     """A client that speaks the moment it is connected: gunicorn's keep-alive
     loop must not take those bytes for a next HTTP request."""
     room = "r" + uuid.uuid4().hex[:8]
-    for _ in range(20):
+    for n in range(20):
         ws = _raw(gunicorn)
-        ws.send(json.dumps({"type": "join", "name": "Quick", "room": room}))
+        ws.send(json.dumps({"type": "join", "name": f"Quick {n}", "room": room}))
         assert json.loads(ws.recv())["type"] == "joined"
         ws.close()
         framed = SockJSClient(gunicorn)  # sends its join right after "o"

@@ -106,7 +106,7 @@ def test_after_beyond_the_rooms_history_resets_the_client(clients):
     say_and_wait(ann, "one")
     say_and_wait(ann, "two")
     again = clients()
-    again.join("Ann", room=room, after=1000)  # e.g. the server's database was replaced
+    again.join("Ann again", room=room, after=1000)  # e.g. the server's database was replaced
     assert again.next() == {"type": "reset", "room": room, "seq": 2}
     assert [line["seq"] for line in lines_of(again, 2)] == [1, 2]
 

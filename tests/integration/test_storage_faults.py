@@ -82,9 +82,10 @@ def say_until_stored(client: SockJSClient, text: str, tries: int = 40) -> dict:
     raise AssertionError(f"{text!r} was never stored")
 
 
-def join_until_joined(client: SockJSClient, room: str, tries: int = 40) -> dict:
-    for _ in range(tries):
-        client.send({"type": "join", "name": "Ann", "room": room})
+def join_until_joined(client: SockJSClient, room: str, tries: int = 40,
+                      name: str = "Ann") -> dict:
+    for _ in range(tries):  # names are unique in a room: each client its own
+        client.send({"type": "join", "name": name, "room": room})
         while True:
             message = client.next()
             if message["type"] in ("joined", "error"):
@@ -125,7 +126,7 @@ def test_restarted_while_running_a_say_is_refused_and_no_seen_line_is_lost_or_do
     ann, bob = SockJSClient(url), SockJSClient(url)
     try:
         join_until_joined(ann, room)
-        join_until_joined(bob, room)
+        join_until_joined(bob, room, name="Bob")
         for n in range(3):
             say_until_stored(ann, f"before {n}")
         storage.stop()

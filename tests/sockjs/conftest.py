@@ -44,6 +44,15 @@ class Server:
     def sessions(self) -> dict[str, int]:
         return json.loads(GET(self.url + "/sessions").body)
 
+    def session(self, url: str) -> dict:
+        """{"exists", "attached"} of the session a transport ``url`` names
+        (``<base>/<endpoint>/<server>/<session>``)."""
+        endpoint, _, session = url[len(self.url) + 1:].split("/")[:3]
+        return json.loads(GET(f"{self.url}/session?endpoint={endpoint}&id={session}").body)
+
+    def attached(self, url: str) -> bool:
+        return self.session(url)["attached"]
+
     def alive(self) -> bool:
         return self.live.process.poll() is None
 

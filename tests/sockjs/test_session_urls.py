@@ -56,7 +56,7 @@ def test_protocol_section_second_receiver_gets_2010(server):
     POST(url + "/xhr")
     waiting = pending("POST", url + "/xhr")  # a long poll, left waiting
     try:
-        time.sleep(0.25)
+        assert wait_until(lambda: server.attached(url))
         r = POST(url + "/xhr")
         assert (r.status, r.body) == (200, b'c[2010,"Another connection still open"]\n')
     finally:
@@ -82,8 +82,8 @@ def test_protocol_section_long_poll_waits_then_gets_the_message(server):
 
     t = threading.Thread(target=poll)
     t.start()
-    time.sleep(0.3)
-    assert "r" not in got
+    assert wait_until(lambda: server.attached(url))  # the poll waits at the server...
+    assert "r" not in got  # ...unanswered
     POST(url + "/xhr_send", body='["late"]')
     t.join(2)
     assert got["r"].body == b'a["late"]\n'
@@ -94,7 +94,7 @@ def test_protocol_section_session_times_out_after_disconnect_delay(fast):
     url = fast.echo + sid()
     POST(url + "/xhr")
     assert POST(url + "/xhr_send", body='["a"]').status == 204
-    time.sleep(1.2)
+    assert wait_until(lambda: not fast.session(url)["exists"])  # the reaper took it
     assert POST(url + "/xhr_send", body='["a"]').status == 404
     assert POST(url + "/xhr").body == b"o\n"  # a new session under the old id
 
@@ -105,7 +105,7 @@ def test_protocol_section_heartbeat_frame(fast):
     POST(url + "/xhr")
     started = time.monotonic()
     assert POST(url + "/xhr").body == b"h\n"
-    assert 0.25 < time.monotonic() - started < 2
+    assert time.monotonic() - started > 0.25  # not before the delay (no upper bound: load)
 
 
 def test_protocol_section_sessions_are_not_leaked(fast):

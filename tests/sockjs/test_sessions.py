@@ -6,6 +6,7 @@ sessions reaped."""
 import time
 
 import gevent
+import gevent.event
 import pytest
 
 from piratechat.sockjs import Options, Session
@@ -136,12 +137,11 @@ def test_slow_consumer_is_closed_with_4008_and_its_queue_freed():
 
 def test_slow_consumer_stuck_receiver_is_cut_after_the_write_timeout():
     session = registry(max_queue=10, write_timeout=0.05).create("s", {})
-    cut = []
-    receiver = Receiver(session, cut=lambda: cut.append(True))
+    cut = gevent.event.Event()
+    receiver = Receiver(session, cut=cut.set)
     assert session.attach(receiver)
     session.send("x" * 20)  # the receiver is stuck writing (never detaches)
-    gevent.sleep(0.1)
-    assert cut == [True] and receiver.gone
+    assert cut.wait(10) and receiver.gone  # cut, by the write timeout's timer
 
 
 def test_raw_sessions_queue_text_unframed():
@@ -172,16 +172,15 @@ def test_ten_thousand_abandoned_sessions_are_all_reaped(count, record_property):
     started = time.monotonic()
     reaper = Reaper(sessions)
     reaper.ensure_running()
-    deadline = started + 5
-    while len(sessions) and time.monotonic() < deadline:
-        gevent.sleep(0.01)
+    all_closed = gevent.event.Event()
+    closed = []
+    for session in list(sessions.sessions.values()):
+        session.on_close = lambda: (closed.append(1), len(closed) == count and all_closed.set())
+    assert all_closed.wait(60)  # a bound for a stuck reaper, not a measurement
     elapsed = time.monotonic() - started
     reaper._greenlet.kill()
-    record_property("reap_seconds", round(elapsed, 3))
-    print(f"\n10,000 sessions reaped {elapsed:.3f} s after the reaper started "
-          f"(disconnect delay 0.2 s)")
+    record_property("reap_seconds", round(elapsed, 3))  # measured, not asserted
     assert len(sessions) == 0 and not sessions._idle
-    assert elapsed < 0.2 + 1.0
 
 
 def test_handling_close_section_a_holder_whose_client_left_is_noticed_by_the_next_receiver():

@@ -255,9 +255,10 @@ def _handshake(request: Request, conn: Conn, max_message: int):
 
 def _close_code(session: Session) -> tuple[int, str]:
     """The WebSocket close for a closed session: application codes (3000-4999)
-    pass through, the protocol's own become a normal closure."""
+    and 1001 "going away" (the server stops: reconnect) pass through, the
+    protocol's own become a normal closure."""
     code, reason = session.close_reason
-    return (code, reason) if 3000 <= code <= 4999 else (wsframing.NORMAL, "")
+    return (code, reason) if code == 1001 or 3000 <= code <= 4999 else (wsframing.NORMAL, "")
 
 
 def _serve(request: Request, session: Session, start_writer, decode) -> object:

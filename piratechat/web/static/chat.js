@@ -233,6 +233,15 @@
     });
   }
 
+  // Names are unique in a room. Taken: say so once, then ask again every 2 s with
+  // whatever the name field holds by then (after a reconnect, the name may be our
+  // own old connection's, until the server notices it is gone).
+  var nameTakenShown = false;
+  function nameTaken(message) {
+    if (!nameTakenShown) { showError(message); nameTakenShown = true; }
+    setTimeout(function () { if (connected() && !joined) { join(); } }, 2000);
+  }
+
   function connect() {
     var options = {};
     if (params.get("transport")) { options.transports = params.get("transport").split(","); }
@@ -250,9 +259,11 @@
       if (message.type === "line") { showLine(message); }
       else if (message.type === "gap") { fillGap(message, message.after); }
       else if (message.type === "reset") { lastSeq = null; list.textContent = ""; }
+      else if (message.type === "error" && message.code === "name_taken") { nameTaken(message); }
       else if (message.type === "error") { showError(message); retryOutbox(message); }
       else if (message.type === "joined") {
         joined = true;
+        nameTakenShown = false;
         showState("online", "Online: aboard " + message.room + " as " + message.name);
         if (message.translator) { translatorSelect.value = message.translator; }
         sendOutbox();

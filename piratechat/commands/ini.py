@@ -1,0 +1,36 @@
+"""Which ini file a command reads, and what happens without one.
+
+``--ini`` unset: ``development.ini`` in the current folder if there is one,
+else no file at all, i.e. the built-in defaults (piratechat/settings.py; the
+database is ``var/Data.fs`` under the current folder). A named file that is
+missing is one sentence (``MissingIni``), not a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT = "development.ini"
+
+
+class MissingIni(Exception):
+    pass
+
+
+def chosen(ini: str | None) -> str | None:
+    """The ini file to read, or None for the built-in defaults."""
+    if ini is None:
+        return DEFAULT if os.path.exists(DEFAULT) else None
+    if not os.path.isfile(ini):
+        raise MissingIni(f"no ini file {ini!r} (from {os.getcwd()}); name one that exists, "
+                         "or leave --ini out to run on the built-in defaults")
+    return ini
+
+
+def app_settings(ini: str | None) -> dict:
+    """The ``[app:main]`` settings of ``ini`` (None: none, the defaults)."""
+    if ini is None:
+        return {}
+    from pyramid.paster import get_appsettings
+
+    return get_appsettings(ini, "main")

@@ -1,0 +1,89 @@
+"""Prometheus metrics at ``/metrics`` (prometheus_client's text format).
+
+One registry per app (tests build many apps in one process). What is counted
+where it happens:
+
+- ``piratechat_lines_total``: lines stored and published (rate() is lines/s)
+- ``piratechat_translator_fallbacks_total{translator}``: lines the pirate
+  answered because the room's translator could not
+- ``piratechat_fanout_seconds``: from a line being queued for this process's
+  members to the end of the fan-out that sent it (chat/hub.py)
+- ``piratechat_commit_seconds``: one group commit, begin to durable (storage/writer.py)
+
+and what is read when scraped, from the SockJS sessions:
+
+- ``piratechat_connections{transport}``: open sessions by transport
+  (``raw_websocket``, ``websocket``, ``http``: the HTTP transports)
+- ``piratechat_queue_bytes``: characters queued for clients, not yet sent
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from pyramid.response import Response
+
+BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class SessionCollector:
+    """Connections and queued characters, counted at scrape time."""
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    def collect(self):
+        connections = GaugeMetricFamily("piratechat_connections",
+                                        "Open SockJS sessions by transport", labels=["transport"])
+        counts = {"raw_websocket": 0, "websocket": 0, "http": 0}
+        queued = 0
+        for endpoint in self.registry.get("sockjs_endpoints", {}).values():
+            for key, session in list(endpoint.sessions.sessions.items()):
+                if getattr(session, "raw", False):
+                    counts["raw_websocket"] += 1
+                elif "#ws" in key:
+                    counts["websocket"] += 1
+                else:
+                    counts["http"] += 1
+                queued += getattr(session, "_queued", 0)
+        for transport, count in counts.items():
+            connections.add_metric([transport], count)
+        yield connections
+        yield GaugeMetricFamily("piratechat_queue_bytes",
+                                "Characters queued for clients, not yet sent", value=queued)
+
+
+def includeme(config) -> None:
+    """Count what the chat does, and serve ``/metrics``. Needs the chat built."""
+    registry = CollectorRegistry()
+    lines = Counter("piratechat_lines", "Lines stored and published", registry=registry)
+    fallbacks = Counter("piratechat_translator_fallbacks",
+                        "Lines the pirate translated because the room's translator failed",
+                        ["translator"], registry=registry)
+    fanout = Histogram("piratechat_fanout_seconds", "Line queued to fan-out done",
+                       buckets=BUCKETS, registry=registry)
+    commit = Histogram("piratechat_commit_seconds", "One group commit",
+                       buckets=BUCKETS, registry=registry)
+    registry.register(SessionCollector(config.registry))
+
+    def counted(line: dict) -> None:
+        lines.inc()
+        if "fallback" in line:
+            fallbacks.labels(translator=line["fallback"]).inc()
+
+    chat = config.registry["piratechat.chat"]
+    chat.history.subscribe(counted)
+    chat.hub.on_fanout = fanout.observe
+    writer = config.registry.get("piratechat.writer")
+    if writer is not None:
+        writer.on_commit_time = commit.observe
+    config.registry["piratechat.metrics"] = registry
+
+    def metrics(request):
+        response = Response(body=generate_latest(registry))
+        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+        return response
+
+    config.add_route("metrics", "/metrics")
+    config.add_view(metrics, route_name="metrics")
