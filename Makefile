@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 VENDOR := piratechat/web/static/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run serve-production test lint browser services cluster postgres bench clean
+.PHONY: setup run run-plone plone serve-production test lint browser services cluster postgres bench clean
 
 setup: $(VENV)/.installed $(VENDOR)/sockjs.min.js
 
@@ -16,6 +16,14 @@ $(VENV)/.installed: pyproject.toml constraints.txt examples/piratechat-yoda/pypr
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	# a third-party translator, found through its entry point (tests use it)
 	$(BIN)/pip install --quiet -c constraints.txt --no-deps -e examples/piratechat-yoda
+	touch $@
+
+# Plone 6.2 (Classic UI), into the same .venv: one process imports the chat and Plone.
+# Pinned by constraints-plone.txt, which agrees with constraints.txt.
+plone: $(VENV)/.plone-installed
+
+$(VENV)/.plone-installed: $(VENV)/.installed constraints-plone.txt
+	$(BIN)/pip install --quiet -c constraints.txt -c constraints-plone.txt -e '.[plone]'
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -53,11 +61,16 @@ postgres:
 run: setup
 	$(BIN)/pserve development.ini
 
+# The Plone site at / and the chat at /chat, one gevent process (plone.ini); the site is
+# made on first start (piratechat/plone/site.py). http://127.0.0.1:8080/
+run-plone: setup plone
+	$(BIN)/pserve plone.ini
+
 serve-production: setup
 	$(BIN)/gunicorn --paste production.ini
 
 # The coverage report (pytest-cov, code run in the pytest process) ends the output.
-test: setup browser services postgres
+test: setup plone browser services postgres
 	$(BIN)/ruff check piratechat tests bench examples
 	$(BIN)/pytest --cov=piratechat --cov-report=term
 

@@ -80,6 +80,12 @@ class Settings:
     # compiled theme is kept for good (production).
     theme: bool = True
     theme_reload: bool = False
+    # Members' chat tokens (chat/tokens.py): the HMAC-SHA256 key the Plone site signs
+    # them with and the chat checks them with ("": the chat accepts no tokens).
+    token_secret: str = ""
+    # Where the chat page asks for its member's token (same origin, with the member's
+    # cookie); "": it asks nowhere and the visitor picks a nickname (plain `make run`).
+    token_url: str = ""
 
 
 def parse(settings: dict, environ: dict | None = None) -> Settings:

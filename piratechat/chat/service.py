@@ -21,6 +21,7 @@ from ..translators.registry import guard, offered, translator_named
 from .choice import RoomTranslators
 from .hub import Hub
 from .limits import Limits
+from .members import MemberNames
 from .messages import ChatError, dumps, now
 from .roster import Roster
 from .sequencer import Sequencer
@@ -41,6 +42,7 @@ class Chat:
         self.sequencer = Sequencer(self.hub, history)
         self.roster = Roster(make_presence(broker, settings.presence_ttl, settings.broker_prefix),
                              broker, self.hub, settings.presence_list)
+        self.members = MemberNames()  # names members chat under (from their tokens)
         self.room_translators = RoomTranslators(registry)
         self.limits = Limits(settings)
         broker.subscribe(self.receive)

@@ -14,6 +14,7 @@ from .limits import TOO_MANY_CONNECTIONS
 from .messages import ChatError, client_id_field, dumps, parse, text_field
 from .service import DEFAULT_ROOM, Chat
 from .text import check_name
+from .tokens import BadToken, verify
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,7 @@ class ChatSession(Session):
         covered. So a line committed while we read is neither lost nor sent
         twice.
         """
-        settings = self.chat.settings
-        name = text_field(message, "name", settings.max_name, "The name", check_name).strip()
+        name = self._name(message)
         try:
             room = check_slug(message.get("room", DEFAULT_ROOM))
         except BadRoomName as error:
@@ -113,6 +113,30 @@ class ChatSession(Session):
         for line in backlog:
             self.reply(line)
         chat.caught_up(room, self, last)
+
+    def _name(self, message: dict) -> str:
+        """Who joins: the member a valid ``token`` names (``name``, if sent, must be
+        theirs), or the nickname in ``name``, if no member chats under it."""
+        settings = self.chat.settings
+        token = message.get("token")
+        if token is None:
+            name = text_field(message, "name", settings.max_name, "The name",
+                              check_name).strip()
+            if self.chat.members.taken(name):
+                raise ChatError("name_taken", f"{name!r} is a member's name: log in to "
+                                "chat under it, or pick another.")
+            return name
+        try:
+            member = verify(settings.token_secret, token)
+        except BadToken as error:
+            raise ChatError("bad_token", str(error)) from None
+        claimed = message.get("name", member)
+        if not isinstance(claimed, str) or claimed.strip() != member:
+            raise ChatError("bad_token", "The token is for another name.")
+        if len(member) > settings.max_name:
+            member = member[: settings.max_name]
+        self.chat.members.add(member)
+        return member
 
     def _name_taken(self, room: str, name: str) -> bool:
         """Whether another live connection to this process is in ``room`` as

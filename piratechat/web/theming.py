@@ -23,6 +23,7 @@ status and other headers are the app's answer to this request.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -37,6 +38,8 @@ from ..settings import parse
 
 #: The paths of the chat's HTML pages: the front page, the rooms' form, a room.
 PAGE_PATH = re.compile(r"^/(rooms/([^/]+/)?)?$")
+#: Every path (``pages = all``): what is themed is then told by the answer alone.
+ANY_PATH = re.compile(r"")
 #: Where the theme's own files (its CSS and images) are served.
 THEME_PREFIX = "/theme"
 #: Themed pages kept (LRU), each about the size of one page.
@@ -47,31 +50,39 @@ _ANSWER = "piratechat.theme.answer"
 
 def filter_factory(app, global_conf, **local_conf):
     """``[filter:theme]``: ``theme_folder`` (the designer's folder, holding
-    ``rules.xml``), ``piratechat.theme`` (on/off), ``piratechat.theme_reload``."""
+    ``rules.xml``), ``piratechat.theme`` (on/off), ``piratechat.theme_reload``;
+    ``rules`` (another rules file in the folder, e.g. the Plone site's) and
+    ``pages`` (``chat``: the chat's pages only; ``all``: every HTML answer, for an
+    app such as Plone whose pages are anywhere)."""
     settings = parse(local_conf)
     if not settings.theme:
         return app
     folder = local_conf.get("theme_folder") or os.path.join(global_conf["here"], "theme")
-    return ThemeFilter(app, Path(folder), reload=settings.theme_reload)
+    pages = {"chat": PAGE_PATH, "all": ANY_PATH}[local_conf.get("pages", "chat")]
+    return ThemeFilter(app, Path(folder), reload=settings.theme_reload,
+                       rules=local_conf.get("rules", "rules.xml"), pages=pages)
 
 
 class ThemeFilter:
-    def __init__(self, app, folder: Path, reload: bool = False):
+    def __init__(self, app, folder: Path, reload: bool = False, rules: str = "rules.xml",
+                 pages: re.Pattern = PAGE_PATH):
         self.app = app
         self.folder = folder.resolve()
         self.reload = reload
+        self.rules = rules
+        self.page_path = pages
         self.files = DirectoryApp(str(self.folder))
         self._stamp = self._fingerprint()
         self.diazo = self._compile()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if PAGE_PATH.match(path):
-            return self._themed(environ, start_response)
         if path.startswith(THEME_PREFIX + "/") and not path.endswith(".xml"):
             environ = dict(environ, PATH_INFO=path[len(THEME_PREFIX):],
                            SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + THEME_PREFIX)
             return self.files(environ, start_response)
+        if self.page_path.match(path):
+            return self._themed(environ, start_response)
         return self.app(environ, start_response)
 
     def _themed(self, environ, start_response):
@@ -100,8 +111,9 @@ class ThemeFilter:
             self.pages[key] = kept
             if len(self.pages) > CACHE_SIZE:
                 self.pages.popitem(last=False)
-        else:
-            self.pages.move_to_end(key)
+        else:  # (another thread may have just dropped it: plone.ini themes in threads)
+            with contextlib.suppress(KeyError):
+                self.pages.move_to_end(key)
         headers = answer.headers
         for stale in ("Content-Range", "Accept-Ranges", "Content-MD5"):
             headers.pop(stale, None)
@@ -118,7 +130,7 @@ class ThemeFilter:
         # would otherwise try a path without a scheme as a request to the app first.
         self.pages: OrderedDict[bytes, tuple[bytes, str]] = OrderedDict()
         diazo = DiazoMiddleware(
-            self._replay, {}, rules=(self.folder / "rules.xml").as_uri(), prefix=THEME_PREFIX,
+            self._replay, {}, rules=(self.folder / self.rules).as_uri(), prefix=THEME_PREFIX,
             doctype="<!DOCTYPE html>", read_network=False, update_content_length=True,
         )
         diazo.transform_middleware = diazo.get_transform_middleware()  # compiled now, kept

@@ -37,6 +37,8 @@ def _page(request, room: Room, **extra) -> dict:
         "translator": request.registry.getAdapter(room, ITranslator).name,
         "history_url": request.resource_url(room, "history"),
         "max_line": settings.max_line,
+        # Where a member's chat token comes from (the Plone site's @@chat-token), if anywhere.
+        "token_url": settings.token_url,
         "max_name": settings.max_name,
         "max_room": MAX_LENGTH,
         "front": False,

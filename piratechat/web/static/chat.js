@@ -241,11 +241,31 @@
 
   function send(message) { sock.send(JSON.stringify(message)); }
 
+  // A member of the site the chat is part of (data-token-url: its @@chat-token) joins
+  // under their name with a fresh signed token (docs/protocol.md, "Members"); anyone
+  // else (the site answers 403) under the nickname they typed.
+  var tokenUrl = chat.getAttribute("data-token-url");
+  function memberToken() {
+    if (!tokenUrl) { return Promise.resolve(null); }
+    return fetch(tokenUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .catch(function () { return null; });
+  }
+
   function join() {
-    var message = { type: "join", name: nameInput.value.trim() || "Anonymous", presence: true };
-    if (room) { message.room = room; }
-    if (lastSeq !== null) { message.after = lastSeq; }
-    send(message);
+    memberToken().then(function (member) {
+      var message = { type: "join", name: nameInput.value.trim() || "Anonymous", presence: true };
+      if (member && member.token) {
+        message.name = member.name;
+        message.token = member.token;
+        nameInput.value = member.name;
+        nameInput.readOnly = true;
+        chat.setAttribute("data-member", member.name);
+      }
+      if (room) { message.room = room; }
+      if (lastSeq !== null) { message.after = lastSeq; }
+      if (connected()) { send(message); }
+    });
   }
 
   // Names are unique in a room. Taken: say so once, then ask again every 2 s with

@@ -1,0 +1,3 @@
+"""What the WSGI factory hands the Plone side: the secret tokens are signed with."""
+
+TOKEN_SECRET = ""

@@ -1,0 +1,69 @@
+"""The Plone side's views: a member's chat token, a topic, the lobby viewlet."""
+
+from __future__ import annotations
+
+import json
+import os
+from html import escape
+
+from plone import api
+from plone.app.layout.viewlets.common import ViewletBase
+from Products.Five.browser import BrowserView
+
+from ..chat import tokens
+from ..rooms.slugs import slug_for
+from . import config
+
+#: Where the chat lives, from the site's root (plone.ini's urlmap).
+CHAT_PATH = "/chat"
+
+
+class ChatToken(BrowserView):
+    """``@@chat-token``: for a member, ``{"name", "token"}`` (their full name,
+    signed; see piratechat/chat/tokens.py); for anyone else a 403. Never cached."""
+
+    def __call__(self):
+        response = self.request.response
+        response.setHeader("Content-Type", "application/json")
+        response.setHeader("Cache-Control", "no-store")
+        if api.user.is_anonymous():
+            response.setStatus(403)
+            return json.dumps({"error": "Log in to chat under your name."})
+        member = api.user.get_current()
+        name = (member.getProperty("fullname") or member.getUserName()).strip()
+        return json.dumps({"name": name, "token": tokens.issue(config.TOKEN_SECRET, name)})
+
+
+def topic_room(topic) -> str:
+    """A topic's chat room: the slug of its forum and its own id (unique in the site)."""
+    return slug_for(f"{topic.aq_parent.getId()} {topic.getId()}")
+
+
+class TopicView(BrowserView):
+    """A topic: its text, "discuss it live" (its chat room), then its replies."""
+
+    def room_url(self) -> str:
+        return f"{api.portal.get().absolute_url()}{CHAT_PATH}/rooms/{topic_room(self.context)}/"
+
+
+class LobbyViewlet(ViewletBase):
+    """The lobby's latest lines on every Plone page, kept up to date by lobby.js
+    (it reads the lobby's history URL; it does not join, so it is nobody in the room)."""
+
+    def render(self):
+        chat = api.portal.get().absolute_url() + CHAT_PATH
+        return (
+            f'<section id="lobby-lines" aria-labelledby="lobby-heading" '
+            f'data-history-url="{escape(chat)}/rooms/lobby/history">'
+            f'<h2 id="lobby-heading"><a href="{escape(chat)}/">In the lobby now</a></h2>'
+            f'<ol class="lobby-lines" aria-live="polite"></ol></section>'
+            f'<script src="{escape(chat)}/static/lobby.js" defer></script>'
+        )
+
+
+class ProcessId(BrowserView):
+    """The process's id as text (the chat's ``/chat/process-id`` says the same)."""
+
+    def __call__(self):
+        self.request.response.setHeader("Content-Type", "text/plain")
+        return str(os.getpid())

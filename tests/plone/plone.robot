@@ -1,0 +1,106 @@
+*** Settings ***
+Documentation     The crew's site (plone.ini): Plone at /, the chat at /chat, one process,
+...               one theme. Driven in headless Chromium; each case makes its own topic.
+Library           SeleniumLibrary    timeout=20s    run_on_failure=Capture Page Screenshot
+Test Teardown     Close All Browsers
+
+*** Variables ***
+${SITE_URL}       http://127.0.0.1:8080
+${MEMBER}         anne
+${PASSWORD}       anne-secret-1
+${FULL_NAME}      Anne Bonny
+${CHROMIUM}       /usr/bin/chromium
+${CHROMEDRIVER}   /usr/bin/chromedriver
+${OPTIONS}        binary_location="${CHROMIUM}";add_argument("--headless=new");add_argument("--no-sandbox");add_argument("--disable-gpu");add_argument("--disable-dev-shm-usage");add_argument("--disable-background-networking");add_argument("--disable-component-update");add_argument("--disable-sync");add_argument("--no-first-run");add_argument("--window-size=1200,900")
+
+*** Test Cases ***
+A visitor reads the blog; a member posts a topic and a reply, then talks it over live
+    ${id}=    Evaluate    uuid.uuid4().hex[:8]    modules=uuid
+    a visitor reads the blog
+    the member logs in
+    ${title}=    the member posts the topic "Where is the treasure ${id}"
+    the member replies "Arr, dig under the palm ${id}"
+    ${room}=    the member opens the topic's chat room
+    a second browser opens    ${room}
+    Switch Browser    member
+    Input Text    line    Hello, friend ${id}
+    Click Button    send
+    Switch Browser    second
+    the line of ${FULL_NAME} "Hello, friend ${id}" arrives, and the parrot says "Avast, mate"
+    the theme's header is there
+    a visitor cannot chat as ${FULL_NAME}
+
+Plone's pages show the lobby's latest lines, live
+    ${id}=    Evaluate    uuid.uuid4().hex[:8]    modules=uuid
+    Open Browser    ${SITE_URL}/blog    chrome    alias=reader    options=${OPTIONS}    executable_path=${CHROMEDRIVER}
+    Wait Until Page Contains Element    css:#lobby-lines[data-polled]
+    a second browser opens    ${SITE_URL}/chat/
+    Input Text    line    Hello, friend ${id}
+    Click Button    send
+    Switch Browser    reader
+    Wait Until Element Contains    css:#lobby-lines    ${id}
+    Element Should Contain    css:#lobby-lines    Avast, mate
+    the theme's header is there
+
+*** Keywords ***
+the theme's header is there
+    Page Should Contain Element    css:#theme-header .brand-name
+
+a visitor reads the blog
+    Open Browser    ${SITE_URL}/    chrome    alias=visitor    options=${OPTIONS}    executable_path=${CHROMEDRIVER}
+    the theme's header is there
+    Click Link    css:#theme-content a[href$="/blog"]
+    Wait Until Page Contains Element    css:#theme-content a[href$="/the-parrot-learns-shakespeare"]
+    the theme's header is there
+    Click Link    css:#theme-content a[href$="/the-parrot-learns-shakespeare"]
+    Wait Until Page Contains    Pick the bard in any room
+    the theme's header is there
+
+the member logs in
+    Open Browser    ${SITE_URL}/login    chrome    alias=member    options=${OPTIONS}    executable_path=${CHROMEDRIVER}
+    Input Text    __ac_name    ${MEMBER}
+    Input Password    __ac_password    ${PASSWORD}
+    Click Button    name:buttons.login
+    Wait Until Page Contains Element    css:#site-you a[href$="/logout"]
+
+the member posts the topic "${title}"
+    Go To    ${SITE_URL}/forums/general
+    the theme's header is there
+    Go To    ${SITE_URL}/forums/general/++add++Topic
+    Input Text    form.widgets.IBasic.title    ${title}
+    Input Text    form.widgets.body    Who has the map?
+    Click Button    name:form.buttons.save
+    Wait Until Page Contains Element    css:#topic-room
+    Page Should Contain    ${title}
+    the theme's header is there
+    RETURN    ${title}
+
+the member replies "${reply}"
+    Input Text    form.widgets.text    ${reply}
+    Click Button    name:form.buttons.comment
+    Wait Until Page Contains    ${reply}
+
+the member opens the topic's chat room
+    Click Link    css:#topic-room
+    Wait Until Page Contains Element    css:#chat[data-transport][data-member="${FULL_NAME}"]
+    Wait Until Element Contains    status    as ${FULL_NAME}
+    Element Attribute Value Should Be    name    readonly    true
+    the theme's header is there
+    ${room}=    Get Location
+    RETURN    ${room}
+
+a second browser opens
+    [Arguments]    ${url}
+    Open Browser    ${url}    chrome    alias=second    options=${OPTIONS}    executable_path=${CHROMEDRIVER}
+    Wait Until Page Contains Element    css:#chat[data-transport]
+    Wait Until Element Contains    status    Online
+
+a visitor cannot chat as ${name}
+    [Documentation]    The chat saw the member's token, so the name is theirs alone.
+    Input Text    name    ${name}
+    Click Element    line
+    Wait Until Page Contains    is a member's name
+
+the line of ${author} "${text}" arrives, and the parrot says "${translation}"
+    Wait Until Page Contains Element    xpath://ol[@id="messages"]/li[contains(@class,"said")][span[@class="author"][.="${author}"]][span[@class="text"][.="${text}"]]
+    Element Should Contain    xpath://ol[@id="messages"]/li[contains(@class,"said")][span[@class="text"][.="${text}"]]//span[@class="translation"]    ${translation}
