@@ -14,7 +14,11 @@ hears of changes to it:
   here leaves (``forget``) or the broker reconnects (``forget_all``: notices
   may have been lost meanwhile). No expiry: a busy process never re-reads
   every room at once. A read that was under way when a notice came never
-  overrides the notice (a ZEO client may still show the older choice).
+  overrides the notice (a ZEO client may still show the older choice). Left
+  open: a choice committed elsewhere just before the first member joins here,
+  whose notice came before the join, read through a ZEO client that has not
+  yet seen that commit (a window of milliseconds): the room keeps the older
+  choice until the next change, leave or reconnect.
 - Any other room (a page, a test calling Chat directly) hears nothing: its
   choice read from the database is reused for ``REUSE_SECONDS`` only.
 
