@@ -40,18 +40,27 @@ second, as batches were already 50 to 100 lines.
 
 The hub: pickling a line costs about 0.1 ms of CPU, and a commit pickles its
 whole batch at once, on the hub's thread (ZODB's locks cannot be shared with
-a native thread here; storage/fsync.py says why); the fsync itself waits in a
-thread (storage/fsync.py). A batch may be run in slices of ``slice_size``
-changes with a savepoint after each, the writer yielding between slices, so
-that a commit holds the hub for one slice, not one batch. Off by default: a
-savepoint pickles its slice into a temporary store that the commit then
-reads back and stores again, and objects changed in several slices (a busy
-room's last bucket, the activity index) are pickled once per slice: batches
-of 200 lines over 100 rooms cost 30% more CPU per line in slices of 100
-(measured by committing fixed batches: 160-175 µs per line unsliced, 220-255
-sliced), while a whole batch holds the hub some 30 ms at most, within what
-the rooms scenario's p99 allows. bench/history_bench.py measures what a
+a native thread here; storage/fsync.py says why). So a batch is run in
+slices of ``slice_size`` changes with a savepoint after each: the savepoint
+pickles that slice, then the writer yields, and other greenlets run before
+the next slice. A commit then holds the hub for one slice, not one batch
+(measured: slices of 20 about halve the 90th percentile stall of a 50-line
+batch, for some 13% fewer lines per second; but with 100 busy rooms each
+yield waits a whole turn of a busy loop, and 20 cost a third of the lines
+per second: so 100, about 10 ms of pickling at most). The fsync itself waits
+in a thread (storage/fsync.py). bench/history_bench.py measures what a
 commit costs everyone else; bench/writer_cost.py the CPU per line.
+
+Slices have a price: a savepoint pickles its slice into a temporary store
+that the commit reads back and stores again, and objects changed in several
+slices (a busy room's last bucket, the activity index) are pickled once per
+slice. Committing fixed batches of 200 lines over 100 rooms cost 30% more
+CPU per line in slices of 100 than whole (``slice_size=None``: 160-175 µs
+against 220-255). Yet with whole batches, the rooms bench at 5,000 lines/s
+on a starved machine (the worker got a third of a core) stopped delivering
+after 1,000-4,000 lines, reproducibly, even with a yield after every batch;
+with slices it did not. Not understood yet (bench/results/rooms.md), so
+slices stay the default.
 """
 
 from __future__ import annotations

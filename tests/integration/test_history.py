@@ -199,9 +199,9 @@ def batch_of_150(writer: Writer) -> tuple[ZODBHistory, list[dict], list[str]]:
     return history, told, savepoints
 
 
-def test_a_batch_is_pickled_once_at_commit_by_default(db):
-    """Savepoints would pickle busy objects once per slice and copy them again."""
-    writer = Writer(db, max_batch=200)
+def test_a_whole_batch_is_pickled_once_at_commit(db):
+    """No savepoints: they would pickle busy objects once per slice and copy them again."""
+    writer = Writer(db, max_batch=200, slice_size=None)
     _, told, savepoints = batch_of_150(writer)
     assert writer.commits == 1 and savepoints == []
     assert len(told) == 150
