@@ -45,6 +45,14 @@ def behind_their_backs(chat: Chat, room: str, name: str) -> None:
     chat.registry["piratechat.writer"].submit(partial(_choose, room, name, None, None))
 
 
+def kept_by_two(one: Chat, two: Chat) -> Member:
+    """A line in "deck" on one; Bob joins it on two, whose choice is read and kept."""
+    one.say("deck", "Ann", "ahoy")
+    bob = Member(two, "deck", "Bob")
+    assert two.translator("deck").name == "pirate"
+    return bob
+
+
 def later(chat: Chat, seconds: float = 10 * REUSE_SECONDS) -> None:
     clock = chat.room_translators.clock
     chat.room_translators.clock = lambda: clock() + seconds
@@ -66,9 +74,7 @@ def test_a_choice_made_in_one_process_is_used_at_once_in_the_other(processes):
 def test_a_room_with_members_here_is_not_read_again_until_told(processes):
     """No expiry: a busy process does not re-read every room on a tick."""
     one, two = processes
-    one.say("deck", "Ann", "ahoy")
-    Member(two, "deck", "Bob")
-    assert two.translator("deck").name == "pirate"
+    kept_by_two(one, two)
     behind_their_backs(one, "deck", "bard")
     later(two)
     assert two.translator("deck").name == "pirate"  # kept: nobody said it changed
@@ -77,10 +83,7 @@ def test_a_room_with_members_here_is_not_read_again_until_told(processes):
 def test_the_choice_is_read_again_when_members_come_back(processes):
     """Nobody here: notices stopped reaching this process, so what it kept is dropped."""
     one, two = processes
-    one.say("deck", "Ann", "ahoy")
-    bob = Member(two, "deck", "Bob")
-    assert two.translator("deck").name == "pirate"
-    bob.leave()
+    kept_by_two(one, two).leave()
     behind_their_backs(one, "deck", "bard")  # two hears nothing of it: nobody there
     Member(two, "deck", "Cid")
     assert two.translator("deck").name == "bard"
@@ -89,9 +92,7 @@ def test_the_choice_is_read_again_when_members_come_back(processes):
 def test_the_choice_is_read_again_after_the_broker_reconnects(processes):
     """Notices may have been lost while the broker was away."""
     one, two = processes
-    one.say("deck", "Ann", "ahoy")
-    Member(two, "deck", "Bob")
-    assert two.translator("deck").name == "pirate"
+    kept_by_two(one, two)
     behind_their_backs(one, "deck", "bard")
     two.reconnected()
     assert two.translator("deck").name == "bard"
@@ -101,7 +102,7 @@ def test_a_notice_during_a_read_wins_over_what_the_read_saw(processes, monkeypat
     """A ZEO client may still see the old choice after the notice of the new one."""
     one, two = processes
     one.say("deck", "Ann", "ahoy")
-    Member(two, "deck", "Bob")
+    Member(two, "deck", "Bob")  # nothing read yet
     cache = two.room_translators
     stale_read = cache._stored
 
