@@ -105,7 +105,7 @@ def _let_others_run() -> None:
 
 class Writer:
     def __init__(self, db, max_batch: int = 200, retry_seconds: float = 30.0,
-                 slice_size: int | None = None):
+                 slice_size: int | None = 100):
         self.db = db
         self.max_batch = max(1, max_batch)
         self.slice_size = max(1, slice_size or self.max_batch)  # None: the whole batch at once
