@@ -57,10 +57,11 @@ slices (a busy room's last bucket, the activity index) are pickled once per
 slice. Committing fixed batches of 200 lines over 100 rooms cost 30% more
 CPU per line in slices of 100 than whole (``slice_size=None``: 160-175 µs
 against 220-255). Yet with whole batches, the rooms bench at 5,000 lines/s
-on a starved machine (the worker got a third of a core) stopped delivering
-after 1,000-4,000 lines, reproducibly, even with a yield after every batch;
-with slices it did not. Not understood yet (bench/results/rooms.md), so
-slices stay the default.
+on a starved machine (load average 11-13, the worker got a quarter to a
+third of a core) stopped delivering after 1,000-4,000 lines in three runs,
+one of them with a yield after every batch (at load 9 a fourth run
+delivered everything); sliced runs at that load did not stop. Not
+understood yet (bench/results/rooms.md), so slices stay the default.
 """
 
 from __future__ import annotations
