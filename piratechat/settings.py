@@ -31,8 +31,10 @@ from .interfaces import ISettings
 
 PREFIX = "piratechat."
 ENV_PREFIX = "PIRATECHAT_"
-#: How alike (difflib's ratio) a name must be to one of ours to be taken for a misspelling.
-NEAR_MISS = 0.85
+#: How alike (difflib's ratio) a name must be to one of ours to be taken for a
+#: misspelling of it (``brust``, ``burst``: 0.8), and to be suggested for one.
+NEAR_MISS = 0.8
+SUGGEST = 0.6
 
 
 class SettingsError(ConfigurationError, ValueError):
@@ -171,7 +173,7 @@ def check_names(settings: dict, environ: dict) -> None:
             continue
         if prefix == PREFIX[:-1] and rest in ours:
             continue
-        close = _near(rest, ours)
+        close = _near(rest, ours, SUGGEST)
         hint = f"; did you mean {PREFIX}{close}?" if close else ""
         raise SettingsError(f"unknown setting {key}{hint} (the settings are listed in "
                             "README.md, \"Settings\")")
@@ -185,8 +187,8 @@ def check_names(settings: dict, environ: dict) -> None:
                                 f"{ENV_PREFIX}{close.upper()}?")
 
 
-def _near(name: str, names: list[str]) -> str | None:
-    found = difflib.get_close_matches(name, names, n=1, cutoff=NEAR_MISS)
+def _near(name: str, names: list[str], cutoff: float = NEAR_MISS) -> str | None:
+    found = difflib.get_close_matches(name, names, n=1, cutoff=cutoff)
     return found[0] if found else None
 
 
