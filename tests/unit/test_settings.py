@@ -137,3 +137,24 @@ def test_a_bad_setting_stops_the_include():
     config = Configurator(settings={"piratechat.brust": "3"})
     with pytest.raises(SettingsError, match="did you mean piratechat.burst"):
         config.include("piratechat.translators.registry")
+
+
+def allowed(each) -> str:
+    if "low" in each.metadata:
+        return f"{each.metadata['low']} or more"
+    if "above" in each.metadata:
+        return f"more than {each.metadata['above']}"
+    if "schemes" in each.metadata:
+        return "empty, or " + " or ".join(f"`{scheme}://...`" for scheme in
+                                          each.metadata["schemes"])
+    return "yes/no" if isinstance(each.default, bool) else "text"
+
+
+def test_the_readme_lists_every_setting_with_its_default_and_range():
+    readme = (ROOT / "README.md").read_text()
+    for each in fields(Settings):
+        default = each.default
+        if isinstance(default, bool):
+            default = "true" if default else "false"
+        shown = f"`{default}`" if default != "" else '`""`'
+        assert f"| `{each.name}` | {shown} | {allowed(each)} |" in readme, each.name
