@@ -62,3 +62,14 @@ def test_a_setting_out_of_range_stops_the_start_naming_it_and_its_range(tmp_path
 def test_a_default_translator_not_offered_stops_the_start_naming_the_setting(tmp_path):
     done = start("pserve", ini_with(tmp_path, "pserve", "piratechat.translator = yodaa"))
     assert_refused(done, "piratechat.translator is 'yodaa', which is not offered")
+
+
+@pytest.mark.parametrize("command", ["history", "evolve", "translators"])
+def test_the_other_commands_refuse_a_misspelt_setting_in_one_sentence(tmp_path, command):
+    args = [command, "lobby"] if command == "history" else [command]
+    ini = ini_with(tmp_path, "piratechat serve", "piratechat.recent_room = 5")
+    done = subprocess.run([sys.executable, "-m", "piratechat.cli", *args, "--ini", ini],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode in (1, 2) and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert ("unknown setting piratechat.recent_room; did you mean piratechat.recent_rooms?"
+            in done.stderr), done.stderr
