@@ -8,8 +8,20 @@ from __future__ import annotations
 import pytest
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationConflictError, URLDecodeError
+from zope.interface.verify import verifyObject
 
-from piratechat.interfaces import IDatabase, ISockJSEndpoint, IWriter
+from piratechat.interfaces import (
+    IBroker,
+    IChat,
+    IDatabase,
+    IHistory,
+    IMetrics,
+    IRoomChoices,
+    ISettings,
+    ISockJSEndpoint,
+    ITranslatorGuard,
+    IWriter,
+)
 from piratechat.sockjs import Session
 from piratechat.translators.pirate import PirateTranslator
 
@@ -83,6 +95,13 @@ def test_a_package_clashing_with_what_piratechat_registers_first_conflicts(chat_
         chat_app.commit()
 
 
-def test_the_chat_alone_commits(chat_app):
+def test_the_chat_alone_commits_and_each_part_keeps_its_interfaces_contract(chat_app):
     chat_app.commit()
-    assert chat_app.registry.getUtility(ISockJSEndpoint, "sockjs_sockjs").options.max_queue > 0
+    registry = chat_app.registry
+    parts = [IBroker, IChat, IDatabase, IHistory, IMetrics, IRoomChoices, ISettings,
+             ITranslatorGuard, IWriter]
+    for interface in parts:
+        verifyObject(interface, registry.getUtility(interface))
+    endpoint = registry.getUtility(ISockJSEndpoint, "sockjs_sockjs")
+    verifyObject(ISockJSEndpoint, endpoint)
+    assert endpoint.options.max_queue == registry.getUtility(ISettings).max_queue
