@@ -1,7 +1,8 @@
 """PirateChat: every line said is repeated, live, in pirate speak, to the room.
 
 ``main`` is the PasteDeploy app factory; ``includeme`` is the table of
-contents: settings first (everything reads them), then translators and
+contents: settings first (parsed and checked once: the ISettings utility
+every part reads; each part is a utility, interfaces.py), then translators and
 storage (the chat needs both: storage opens and evolves the database and
 starts its writer), then the chat's SockJS endpoint, and the web pages last:
 they end in a catch-all traversal route over the rooms, which must come after

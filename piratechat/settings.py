@@ -7,12 +7,13 @@ than 0).
 
 Which names are ours (``check_names``): in an ini section, every key that
 starts with ``piratechat.`` must be one of the names below, and so must a key
-whose prefix is a near miss of it (``piratchat.burst``). Every other key
+whose prefix is a typo of it (``piratchat.burst``). Every other key
 belongs to someone else and is left alone: Pyramid's ``pyramid.*``,
-PasteDeploy's ``here``, the theme filter's ``theme_folder``, Zope's and
-gunicorn's. In the environment, ``PIRATECHAT_<NAME>`` overrides a setting; other
-``PIRATECHAT_*`` variables belong to other tools (``PIRATECHAT_PLONE_VAR``) unless
-their rest is a near miss of a setting's name (``PIRATECHAT_MAX_QEUE``). A bad
+PasteDeploy's ``here``, the theme filter's ``theme_folder``, Zope's,
+gunicorn's, a translator distribution's own (``piratechat_yoda.*``). In the
+environment, ``PIRATECHAT_<NAME>`` overrides a setting; other ``PIRATECHAT_*``
+variables belong to other tools (``PIRATECHAT_PLONE_VAR``) unless their rest
+is a near miss of a setting's name (``PIRATECHAT_MAX_QEUE``). A bad
 value, an out-of-range one or a misspelt name stops the start with one
 SettingsError naming it (and the close match, if any).
 """
@@ -169,7 +170,7 @@ def check_names(settings: dict, environ: dict) -> None:
     ours = [each.name for each in fields(Settings)]
     for key in settings:
         prefix, dot, rest = key.partition(".")
-        if not dot or (prefix != PREFIX[:-1] and not _near(prefix, [PREFIX[:-1]])):
+        if not dot or not _ours(prefix):
             continue
         if prefix == PREFIX[:-1] and rest in ours:
             continue
@@ -185,6 +186,13 @@ def check_names(settings: dict, environ: dict) -> None:
         if close:
             raise SettingsError(f"unknown setting {key} in the environment; did you mean "
                                 f"{ENV_PREFIX}{close.upper()}?")
+
+
+def _ours(prefix: str) -> bool:
+    """``piratechat``, or a typo of it (a letter or two off: ``piratchat``, not
+    another package's own ``piratechat_yoda``)."""
+    ours = PREFIX[:-1]
+    return prefix == ours or (abs(len(prefix) - len(ours)) <= 2 and _near(prefix, [ours]))
 
 
 def _near(name: str, names: list[str], cutoff: float = NEAR_MISS) -> str | None:

@@ -108,7 +108,7 @@ def test_everyone_elses_names_are_left_alone():
         "theme_folder": "/srv/theme", "rules": "plone.xml", "pages": "all",  # the theme filter
         "var": "var/plone", "zope_conf": "zope.conf",  # Zope and Plone
         "workers": "2", "worker_class": "gevent", "bind": "127.0.0.1:0",  # gunicorn
-        "sqlalchemy.url": "sqlite://",  # some other package's dotted names
+        "sqlalchemy.url": "sqlite://", "piratechat_yoda.mood": "wise",  # other packages'
     }
     environ = {"PIRATECHAT_PLONE_VAR": "var/plone", "PIRATECHAT_PLONE_THREADS": "4",
                "PIRATECHAT_ENV": "bench", "PIRATECHAT_NAME": "x",
