@@ -4,7 +4,7 @@ Each interface's docstring is its contract: enough to write a second
 implementation from.
 """
 
-from zope.interface import Attribute, Interface, alsoProvides
+from zope.interface import Attribute, Interface, classImplements
 
 
 class ITranslator(Interface):
@@ -288,7 +288,10 @@ class IStopping(Interface):
 
 def provide(registry, component, provided, name: str = "") -> None:
     """Register ``component`` as the ``provided`` utility (named ``name``), and
-    declare that it provides it: the classes stay free of our interfaces."""
-    if not provided.providedBy(component):
-        alsoProvides(component, provided)
+    declare that its class implements it: the classes stay free of our
+    interfaces. (On the class: asking an instance could wake a proxy such as
+    storage/lazy.py's LazyDatabase, which would wait for its storage.)"""
+    kind = type(component)
+    if not provided.implementedBy(kind):
+        classImplements(kind, provided)
     registry.registerUtility(component, provided, name=name)
