@@ -1,6 +1,6 @@
-"""Chat clients for cluster tests: SockJS over WebSocket, and SockJS over
-xhr-polling (every poll a request of its own, so a proxy must route each to
-the process holding the session)."""
+"""Chat clients for the functional and cluster tests: SockJS over WebSocket,
+and SockJS over xhr-polling (every poll a request of its own, so a proxy must
+route each to the process holding the session)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,21 @@ class Client:
             if message["type"] == kind:
                 return message
             assert message["type"] != "error", message
+
+    def answer(self, kind: str) -> dict:
+        """The next message of ``kind``, or an error, which a test may expect."""
+        while True:
+            message = self.next()
+            if message["type"] in (kind, "error"):
+                return message
+
+    def choose(self, name: str, **extra) -> dict:
+        """Choose the room's translator: the notice of this choice, or the error."""
+        self.send({"type": "translator", "name": name, **extra})
+        while True:
+            answer = self.answer("translator")
+            if answer["type"] == "error" or answer["name"] == name:
+                return answer
 
     def join(self, room: str, name: str = "Tester", **extra) -> dict:
         self.send({"type": "join", "name": name, "room": room, **extra})
