@@ -72,26 +72,29 @@ def test_an_address_holds_at_most_address_connections():
     lim.connect("a")  # one closed: one may open
 
 
-def test_lines_of_one_address_share_one_bucket():
-    lim, clock = limits(address_lines_per_second=1, address_burst=3)
-    for _ in range(3):
-        lim.line("a", f"room-{_}")  # different rooms, one address
-    with pytest.raises(ChatError, match="your address is saying lines too fast"):
-        lim.line("a", "room-9")
-    lim.line("b", "room-9")
-    clock.now += 1
-    lim.line("a", "room-9")
-
-
-def test_lines_of_one_room_share_one_bucket():
-    lim, clock = limits(room_lines_per_second=2, room_burst=2)
-    lim.line("a", "deck")
-    lim.line("b", "deck")
-    with pytest.raises(ChatError, match="this room is taking lines too fast"):
-        lim.line("c", "deck")
-    lim.line("c", "hold")
-    clock.now += 0.5
-    lim.line("c", "deck")
+@pytest.mark.parametrize(
+    ("settings", "said", "refused", "reason", "elsewhere", "refill"),
+    [
+        # one address, different rooms: the address's bucket
+        ({"address_lines_per_second": 1, "address_burst": 3},
+         [("a", "room-0"), ("a", "room-1"), ("a", "room-2")], ("a", "room-9"),
+         "your address is saying lines too fast", ("b", "room-9"), 1),
+        # one room, different addresses: the room's bucket
+        ({"room_lines_per_second": 2, "room_burst": 2},
+         [("a", "deck"), ("b", "deck")], ("c", "deck"),
+         "this room is taking lines too fast", ("c", "hold"), 0.5),
+    ],
+)
+def test_lines_share_one_bucket_per_address_and_per_room(settings, said, refused, reason,
+                                                           elsewhere, refill):
+    lim, clock = limits(**settings)
+    for address, room in said:
+        lim.line(address, room)
+    with pytest.raises(ChatError, match=reason):
+        lim.line(*refused)
+    lim.line(*elsewhere)  # another bucket is not affected
+    clock.now += refill
+    lim.line(*refused)  # refilled at the rate
 
 
 def test_rooms_created_per_address():
