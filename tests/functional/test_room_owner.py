@@ -17,7 +17,7 @@ from webtest import TestApp
 from piratechat import main
 from piratechat.chat.messages import ChatError
 from piratechat.storage.database import reading
-from tests.support.chat_clients import WebSocketClient
+from tests.support.chat_clients import joined
 from tests.support.server import LiveServer
 
 
@@ -26,12 +26,6 @@ def url():
     server = LiveServer()
     yield server.start()
     server.stop()
-
-
-def joined(url: str, room: str, name: str) -> WebSocketClient:
-    client = WebSocketClient(url, timeout=10)
-    client.join(room, name)
-    return client
 
 
 def make_room(url: str) -> tuple[str, str]:

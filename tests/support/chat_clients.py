@@ -69,6 +69,13 @@ class Client:
     def say(self, text: str) -> None:
         self.send({"type": "say", "text": text})
 
+    def line_of(self, text: str) -> dict:
+        """The next line that says ``text``, whoever said it."""
+        while True:
+            line = self.next_of("line")
+            if line["text"] == text:
+                return line
+
     def say_stored(self, text: str) -> dict:
         """Say ``text`` and wait for its line; said again when the storage
         answered ``unavailable`` (the protocol's advice: nothing was kept)."""
@@ -106,6 +113,13 @@ class WebSocketClient(Client):
 
     def close(self) -> None:
         self.ws.close()
+
+
+def joined(url: str, room: str, name: str, timeout: float = 10) -> WebSocketClient:
+    """A WebSocket client that has joined ``room`` as ``name``."""
+    client = WebSocketClient(url, timeout=timeout)
+    client.join(room, name)
+    return client
 
 
 class PollingClient(Client):
