@@ -11,6 +11,7 @@ from gevent.event import Event
 from zope.interface import implementer
 
 from piratechat.chat.address import client_address, proxies
+from piratechat.chat.flood import Buckets
 from piratechat.chat.limits import Limits, TranslationBudget
 from piratechat.chat.messages import ChatError
 from piratechat.interfaces import ITranslator
@@ -47,12 +48,35 @@ def test_a_forwarded_header_from_an_untrusted_peer_is_ignored():
     assert client_address(environ, trusted) == "203.0.113.7"
 
 
+def test_a_chain_of_trusted_proxies_only_gives_the_first_hop():
+    trusted = proxies("127.0.0.1 10.0.0.0/8")
+    environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.0.0.9, 10.0.0.8"}
+    assert client_address(environ, trusted) == "10.0.0.9"  # nothing but proxies: the farthest
+    environ = {"REMOTE_ADDR": "unix:/run/sock", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}
+    assert client_address(environ, trusted) == "unix:/run/sock"  # not an address: not trusted
+
+
 def test_a_bad_trusted_proxy_stops_start_up():
     with pytest.raises(ValueError, match="trusted_proxies: 'nowhere'"):
         proxies("127.0.0.1 nowhere")
 
 
 # --- per address and per room ---------------------------------------------------
+
+def test_buckets_forget_the_keys_that_refilled_once_there_are_many():
+    clock = Clock()
+    buckets = Buckets(rate=1, burst=1, clock=clock)
+    buckets.PRUNE_ABOVE = 3
+    for key in "abc":
+        assert buckets.take(key) and not buckets.take(key)
+    assert len(buckets) == 3
+    clock.now += 1  # a, b and c are full again: the same as new ones
+    buckets.take("c")
+    buckets.take("d")  # over PRUNE_ABOVE: the full ones (a, b) go
+    assert len(buckets) == 2
+    assert buckets.take("a")  # a forgotten key starts full
+    assert not buckets.take("c")  # a spent one was kept
+
 
 def limits(**settings) -> tuple[Limits, Clock]:
     clock = Clock()
