@@ -9,6 +9,7 @@ from functools import partial
 from .. import logs
 from ..rooms.slugs import BadRoomName, check_slug
 from ..sockjs import Session
+from ..sockjs.session import CLOSED
 from .flood import TokenBucket
 from .limits import TOO_MANY_CONNECTIONS
 from .messages import ChatError, client_id_field, dumps, parse, text_field
@@ -88,6 +89,9 @@ class ChatSession(Session):
         presence = message.get("presence", False)
         if not isinstance(presence, bool):
             raise ChatError("bad_message", "'presence' must be true or false.")
+        known_epoch = message.get("epoch")
+        if known_epoch is not None and not isinstance(known_epoch, str):
+            raise ChatError("bad_message", "'epoch' must be a string (a joined or line epoch).")
         chat = self.chat
         if self._name_taken(room, name):
             raise ChatError("name_taken", f"{name!r} is already in the room {room!r}; "
@@ -95,21 +99,34 @@ class ChatSession(Session):
         if self.room is not None:
             self._leave_room()
         self.name, self.room, self.presence = name, room, presence
+        self.presence_told = None  # presence notices are held until the list (Roster)
         chat.join(room, self)
         try:
-            last, backlog = chat.catch_up(room, after)
-            translators = chat.translators(room)
             epoch = chat.history.epoch(room)
+            # ``after`` counts lines of the epoch the client knew: of another
+            # history it means nothing (docs/protocol.md, Epochs).
+            reset = after is not None and known_epoch is not None and known_epoch != epoch
+            last, backlog = chat.catch_up(room, None if reset else after)
+            translators = chat.translators(room)
         except Exception:
             log.exception("reading the history of %r failed", room)
             self._leave_room()
             raise ChatError("unavailable", "The room's history cannot be read now; "
                             "join again.") from None
+        if reset:
+            backlog = [{"type": "reset", "room": room, "seq": last}, *backlog]
+        if self.room != room or self.state == CLOSED:
+            return  # closed (or gone elsewhere) while the history was read: not here
         log.info("joined %r as %r", room, name)
-        self.member_id = chat.roster.enter(room, name, presence)
+        member_id = chat.roster.enter(room, name, presence)
+        if self.room != room or self.state == CLOSED:  # ... or while presence was written
+            chat.roster.leave(room, member_id, presence)
+            return
+        self.member_id = member_id
         self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
         if presence:
-            self.reply(chat.roster.listing(room))
+            for notice in chat.roster.listing_for(room, self):
+                self.reply(notice)
         for line in backlog:
             self.reply(line)
         chat.caught_up(room, self, last)

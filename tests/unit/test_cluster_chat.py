@@ -54,7 +54,7 @@ class Member:
         last, _ = chat.catch_up(room, None)
         self.member_id = chat.roster.enter(room, name, presence)
         if presence:
-            self.messages.append(chat.roster.listing(room))
+            self.messages += chat.roster.listing_for(room, self)
         chat.caught_up(room, self, last)
 
     def send(self, message, encoded=None) -> bool:
@@ -117,7 +117,7 @@ def test_presence_across_processes():
     bot = Member(two, "deck", "Bot", presence=False)
     assert bob.of("presence")[0]["count"] == 2  # Ann and Bob himself (Bot came after)
     assert [m["name"] for m in bob.of("presence")[0]["members"]] == ["Ann", "Bob"]
-    assert [m["name"] for m in ann.of("enter")] == ["Ann", "Bob", "Bot"]
+    assert [m["name"] for m in ann.of("enter")] == ["Bob", "Bot"]  # her own is in her list
     bob.leave()
     assert [(m["name"], m["id"]) for m in ann.of("leave")] == [("Bob", bob.member_id)]
     assert bot.messages == []  # asked for no presence: told nothing
