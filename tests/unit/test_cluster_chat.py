@@ -151,3 +151,28 @@ def test_history_lines_of_another_process_fill_a_gap():
     say(one, "deck", "heard")  # seq 4: one sees 1-3 missing and reads them
     settle(one)
     assert [m["text"] for m in ann.of("line")] == ["unheard 0", "unheard 1", "unheard 2", "heard"]
+
+
+class HeartbeatDuringEnter:
+    """Presence whose ``enter`` lets the roster's heartbeat run before it
+    writes, as a gevent switch during the Redis round trip does."""
+
+    def __init__(self, presence, roster):
+        self.presence, self.roster = presence, roster
+
+    def enter(self, room, member_id, name):
+        self.roster.heartbeat()
+        self.presence.enter(room, member_id, name)
+
+    def __getattr__(self, name):
+        return getattr(self.presence, name)
+
+
+def test_a_heartbeat_during_an_enter_does_not_announce_it_twice():
+    one, two = cluster()
+    heard = []  # what process one hears from the bus (members filter repeats)
+    one.broker.subscribe(lambda room, message: heard.append(json.loads(message)))
+    two.roster.presence = HeartbeatDuringEnter(two.roster.presence, two.roster)
+    Member(two, "deck", "Bob")
+    Member(two, "deck", "Kim")  # Bob is refreshed while Kim is entered
+    assert [m["name"] for m in heard if m["type"] == "enter"] == ["Bob", "Kim"]
