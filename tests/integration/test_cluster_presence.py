@@ -18,6 +18,7 @@ import pytest
 
 from piratechat.cluster.local import LocalCluster
 from tests.integration.test_cluster import FAST
+from tests.integration.test_cluster_faults import on
 from tests.sockjs.client import POST
 from tests.support.chat_clients import WebSocketClient
 
@@ -36,10 +37,6 @@ def cluster(tmp_path_factory):
     running.start()
     yield running
     running.stop()
-
-
-def on(cluster: LocalCluster, index: int) -> WebSocketClient:
-    return WebSocketClient(f"http://127.0.0.1:{cluster.chats[index].port}", timeout=30)
 
 
 class VanishingPoller:
