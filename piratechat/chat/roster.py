@@ -55,13 +55,14 @@ def hears_presence(session) -> bool:
 
 def _news(message: dict, session) -> bool:
     """Should ``session`` be sent this ``enter``/``leave``? Keeps, on the
-    session, the ids it was told are here (``presence_told``: None or a list
-    of notices held back until its ``presence`` list is read, then a set)."""
+    session, the ids it was told are here (``presence_told``: a set; a list,
+    set by a joining session, holds notices back until its ``presence`` list
+    is read; none yet: it was told of nobody)."""
     if not hears_presence(session):
         return False
     told = getattr(session, "presence_told", None)
     if told is None:
-        told = session.presence_told = []
+        told = session.presence_told = set()
     if isinstance(told, list):
         told.append(message)
         return False

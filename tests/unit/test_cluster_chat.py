@@ -50,6 +50,7 @@ class Member:
         self.presence = presence
         self.messages: list[dict] = []
         self.chat, self.room = chat, room
+        self.presence_told = []  # as a joining session: notices wait for its list
         chat.join(room, self)
         last, _ = chat.catch_up(room, None)
         self.member_id = chat.roster.enter(room, name, presence)
