@@ -26,7 +26,7 @@ A choice no longer offered falls back to the default in the adapter.
 
 A choice is changed through the storage's writer, like every other change,
 and is durable before anyone is told of it. Without a database (a registry
-with no ``piratechat.db``, as when a Chat is built on MemoryHistory) the
+with no IDatabase, as when a Chat is built on MemoryHistory) the
 choices are kept here, in memory, per process.
 """
 
@@ -38,7 +38,7 @@ from functools import partial
 
 from zope.interface import implementer
 
-from ..interfaces import IRoom, ITranslator
+from ..interfaces import IDatabase, IRoom, ITranslator, IWriter
 from .messages import ChatError
 
 
@@ -101,7 +101,7 @@ class RoomTranslators:
         """The name ``room`` chose, or None (the default)."""
         if room in self._known:
             return self._known[room]
-        db = self.registry.get("piratechat.db")
+        db = self.registry.queryUtility(IDatabase)
         if db is None:
             return self.in_memory.get(room)
         if self.watched(room):
@@ -129,7 +129,7 @@ class RoomTranslators:
 
     def remember(self, room: str, name: str) -> None:
         """Another process told us ``room`` chose ``name``: use it at once."""
-        if self.registry.get("piratechat.db") is None:
+        if self.registry.queryUtility(IDatabase) is None:
             self.in_memory[room] = name
         self._keep(room, name)
 
@@ -148,7 +148,7 @@ class RoomTranslators:
         Raises ChatError when the room is not stored, or is locked and
         ``key`` is not its owner's (see rooms/resources.py, Room.owner_key).
         """
-        writer = self.registry.get("piratechat.writer")
+        writer = self.registry.queryUtility(IWriter)
         if writer is None:
             self.in_memory[room] = name
             return

@@ -13,6 +13,7 @@ import pytest
 from piratechat.broker.local import LocalBroker, LocalBus
 from piratechat.chat.choice import REUSE_SECONDS, _choose
 from piratechat.chat.service import Chat
+from piratechat.interfaces import IDatabase, IWriter, provide
 from piratechat.rooms.evolve import evolve
 from piratechat.settings import Settings
 from piratechat.storage.database import open_database
@@ -31,18 +32,19 @@ def processes(tmp_path):
     for _ in range(2):
         registry = standalone({"piratechat.translators": "pirate bard"})
         writer = Writer(db)
-        registry["piratechat.db"], registry["piratechat.writer"] = db, writer
+        provide(registry, db, IDatabase)
+        provide(registry, writer, IWriter)
         chats.append(Chat(Settings(), registry, ZODBHistory(db, writer), LocalBroker(bus)))
     yield chats
     for chat in chats:
         chat.close()
-        chat.registry["piratechat.writer"].close()
+        chat.registry.getUtility(IWriter).close()
     db.close()
 
 
 def behind_their_backs(chat: Chat, room: str, name: str) -> None:
     """Store a choice without telling anyone, as if its notice was lost."""
-    chat.registry["piratechat.writer"].submit(partial(_choose, room, name, None, None))
+    chat.registry.getUtility(IWriter).submit(partial(_choose, room, name, None, None))
 
 
 def kept_by_two(one: Chat, two: Chat) -> Member:
