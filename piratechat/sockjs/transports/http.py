@@ -120,7 +120,11 @@ def _notice_hang_up(sock, receiver: Receiver) -> None:
         return  # a TLS socket cannot peek: leave it to the next heartbeat's write
     except OSError:
         pass
-    receiver.hang_up()
+    # In a greenlet of its own: the hang-up closes the session, which ends this
+    # response, whose end kills this watcher; the application's on_close, which
+    # may wait on I/O (the chat's takes the member out of presence in Redis),
+    # must not be cut short by that (tests/sockjs/test_hang_up_close.py).
+    gevent.spawn(receiver.hang_up)
 
 
 def read_messages(request: Request, session: Session, decode=None) -> list[str]:
