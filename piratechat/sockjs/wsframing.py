@@ -18,15 +18,24 @@ from __future__ import annotations
 import hashlib
 import struct
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from wsproto.connection import Connection, ConnectionState, ConnectionType
 from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
 from wsproto.utilities import LocalProtocolError, generate_accept_token
 
+from . import protocol
+
+if TYPE_CHECKING:
+    from .outgoing import Outgoing
+
 NORMAL = 1000
 PROTOCOL_ERROR = 1002
 UNSUPPORTED_DATA = 1003
 TOO_BIG = 1009  # RFC 6455 7.4.1: message too big to process
+
+#: A server's ping with no payload (RFC 6455 5.5.2: FIN + opcode 0x9, unmasked, length 0).
+PING_FRAME = b"\x89\x00"
 
 
 class HandshakeError(ValueError):
@@ -115,6 +124,16 @@ class Rfc6455:
     def is_open(self) -> bool:
         """Text frames may still be sent (neither side has begun to close)."""
         return self._ws.state is ConnectionState.OPEN
+
+    def message(self, batch: Outgoing, raw: bool) -> bytes:
+        """A batch's frames, built once for every recipient (outgoing.py)."""
+        if self._ws.state is not ConnectionState.OPEN:
+            return b""
+        return batch.ws_raw if raw else batch.ws_framed
+
+    def ping(self) -> bytes:
+        """A ping with no payload; the client answers with a pong."""
+        return PING_FRAME
 
     def text(self, text: str) -> bytes:
         """A text frame; nothing once the connection is closing."""
@@ -206,11 +225,25 @@ class Hixie76:
                 return out
         return out
 
+    @property
+    def is_open(self) -> bool:
+        return not self._closed
+
     def text(self, text: str) -> bytes:
         """A text frame; nothing once the connection is closing."""
         if self._closed:
             return b""
         return b"\x00" + text.encode("utf-8", "replace") + b"\xff"
+
+    def message(self, batch: Outgoing, raw: bool) -> bytes:
+        """A batch's frames (one per text on the raw WebSocket)."""
+        if raw:
+            return b"".join(map(self.text, batch.texts))
+        return self.text(protocol.message_frame(batch.encoded_texts))
+
+    def ping(self) -> None:
+        """None: the draft has no ping."""
+        return None
 
     def close(self, code: int = NORMAL, reason: str = "") -> bytes:
         if self._closed:
