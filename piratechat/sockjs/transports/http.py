@@ -19,7 +19,7 @@ from webob import Request, Response
 
 from .. import framing, headers, protocol
 from ..hijack import abort, client_socket
-from ..session import CUT, NEVER, POLLING, STREAMING, Frame, Session, frame_text
+from ..session import CLOSED, CUT, NEVER, POLLING, STREAMING, Frame, Session, frame_text
 from ..ticker import ticker
 
 JAVASCRIPT = "application/javascript; charset=UTF-8"
@@ -86,6 +86,8 @@ class HttpReceiver:
 
     def wake(self) -> None:
         self._event.set()
+        if self.session.state == CLOSED:  # the cut of a stuck receiver is due sooner
+            ticker(self.session.registry).schedule(self, self.session.deadline)
 
     def tick(self, now: float) -> float:
         session = self.session

@@ -151,6 +151,8 @@ class WebSocketReceiver:
     def wake(self) -> None:
         """Write what the session has now, without waiting; a writer
         greenlet takes over what does not fit."""
+        if self.session.state == CLOSED:  # the cut of a stuck connection is due sooner
+            ticker(self.session.registry).schedule(self, self.session.deadline)
         if self.writer is None and self.ready and not self.finished:
             data = self._drain()
             if data and not self.conn.try_send(data):
