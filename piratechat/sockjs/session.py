@@ -277,6 +277,11 @@ class Session:
         receiver = self.receiver
         if receiver is None:
             return []
+        if self.state == OPEN and self._outbox:  # the common case, kept short: fan-out
+            self._beat = False
+            if self.kind == POLLING:
+                self.detach(receiver)
+            return [self._take()]
         frames: list[Frame] = []
         if self.state == NEW:
             self.open()

@@ -89,11 +89,17 @@ class Rfc6455:
     def __init__(self, max_message: int):
         self.max_message = max_message
         self._ws = Connection(ConnectionType.SERVER)
+        self.is_open = True  # text frames may still be sent (neither side began to close)
         self._parts: list[str] = []
         self._size = 0
 
     def feed(self, data: bytes) -> Received:
         """Bytes from the client (``b""``: it hung up)."""
+        out = self._feed(data)
+        self.is_open = self._ws.state is ConnectionState.OPEN
+        return out
+
+    def _feed(self, data: bytes) -> Received:
         out = Received()
         self._ws.receive_data(data or None)
         for event in self._ws.events():
@@ -120,14 +126,9 @@ class Rfc6455:
             out.closed = True
         return out
 
-    @property
-    def is_open(self) -> bool:
-        """Text frames may still be sent (neither side has begun to close)."""
-        return self._ws.state is ConnectionState.OPEN
-
     def message(self, batch: Outgoing, raw: bool) -> bytes:
         """A batch's frames, built once for every recipient (outgoing.py)."""
-        if self._ws.state is not ConnectionState.OPEN:
+        if not self.is_open:
             return b""
         return batch.ws_raw if raw else batch.ws_framed
 
@@ -145,6 +146,7 @@ class Rfc6455:
             return self.text(text.encode("utf-8", "replace").decode("utf-8"))
 
     def close(self, code: int = NORMAL, reason: str = "") -> bytes:
+        self.is_open = False
         try:
             return self._ws.send(CloseConnection(code=code, reason=reason))
         except LocalProtocolError:  # already closed
@@ -227,6 +229,7 @@ class Hixie76:
 
     @property
     def is_open(self) -> bool:
+        """Text frames may still be sent."""
         return not self._closed
 
     def text(self, text: str) -> bytes:

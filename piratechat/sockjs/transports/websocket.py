@@ -164,8 +164,11 @@ class WebSocketReceiver:
         framing, session = self.framing, self.session
         if self.finished or not framing.is_open:
             return b""
+        frames = session.frames_to_send()
+        if len(frames) == 1 and isinstance(frames[0], Outgoing):  # fan-out: shared bytes
+            return framing.message(frames[0], session.raw)
         out = []
-        for frame in session.frames_to_send():
+        for frame in frames:
             if isinstance(frame, Outgoing):
                 out.append(framing.message(frame, session.raw))
             elif protocol.is_close_frame(frame):
@@ -176,7 +179,7 @@ class WebSocketReceiver:
                 break
             else:
                 out.append(framing.text(frame))
-        return out[0] if len(out) == 1 else b"".join(out)
+        return b"".join(out)
 
     def _write(self, data: bytes) -> None:
         try:
