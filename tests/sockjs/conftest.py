@@ -1,5 +1,9 @@
 """Live SockJS test servers (``python -m piratechat.sockjs.testserver``) on
-free loopback ports, and the same app in-process for WebTest."""
+free loopback ports, and the same app in-process (``inproc``: requests go
+through WebTest, for every test that needs no socket).
+
+Tests that start a live server are marked ``live_server``; count them with
+``pytest tests/sockjs --collect-only -q -m live_server``."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.sockjs import client
 from tests.sockjs.client import GET
 from tests.support.server import LiveServer
 
@@ -85,3 +90,43 @@ def bounded():
     timeout (1 s), a disconnect delay of 2 s and streams that never recycle."""
     yield from _serve("--max-queue", "262144", "--write-timeout", "1", "--disconnect-delay", "2",
                       "--response-limit", str(1 << 30))
+
+
+LIVE = {"server", "fast", "bounded"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "live_server: starts a SockJS test server process")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if LIVE & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.live_server)
+
+
+@dataclass
+class InProcess(Server):
+    """The test app in this process, with the same URLs as a live server."""
+
+    app: object = None
+
+    def sessions(self) -> dict[str, int]:
+        return {name: len(e.sessions) for name, e in self.app.endpoints.items()}
+
+
+@pytest.fixture(scope="session")
+def inproc():
+    """The protocol's defaults, served in this process (no socket: no hang-up
+    detection, so only for requests that answer at once)."""
+    from webtest import TestApp
+
+    from piratechat.sockjs import testserver
+
+    wsgi = testserver.make_app()
+    base = "http://in-process.invalid"
+    client.IN_PROCESS[base] = TestApp(wsgi, lint=False)
+    server = InProcess(base, None, wsgi)
+    yield server
+    del client.IN_PROCESS[base]
