@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -62,8 +64,24 @@ class Server:
         return self.live.process.poll() is None
 
 
+def _measured() -> dict[str, str]:
+    """Under pytest-cov, the environment that makes the server process measure
+    itself too (coverage's own startup hook), into files pytest-cov combines."""
+    try:
+        import coverage
+    except ImportError:
+        return {}
+    current = coverage.Coverage.current()
+    if current is None:
+        return {}
+    rc = Path(tempfile.mkdtemp(prefix="piratechat-cov-")) / "coveragerc"
+    rc.write_text("[run]\nparallel = true\nconcurrency = gevent\nsource = piratechat.sockjs\n"
+                  f"data_file = {current.config.data_file}\n")
+    return {"COVERAGE_PROCESS_START": str(rc)}
+
+
 def _serve(*args: str):
-    live = LiveServer(command=[*TESTSERVER, *args])
+    live = LiveServer(command=[*TESTSERVER, *args], env=_measured())
     url = live.start()
     try:
         yield Server(url, live)
