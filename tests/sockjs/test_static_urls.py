@@ -2,6 +2,7 @@
 
 import json
 import re
+import socket
 
 import pytest
 
@@ -171,3 +172,53 @@ def test_info_section_wrong_method_is_405(inproc):
     r = http("DELETE", inproc.echo + "/info")
     assert r.status == 405 and r["allow"] == "OPTIONS, GET"
     assert_no_body_no_type(r)
+
+
+# --- Ours: which pages may connect, and refusing what the server cannot hold ----------------
+
+
+@pytest.fixture(scope="module")
+def own_origin():
+    from webtest import TestApp
+
+    from piratechat.sockjs import testserver
+
+    return TestApp(testserver.make_app(origins=("self",), websocket_only=True), lint=False)
+
+
+@pytest.mark.parametrize("origin, host, allowed", [
+    ("http://chat.example", "chat.example", True),
+    ("https://chat.example", "chat.example:443", True),
+    ("http://chat.example:8080", "chat.example:8080", True),
+    ("http://chat.example:8080", "chat.example", True),  # a proxy passing $host
+    ("http://evil.example", "chat.example", False),
+    ("http://chat.example:9", "chat.example:8080", False),
+    ("null", "chat.example", False),
+])
+def test_only_the_pages_own_origin_may_open_a_websocket(own_origin, origin, host, allowed):
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Origin": origin, "Host": host,
+               "Sec-WebSocket-Key": "x3JJHMbDL1EzLkh9GBhXDw=="}
+    for path in ("/echo/websocket", "/echo/0/0/websocket"):
+        r = own_origin.get(path, headers=upgrade, expect_errors=True)
+        # allowed: past the origin check, only the missing socket stops it (in-process: 501)
+        assert r.status_int == (501 if allowed else 403), (path, r.status)
+    info = own_origin.get("/echo/info", headers={"Origin": origin, "Host": host})
+    assert (info.headers.get("Access-Control-Allow-Origin") == origin) == allowed
+
+
+def test_websocket_only_refuses_the_other_transports(own_origin):
+    assert own_origin.post("/echo/0/0/xhr", expect_errors=True).status_int == 404
+
+
+def test_a_new_session_past_the_descriptor_headroom_is_503():
+    from webtest import TestApp
+
+    from piratechat.sockjs import descriptors, testserver
+
+    app = TestApp(testserver.make_app(fd_headroom=1 << 30), lint=False)
+    with socket.socket() as sock:  # any descriptor of this process stands for the client's
+        environ = {"piratechat.socket": sock}
+        assert descriptors.near_limit(environ, 1 << 30)
+        assert not descriptors.near_limit(environ, 0) and not descriptors.near_limit({}, 5)
+        r = app.post("/echo/0/0/xhr", extra_environ=environ, expect_errors=True)
+    assert r.status_int == 503 and r.headers["Retry-After"] == "5"
