@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 class Ticking(Protocol):
     """A receiver the ticker drives."""
 
-    tick_token: int  # the ticker's current entry for it; older entries are void
+    tick_token: int  # the ticker's current entry for it (0: none); older entries are void
+    tick_due: float  # when that entry is due
 
     def tick(self, now: float) -> float:
         """Run the session's due rules; return when to tick next (inf: never)."""
@@ -29,7 +30,9 @@ class Ticking(Protocol):
 
 class Ticker:
     """A heap of (deadline, token, receiver); one greenlet sleeps until the
-    earliest. Rescheduling pushes a new entry and voids the old one."""
+    earliest. Rescheduling sooner pushes a new entry and voids the old one;
+    later, it is left to the tick already due (which returns the new
+    deadline), so a busy receiver does not fill the heap."""
 
     def __init__(self, clock=time.monotonic):
         self.clock = clock
@@ -39,9 +42,13 @@ class Ticker:
         self._greenlet: gevent.Greenlet | None = None
 
     def schedule(self, receiver: Ticking, deadline: float) -> None:
-        """Tick ``receiver`` at ``deadline`` (instead of any earlier schedule)."""
+        """Tick ``receiver`` at ``deadline``, or sooner."""
+        if receiver.tick_token and receiver.tick_due <= deadline:
+            return  # a tick comes sooner anyway
         token = receiver.tick_token = next(self._tokens)
+        receiver.tick_due = deadline
         if deadline == float("inf"):
+            receiver.tick_token = 0
             return
         heap = self._heap
         if not heap or deadline < heap[0][0]:
@@ -67,13 +74,13 @@ class Ticker:
                     self._changed.wait(deadline - now)
                     continue
                 heapq.heappop(heap)
+                receiver.tick_token = 0  # spent
                 try:
                     following = receiver.tick(now)
                 except Exception:
                     log.exception("a receiver's timer failed")
                     continue
-                if receiver.tick_token == token:  # not rescheduled meanwhile
-                    self.schedule(receiver, following)
+                self.schedule(receiver, following)
         finally:
             self._greenlet = None
 

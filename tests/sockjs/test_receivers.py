@@ -208,6 +208,7 @@ def test_a_stuck_http_receiver_is_cut_after_the_write_timeout():
 class Counting:
     def __init__(self, fail: bool = False):
         self.tick_token = 0
+        self.tick_due = NEVER
         self.ticks = 0
         self.fail = fail
 
@@ -227,6 +228,7 @@ def test_the_ticker_ticks_each_receiver_at_its_deadline_and_survives_a_failing_o
     ticker.schedule(cancelled, now)
     ticker.cancel(cancelled)
     ticker.schedule(late, now)  # rescheduled sooner: the later entry is void
+    ticker.schedule(late, now + 60)  # later: the sooner tick comes anyway (and says when next)
     assert wait_for(lambda: late.ticks == 2)
     assert failing.ticks == 1 and cancelled.ticks == 0
     assert wait_for(lambda: ticker._greenlet is None)  # nothing left: the greenlet ends

@@ -82,6 +82,7 @@ class HttpReceiver:
         self.kind = kind
         self.sock = sock  # None: the server does not expose it (no hang-up detection)
         self.tick_token = 0
+        self.tick_due = NEVER  # the ticker's
         self._event = Event()
 
     def wake(self) -> None:

@@ -91,6 +91,7 @@ class WebSocketReceiver:
         self.finished = False  # the WebSocket close is out: nothing more is written
         self.writer: gevent.Greenlet | None = None
         self.tick_token = 0  # the ticker's
+        self.tick_due = NEVER  # the ticker's
 
     def serve(self, early: bytes = b"") -> None:
         """Open the session (``o`` is written before anything is read: a
