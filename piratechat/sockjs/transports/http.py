@@ -1,10 +1,14 @@
 """What every HTTP transport shares: receiver responses that stream frames,
 and send requests whose bodies carry messages.
 
-A receiver's body is a generator: each frame is yielded on its own, so the
-server sends it as one HTTP chunk at once (preludes too). While it waits, a
-watcher greenlet notices a client that hangs up, so a dropped long-poll frees
-its session at once instead of at the next heartbeat.
+A receiver's body is a generator: each frame the session gives
+(``frames_to_send``) is yielded on its own, so the server sends it as one
+HTTP chunk at once (preludes too), and its size is reported back (``wrote``:
+the session ends a stream at the response limit). The session decides
+everything else; ``HttpReceiver`` only waits to be woken, and the ticker
+brings the session's timers. While it waits, a watcher greenlet notices a
+client that hangs up, so a dropped long-poll frees its session at once
+instead of at the next heartbeat.
 """
 
 from __future__ import annotations
