@@ -1,7 +1,8 @@
 """The gevent layer in this process, on socket pairs: the one WebSocket
 lifecycle (RFC 6455 and Hixie-76 alike), the HTTP receiver's hang-up, the
 ticker. No server process; the session's timers are ticked by hand with a
-time far enough ahead, so nothing sleeps."""
+time far enough ahead, so no test waits for time to pass (``wait_for``
+only lets the greenlets under test run, until a condition or a deadline)."""
 
 import time
 
