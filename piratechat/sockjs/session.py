@@ -155,24 +155,24 @@ class Session:
         encoded and framed once. (``encoded``, protocol.encode_message(text),
         does the encoding part.) The receiver is woken for the first message
         queued; a WebSocket writes it at once from there when it can. A
-        session whose queue outgrows ``max_queue`` characters is closed as a
-        slow consumer (4008) rather than allowed to grow memory.
+        session whose queue outgrows ``max_queue`` characters (what its
+        receiver did not take at once) is closed as a slow consumer (4008)
+        rather than allowed to grow memory.
         """
         if self.state == CLOSED:
             return False
         message = text if isinstance(text, Outgoing) else Outgoing(text, encoded)
-        size = message.raw_size if self.raw else message.framed_size
-        if self._queued + size > self.registry.options.max_queue:
+        outbox = self._outbox
+        outbox.append(message)
+        self._queued += message.raw_size if self.raw else message.framed_size
+        if len(outbox) == 1 and self.receiver is not None:
+            self.receiver.wake()  # it may take the message at once: then nothing stays queued
+        if self._queued > self.registry.options.max_queue:
             log.info("session %s dropped: slow consumer", self.id)
-            self._outbox.clear()  # it could not take them; free them now
+            outbox.clear()  # it could not take them; free them now
             self._queued = 0
             self.close(*SLOW_CONSUMER)
             return False
-        outbox = self._outbox
-        outbox.append(message)
-        self._queued += size
-        if len(outbox) == 1 and self.receiver is not None:
-            self.receiver.wake()
         return True
 
     def close(self, code: int = 3000, reason: str = "Go away!") -> None:

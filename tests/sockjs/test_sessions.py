@@ -208,6 +208,27 @@ def test_slow_consumer_is_closed_with_4008_and_its_queue_freed():
     assert texts(session.frames_to_send()) == ['c[4008,"Slow consumer"]']
 
 
+class Draining(Receiver):
+    """A receiver that takes what it is woken for at once (an idle WebSocket)."""
+
+    def __init__(self, session):
+        super().__init__(WEBSOCKET)
+        self.session, self.taken = session, []
+
+    def wake(self):
+        self.taken += self.session.frames_to_send()
+
+
+def test_only_what_stays_queued_counts_against_max_queue():
+    """A coalesced batch bigger than the bound, taken at once, is no slow consumer."""
+    session, _ = make(max_queue=100)
+    receiver = Draining(session)
+    session.attach(receiver)
+    session.frames_to_send()
+    big = Outgoing(["x" * 60, "y" * 60])
+    assert session.send(big) and receiver.taken == [big] and session.state == OPEN
+
+
 def test_a_receiver_still_attached_write_timeout_after_the_close_is_cut():
     session, clock = make(write_timeout=10)
     session.attach(Receiver(WEBSOCKET))  # a WebSocket stays attached after its close frame
