@@ -29,6 +29,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.together import run_together
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("/", "/blog", "/forums/general")
 
@@ -84,13 +86,7 @@ def load_pages(url: str, clients: int, seconds: float) -> dict:
                     errors[0] += 1
             i += 1
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    began = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.monotonic() - began
+    wall = run_together(client, [(n,) for n in range(clients)])
     times.sort()
     return {"pages": len(times), "errors": errors[0], "per_second": len(times) / wall,
             "p99_ms": 1000 * times[int(0.99 * (len(times) - 1))] if times else None}

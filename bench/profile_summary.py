@@ -1,6 +1,6 @@
 """Where PirateChat's worker spends its time, from py-spy's raw (collapsed) stacks.
 
-    .venv/bin/python -m bench.profile_summary bench/results/profile-single-10000.txt
+    .venv/bin/python -m bench.profile_summary bench/results/profile-single-10000-after.txt
 
 `python -m bench --profile` records them (py-spy record --format raw --idle)
 for the send phase. Each sample is put in the first bucket that matches,

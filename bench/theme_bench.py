@@ -28,10 +28,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.together import run_together
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "theme.md"
@@ -107,14 +108,7 @@ def pages_per_second(port: int, requests: int, clients: int, page=same_room) -> 
             connection.close()
 
     firsts = [sum(share[:n]) for n in range(clients)]
-    threads = [threading.Thread(target=client, args=(first, count))
-               for first, count in zip(firsts, share, strict=True)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_together(client, zip(firsts, share, strict=True))
     if errors:
         raise RuntimeError(f"{len(errors)} requests failed: {errors[:5]}")
     return requests / elapsed

@@ -8,8 +8,9 @@ translator. Each line is translated on its own, as the chat does.
 
     .venv/bin/python -m bench.translate_bench [--lines 2000] [--repeat 7]
 
-Two inputs: chat lines (4 to 24 words, the usual case) and long lines (the
-chat's limit, 2,000 characters). Both are generated from a fixed seed, from
+Three inputs: chat lines (4 to 24 words, the usual case), long lines (the
+chat's limit, 2,000 characters) and the rooms benchmark's own lines (a
+counter and a timestamp, new in every line). Both are generated from a fixed seed, from
 everyday words and the words both translators know, so each run reads the
 same text. ``arrr`` adds a random exclamation to some sentences; the random
 generator is seeded before each of its runs so its work is the same too.
@@ -68,6 +69,17 @@ def long_lines(count: int, limit: int = 2000, seed: int = 1999) -> list[str]:
     return lines
 
 
+def counter_lines(count: int, seed: int = 2026) -> list[str]:
+    """The rooms benchmark's lines (bench/loadgen.js): ``L <sender> <n> <t_ms>``.
+
+    Every line holds a number never seen before, so a translator that
+    remembers whole lines or chunks never finds this one; what it costs is
+    the translator's price per line, not per word."""
+    rng = random.Random(seed)
+    start = 1_732_900_000_000.0
+    return [f"L {rng.randrange(200)} {n} {start + n * 0.731:.3f}" for n in range(count)]
+
+
 def best_time(translate: Callable[[str], str], lines: list[str], repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -94,6 +106,7 @@ def run(lines_count: int, repeat: int) -> list[tuple[str, str, float, float]]:
     inputs = {
         "chat lines (4-24 words)": chat_lines(lines_count, 4, 24),
         "long lines (2,000 chars)": long_lines(max(1, lines_count // 20)),
+        "counter lines (rooms bench)": counter_lines(lines_count * 10),
     }
     rows = []
     for input_name, lines in inputs.items():

@@ -72,3 +72,7 @@ class Buckets:
 
     def take(self, key, cost: float = 1.0) -> bool:
         return self[key].take(cost)
+
+    def __len__(self) -> int:
+        """How many keys' buckets are kept (what the limits cost in memory)."""
+        return len(self._buckets)

@@ -37,6 +37,7 @@ from gevent.event import Event
 
 from ..sockjs import Session
 from ..sockjs.outgoing import Outgoing
+from .catchup import release, unseen
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +77,9 @@ class Hub:
         held = members.get(session) if members is not None else None
         if not isinstance(held, list):
             return  # left meanwhile, or already caught up
-        newer = [(seq, line) for seq, line in held if seq is None or seq > last_seq]
-        members[session] = max((seq for seq, _ in newer if seq is not None), default=last_seq)
+        newer, members[session] = release(held, last_seq)
         if newer:
-            session.send(Outgoing([line for _, line in newer]))
+            session.send(Outgoing(newer))
 
     def leave(self, room: str, session: Session) -> bool:
         """Take ``session`` out of ``room``; True if that left the room empty here."""
@@ -170,7 +170,7 @@ class Hub:
                     if isinstance(state, list):  # catching up: hold
                         state.extend(zip(seqs, payloads, strict=True))
                     else:  # caught up to seq ``state``: skip what it was sent
-                        newer = [p for seq, p in zip(seqs, payloads, strict=True) if seq > state]
+                        newer = unseen(seqs, payloads, state)
                         if newer:
                             members[session] = None  # later lines are all newer
                             session.send(batch if len(newer) == len(payloads) else Outgoing(newer))

@@ -80,6 +80,26 @@ def client_id_field(message: dict) -> str | None:
     return value
 
 
+def new_line(author: str, text: str, translation, client_id: str | None = None) -> dict:
+    """What a line is before it is stored (the history adds ``room`` and ``seq``):
+    who said what, the parrot's words (``translation``: translators/guard.py's
+    Translation), which translator's they are, and when. ``fallback`` names a
+    translator that failed; ``client_id`` is the sender's id for the line."""
+    line = {
+        "type": "line",
+        "author": author,
+        "text": text,
+        "translation": translation.text,
+        "translator": translation.translator,
+        "at": now(),
+    }
+    if translation.fallback:
+        line["fallback"] = translation.fallback
+    if client_id:
+        line["client_id"] = client_id
+    return line
+
+
 def now() -> str:
     """The current UTC time as ISO 8601 with milliseconds and a Z."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

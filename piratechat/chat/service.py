@@ -13,22 +13,23 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from ..interfaces import IBroker, IHistory, ITranslator
 from ..presence import make_presence
 from ..settings import Settings
 from ..translators.registry import guard, offered, translator_named
+from .catchup import catch_up
 from .choice import RoomTranslators
 from .hub import Hub
 from .limits import Limits
 from .members import MemberNames
-from .messages import ChatError, dumps, now
+from .messages import ChatError, dumps, new_line
 from .roster import Roster
 from .sequencer import Sequencer
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ROOM = "lobby"
 NOTICES = ("translator", "enter", "leave")  # what other processes may tell a room
 
 
@@ -115,19 +116,7 @@ class Chat:
         """The line to store: ``text`` by ``author``, through the room's translator."""
         translation = self.limits.translations.translate(
             guard(self.registry), room, self.translator(room), text)
-        line = {
-            "type": "line",
-            "author": author,
-            "text": text,
-            "translation": translation.text,
-            "translator": translation.translator,
-            "at": now(),
-        }
-        if translation.fallback:
-            line["fallback"] = translation.fallback
-        if client_id:
-            line["client_id"] = client_id
-        return line  # published by self.publish once durable
+        return new_line(author, text, translation, client_id)  # published once durable
 
     def publish(self, line: dict) -> None:
         """Send a stored line to its room: members here, then every other process."""
@@ -161,32 +150,8 @@ class Chat:
         self.broker.close()
 
     def catch_up(self, room: str, after: int | None) -> tuple[int, list[dict]]:
-        """What a joining client is sent before live lines, and the last seq it covers.
-
-        Without ``after``: the room's last ``recent_lines`` lines. With it:
-        every line after it, up to ``max_backlog`` of the newest; older
-        missed ones are announced by a ``gap`` message (the client fetches
-        them from the room's history URL). An ``after`` beyond the room's
-        last line means the history was reset: a ``reset`` message, then
-        recent lines. Lines are also cut, oldest first, to half the client's
-        queue limit, so a catch-up never gets its client dropped as slow.
-        """
+        """What a joining client is sent before live lines, and the last seq it
+        covers: chat/catchup.py's rules over this room's history."""
         settings = self.settings
-        notes: list[dict] = []
-        if after is None:
-            last, lines = self.history.since(room, 0, settings.recent_lines)
-        else:
-            last, lines = self.history.since(room, after, settings.max_backlog)
-            if after > last:
-                last, lines = self.history.since(room, 0, settings.recent_lines)
-                notes.append({"type": "reset", "room": room, "seq": last})
-                after = None
-        sizes = [len(dumps(line)) + 8 for line in lines]
-        total, first = sum(sizes), 0
-        while len(lines) - first > 1 and total > settings.max_queue // 2:
-            total -= sizes[first]
-            first += 1
-        lines = lines[first:]
-        if after is not None and lines and lines[0]["seq"] > after + 1:
-            notes.append({"type": "gap", "room": room, "after": after, "before": lines[0]["seq"]})
-        return last, notes + lines
+        return catch_up(room, after, partial(self.history.since, room), settings.recent_lines,
+                        settings.max_backlog, settings.max_queue)

@@ -1,4 +1,9 @@
-"""A chat client's SockJS session: the message protocol on one connection."""
+"""A chat client's SockJS session: the message protocol on one connection.
+
+The adapter between a connection and the chat: what a message may ask is
+chat/rules.py's, what a (re)joining member is sent chat/catchup.py's; this
+class feeds them the connection's messages and does what they return.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,13 @@ import sys
 from functools import partial
 
 from .. import logs
-from ..rooms.slugs import BadRoomName, check_slug
 from ..sockjs import Session
+from . import rules
 from .flood import TokenBucket
 from .limits import TOO_MANY_CONNECTIONS
-from .messages import ChatError, client_id_field, dumps, parse, text_field
-from .service import DEFAULT_ROOM, Chat
-from .text import check_name
-from .tokens import BadToken, verify
+from .messages import ChatError, dumps, parse
+from .service import Chat
+from .tokens import verify
 
 log = logging.getLogger(__name__)
 
@@ -72,26 +76,17 @@ class ChatSession(Session):
 
         The session joins the hub *before* reading history; the hub holds
         live lines until ``caught_up``, which drops those the read already
-        covered. So a line committed while we read is neither lost nor sent
-        twice.
+        covered (chat/catchup.py). So a line committed while we read is
+        neither lost nor sent twice.
         """
-        name = self._name(message)
-        try:
-            room = check_slug(message.get("room", DEFAULT_ROOM))
-        except BadRoomName as error:
-            raise ChatError("bad_room", error.reason) from None
-        after = message.get("after")
-        if after is not None and (
-            not isinstance(after, int) or isinstance(after, bool) or after < 0
-        ):
-            raise ChatError("bad_message", "'after' must be a whole number, 0 or more.")
-        presence = message.get("presence", False)
-        if not isinstance(presence, bool):
-            raise ChatError("bad_message", "'presence' must be true or false.")
         chat = self.chat
-        if self._name_taken(room, name):
-            raise ChatError("name_taken", f"{name!r} is already in the room {room!r}; "
-                            "choose another name.")
+        settings = chat.settings
+        name, member = rules.who(message, settings.max_name,
+                                 partial(verify, settings.token_secret), chat.members.taken)
+        if member:
+            chat.members.add(name)
+        room, after, presence = rules.where(message)
+        rules.check_free(room, name, self._names_in(room))
         if self.room is not None:
             self._leave_room()
         self.name, self.room, self.presence = name, room, presence
@@ -114,44 +109,15 @@ class ChatSession(Session):
             self.reply(line)
         chat.caught_up(room, self, last)
 
-    def _name(self, message: dict) -> str:
-        """Who joins: the member a valid ``token`` names (``name``, if sent, must be
-        theirs), or the nickname in ``name``, if no member chats under it."""
-        settings = self.chat.settings
-        token = message.get("token")
-        if token is None:
-            name = text_field(message, "name", settings.max_name, "The name",
-                              check_name).strip()
-            if self.chat.members.taken(name):
-                raise ChatError("name_taken", f"{name!r} is a member's name: log in to "
-                                "chat under it, or pick another.")
-            return name
-        try:
-            member = verify(settings.token_secret, token)
-        except BadToken as error:
-            raise ChatError("bad_token", str(error)) from None
-        claimed = message.get("name", member)
-        if not isinstance(claimed, str) or claimed.strip() != member:
-            raise ChatError("bad_token", "The token is for another name.")
-        if len(member) > settings.max_name:
-            member = member[: settings.max_name]
-        self.chat.members.add(member)
-        return member
-
-    def _name_taken(self, room: str, name: str) -> bool:
-        """Whether another live connection to this process is in ``room`` as
-        ``name`` (compared case-blind). Names are unique per room and process:
-        members connected to other processes are not seen here."""
-        folded = name.casefold()
-        return any(member is not self and getattr(member, "name", None) is not None
-                   and member.name.casefold() == folded
-                   for member in self.chat.hub.rooms.get(room, ()))
+    def _names_in(self, room: str) -> list[str]:
+        """The names of the other live connections to this process in ``room``
+        (members connected to other processes are not seen here)."""
+        return [member.name for member in self.chat.hub.rooms.get(room, ())
+                if member is not self and getattr(member, "name", None) is not None]
 
     def on_say(self, message: dict) -> None:
-        if self.room is None or self.name is None:
-            raise ChatError("not_joined", "Send a join message before saying anything.")
-        text = text_field(message, "text", self.chat.settings.max_line, "The line")
-        client_id = client_id_field(message)
+        text, client_id = rules.say(message, self.chat.settings.max_line,
+                                    joined=self.room is not None and self.name is not None)
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are saying lines too fast.")
         self.chat.limits.line(self.address or "", self.room)
@@ -175,16 +141,8 @@ class ChatSession(Session):
 
     def on_translator(self, message: dict) -> None:
         """Choose the room's translator; every member is told (docs/protocol.md)."""
-        if self.room is None or self.name is None:
-            raise ChatError("not_joined", "Send a join message before choosing a translator.")
-        name = message.get("name")
-        if not isinstance(name, str):
-            raise ChatError("bad_message", "The translator's name must be a string in 'name'.")
-        key, lock = message.get("key"), message.get("lock")
-        if key is not None and not isinstance(key, str):
-            raise ChatError("bad_message", "The room's key must be a string in 'key'.")
-        if lock is not None and not isinstance(lock, bool):
-            raise ChatError("bad_message", "'lock' must be true or false.")
+        name, key, lock = rules.choose_translator(
+            message, joined=self.room is not None and self.name is not None)
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are sending messages too fast.")
         try:

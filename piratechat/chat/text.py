@@ -46,28 +46,25 @@ def _describe(match: re.Match, what: str, kind: str) -> str:
 
 def check_line(text: str, what: str = "The line") -> str:
     """``text`` if a line may hold it, else BadText."""
-    _check_unicode(text, what)
-    bad = _LINE_FORBIDDEN.search(text)
-    if bad:
-        raise BadText(_describe(bad, what, "the control character") +
-                      "; only tab and newline are allowed.")
-    return text
+    return _check(text, what, _LINE_FORBIDDEN, "the control character",
+                  "only tab and newline are allowed.")
 
 
 def check_name(text: str, what: str = "The name") -> str:
     """``text`` if a name may be it, else BadText."""
-    _check_unicode(text, what)
-    bad = _NAME_FORBIDDEN.search(text)
-    if bad:
-        raise BadText(_describe(bad, what, "the control or direction character") +
-                      "; names are one line of visible text.")
-    return text
+    return _check(text, what, _NAME_FORBIDDEN, "the control or direction character",
+                  "names are one line of visible text.")
 
 
-def _check_unicode(text: str, what: str) -> None:
+def _check(text: str, what: str, forbidden: re.Pattern, kind: str, rule: str) -> str:
+    """``text``, or BadText naming the first surrogate or ``forbidden`` character."""
     bad = _SURROGATE.search(text)
     if bad:
         raise BadText(_describe(bad, what, "a lone surrogate") + ", which is not Unicode text.")
+    bad = forbidden.search(text)
+    if bad:
+        raise BadText(f"{_describe(bad, what, kind)}; {rule}")
+    return text
 
 
 def printable(text: str) -> str:

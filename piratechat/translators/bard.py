@@ -37,8 +37,9 @@ Rules (tests/unit/test_translators_bard.py shows each one):
   "no way" is not "nay way".
 * Everything else is copied exactly: spaces, punctuation, unknown words,
   words joined to digits or underscores, URLs, e-mail addresses, handles.
-  Case is carried over as the pirate does it (you -> thou, You -> Thou,
-  YOU -> THOU), and so is a typographic apostrophe.
+  What a word is, and how case and a typographic apostrophe carry over
+  (you -> thou, You -> Thou, YOU -> THOU), is translators/words.py's rule,
+  shared with the pirate.
 """
 
 from __future__ import annotations
@@ -51,15 +52,15 @@ from zope.interface import implementer
 from piratechat.interfaces import ITranslator
 
 from .pirate import load_words
+from .words import PROTECTED, WORD, carry_apostrophe, carry_case
 
 __all__ = ["BardTranslator"]
 
 WORDS_FILE = "bard_words.txt"
 
-_W = r"[\w\u0300-\u036f\u200c\u200d]"
 _TOKEN = re.compile(
-    r"(?P<protected>(?<!\S)\S*?(?:://|[Ww]{3}\.|@)\S*+)"
-    rf"|(?P<word>{_W}+(?:['’]{_W}+)*)"
+    rf"(?P<protected>{PROTECTED})"
+    rf"|(?P<word>{WORD})"
     r"|(?P<space>[ \t]+)"
     r"|(?P<mark>.)",
     re.S,
@@ -194,16 +195,7 @@ def _is_aux(key: str | None) -> bool:
 
 def _cased(source: str, target: str) -> str:
     """``target`` with the case of ``source``, and its kind of apostrophe."""
-    if not target:
-        return target
-    if "’" in source:
-        target = target.replace("'", "’")
-    if source.isupper() and sum(c.isalpha() for c in source) > 1:
-        return target.upper()
-    if source[:1].isupper():
-        first = next((i for i, c in enumerate(target) if c.isalpha()), 0)
-        return target[:first] + target[first].upper() + target[first + 1 :]
-    return target
+    return carry_apostrophe(source, carry_case(source, target))
 
 
 @implementer(ITranslator)

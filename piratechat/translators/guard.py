@@ -86,7 +86,8 @@ class Guard:
             answer = _REFERENCE.sub(_keep_if_in(text, html.unescape), answer)
         if answer.count("<") > text.count("<"):
             answer = _TAG.sub(_keep_if_in(text, lambda tag: ""), answer)
-        answer = _CONTROL.sub("", answer)
+        if not answer.isprintable():  # the usual answer is: no regex pass then
+            answer = _CONTROL.sub("", answer)
         limit = self.limit(text)
         if len(answer) > limit:
             log.warning(

@@ -17,16 +17,17 @@ word list or possessive, so the work is linear in the length of the text.
 
 Rules (the tests spell out each one):
 
-* Whole words only: a word joined to letters, digits, underscores, combining
-  marks, or joined by an apostrophe or a dot to another word ("island",
-  "pyramid_sockjs", "the2", "example.the", "isn't") is not split up.
+* Whole words only (translators/words.py says what a word is): a word
+  joined to letters, digits, underscores, combining marks, or joined by an
+  apostrophe or a dot to another word ("island", "pyramid_sockjs", "the2",
+  "example.the", "isn't") is not split up.
 * A run of non-space characters holding ``://``, ``www.`` or ``@`` is a
   URL, an e-mail address or a handle and is copied untouched as a whole
   ("http://example.com/the", "<friend@example.com>", "@friend").
-* Case is carried over: lower -> lower, ``Capitalized`` -> ``Capitalized``
-  (for a phrase, "Excuse me" and "Excuse Me" both count), ALL CAPS (two or
-  more letters) -> ALL CAPS; any other mix ("hElLo") is read as a typo and
-  gets the lower-case replacement.
+* Case is carried over (translators/words.py): lower, ``Capitalized`` (for a
+  phrase, "Excuse me" and "Excuse Me" both count) and ALL CAPS keep their
+  shape; any other mix ("hElLo") is read as a typo and gets the lower-case
+  replacement.
 * Contractions: only those listed in the word list are replaced as a whole
   ("you're" -> "ye're", "isn't" -> "ain't"). A trailing ``'s`` (possessive
   or "is") after any entry is kept and the entry translated ("friend's" ->
@@ -45,21 +46,27 @@ from zope.interface import implementer
 
 from piratechat.interfaces import ITranslator
 
+from .words import (
+    CHAR,
+    PROTECTED,
+    carry_apostrophe,
+    carry_case,
+    lookup_key,
+    may_hold_protected,
+)
+
 __all__ = ["PirateTranslator", "load_words"]
 
-# Combining marks and zero-width joiners continue a word even though ``\w``
-# does not match them: "the\u0301" is one (decomposed) word, not "the".
-_JOINERS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u200c\u200d"
-_W = rf"[\w{_JOINERS}]"
+_W = CHAR
 # Not inside a word, and not the second half of "x'y" or "x.y".
 _START = rf"(?<!{_W})(?<!{_W}['’.])"
 # Optional "'s", then the word must really end here.
 _END = rf"(?:['’][sS])?(?!{_W}|['’.]{_W})"
-# A URL, e-mail address or handle: the whole non-space run around the mark.
-# Only tried where such a run starts, so each run is read once.
-_PROTECTED = re.compile(r"(?<!\S)\S*?(?:://|[Ww]{3}\.|@)\S*+")
+_PROTECTED = re.compile(PROTECTED)
 _SUFFIXES = ("'s", "'S", "’s", "’S")
-# Memory cap of the chunk cache: at most ~32k chunks of up to 32 characters.
+# Memory cap of the chunk memo: at most ~32k chunks of up to 32 characters;
+# when full it starts again, so chunks seen once (numbers, times) cannot
+# crowd out the words chat repeats.
 _SEEN_CHUNKS = 32_768
 _SEEN_CHUNK_CHARS = 32
 _KEY_CHARS = re.compile(r"[a-z]+(?:[' ][a-z]+)*")
@@ -141,21 +148,6 @@ def _trie_pattern(keys: list[str]) -> str:
     return emit(trie, first=True)
 
 
-def _normalise(word: str) -> str:
-    return " ".join(word.replace("’", "'").lower().split())
-
-
-def _match_case(source: str, target: str) -> str:
-    """Give ``target`` the case pattern of ``source`` (see module docstring)."""
-    if source.islower():
-        return target
-    if source.isupper() and sum(c.isalpha() for c in source) > 1:
-        return target.upper()
-    if source[0].isupper() and not any(c.isupper() for part in source.split() for c in part[1:]):
-        return target[0].upper() + target[1:]
-    return target
-
-
 @implementer(ITranslator)
 class PirateTranslator:
     """Translate English to pirate speak the way the arrpi service did."""
@@ -193,7 +185,7 @@ class PirateTranslator:
             if start in lowered:
                 words = self._translate_words
                 break
-        if "@" not in text and "://" not in text and "www." not in lowered:
+        if not may_hold_protected(text, lowered):
             return words(text)
         pieces: list[str] = []
         done = 0
@@ -224,22 +216,27 @@ class PirateTranslator:
         return " ".join([seen(chunk) or learn(chunk) for chunk in text.split(" ")])
 
     def _learn(self, chunk: str) -> str:
-        result = self._words_re.sub(self._replace, chunk)
-        # Bounded, so odd input (long or random chunks) cannot grow it.
-        if len(chunk) <= _SEEN_CHUNK_CHARS and len(self._seen) < _SEEN_CHUNKS:
+        # Every entry is ASCII letters matched case by case, so a chunk with
+        # no cased letter ("17", "1234567.891", "!!") holds no word: no regex.
+        if chunk.lower() == chunk.upper():
+            result = chunk
+        else:
+            result = self._words_re.sub(self._replace, chunk)
+        # Bounded, so odd input (long or random chunks) cannot grow it; when
+        # full it starts afresh, so one-off chunks cannot keep new words out.
+        if len(chunk) <= _SEEN_CHUNK_CHARS:
+            if len(self._seen) >= _SEEN_CHUNKS:
+                self._seen.clear()
             self._seen[chunk] = result
         return result
 
     def _translate_word(self, word: str) -> str:
         """Translate one matched word or phrase, with an optional 's."""
         suffix = ""
-        pirate = self.words.get(_normalise(word))
+        pirate = self.words.get(lookup_key(word))
         if pirate is None and word.endswith(_SUFFIXES):
             word, suffix = word[:-2], word[-2:]
-            pirate = self.words.get(_normalise(word))
+            pirate = self.words.get(lookup_key(word))
         if pirate is None:  # not an entry: only when called from outside
             return word + suffix
-        pirate = _match_case(word, pirate)
-        if "’" in word + suffix and "'" not in word + suffix:
-            pirate = pirate.replace("'", "’")
-        return pirate + suffix
+        return carry_apostrophe(word + suffix, carry_case(word, pirate)) + suffix

@@ -26,21 +26,27 @@ def piratechat(uri: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def uri(tmp_path_factory):
-    uri = f"file://{tmp_path_factory.mktemp('cli')}/Data.fs"
+def database_with(folder, lines: list[tuple[str, str, str, str]]) -> str:
+    """A new FileStorage in ``folder`` holding ``lines`` (room, author, text,
+    translation), written directly, whatever the chat would accept; its URI."""
+    uri = f"file://{folder}/Data.fs"
     db = open_database(uri)
     evolve(db)
     writer = Writer(db)
     history = ZODBHistory(db, writer)
-    for n in range(1, 6):
-        history.append("deck", {"author": "Ann", "text": f"line {n}", "translation": f"arr {n}",
-                                "translator": "pirate", "at": now()})
-    history.append("hold", {"author": "Bob", "text": "elsewhere", "translation": "elsewhere",
-                            "translator": "pirate", "at": now()})
+    for room, author, text, translation in lines:
+        history.append(room, {"author": author, "text": text, "translation": translation,
+                              "translator": "pirate", "at": now()})
     writer.close()
     db.close()
     return uri
+
+
+@pytest.fixture(scope="module")
+def uri(tmp_path_factory):
+    lines = [("deck", "Ann", f"line {n}", f"arr {n}") for n in range(1, 6)]
+    return database_with(tmp_path_factory.mktemp("cli"),
+                         [*lines, ("hold", "Bob", "elsewhere", "elsewhere")])
 
 
 def test_history_prints_a_rooms_lines_with_who_and_when(uri):

@@ -8,12 +8,7 @@ import json
 
 import pytest
 
-from piratechat.chat.messages import now
-from piratechat.rooms.evolve import evolve
-from piratechat.storage.database import open_database
-from piratechat.storage.history import ZODBHistory
-from piratechat.storage.writer import Writer
-from tests.functional.test_history_cli import piratechat
+from tests.functional.test_history_cli import database_with, piratechat
 
 STORED = ["before", "lone \ud800 surrogate", "\x1b[2J\x1b]0;owned\x07 cleared", "\u202eevil",
           "after"]
@@ -22,17 +17,8 @@ STORED = ["before", "lone \ud800 surrogate", "\x1b[2J\x1b]0;owned\x07 cleared", 
 @pytest.fixture(scope="module")
 def uri(tmp_path_factory):
     """A database holding what the door now refuses, written directly."""
-    uri = f"file://{tmp_path_factory.mktemp('dirty')}/Data.fs"
-    db = open_database(uri)
-    evolve(db)
-    writer = Writer(db)
-    history = ZODBHistory(db, writer)
-    for text in STORED:
-        history.append("deck", {"author": "M\x1b[1mallory\udc80", "text": text,
-                                "translation": text, "translator": "pirate", "at": now()})
-    writer.close()
-    db.close()
-    return uri
+    return database_with(tmp_path_factory.mktemp("dirty"),
+                         [("deck", "M\x1b[1mallory\udc80", text, text) for text in STORED])
 
 
 def test_history_json_writes_every_stored_line_as_json_reading_back_the_same(uri):

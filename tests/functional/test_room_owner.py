@@ -12,12 +12,12 @@ import urllib.request
 import uuid
 
 import pytest
-import websocket
 from webtest import TestApp
 
 from piratechat import main
 from piratechat.chat.messages import ChatError
 from piratechat.storage.database import reading
+from tests.support.chat_clients import joined
 from tests.support.server import LiveServer
 
 
@@ -26,30 +26,6 @@ def url():
     server = LiveServer()
     yield server.start()
     server.stop()
-
-
-class Client:
-    def __init__(self, url: str, room: str, name: str):
-        self.ws = websocket.create_connection("ws" + url[4:] + "/sockjs/websocket", timeout=10)
-        self.send({"type": "join", "name": name, "room": room})
-        assert self.next_of("joined")["type"] == "joined"
-
-    def send(self, message: dict) -> None:
-        self.ws.send(json.dumps(message))
-
-    def next_of(self, kind: str) -> dict:
-        while True:
-            message = json.loads(self.ws.recv())
-            if message["type"] in (kind, "error"):
-                return message
-
-    def choose(self, name: str, **extra) -> dict:
-        """The notice of this choice, or the error."""
-        self.send({"type": "translator", "name": name, **extra})
-        while True:
-            answer = self.next_of("translator")
-            if answer["type"] == "error" or answer["name"] == name:
-                return answer
 
 
 def make_room(url: str) -> tuple[str, str]:
@@ -68,7 +44,7 @@ def make_room(url: str) -> tuple[str, str]:
 
 def test_the_owner_locks_the_parrot_and_nobody_else_can_change_it(url):
     room, key = make_room(url)
-    owner, guest = Client(url, room, "Owner"), Client(url, room, "Guest")
+    owner, guest = joined(url, room, "Owner"), joined(url, room, "Guest")
     assert guest.choose("bard")["type"] == "translator"  # unlocked: anyone may
     assert owner.choose("pirate", key=key, lock=True)["type"] == "translator"
     refused = guest.choose("bard")
@@ -93,7 +69,7 @@ def test_the_key_is_issued_once_to_whoever_made_the_room(url):
 def test_a_key_of_another_room_does_not_own_this_one(url):
     room, _ = make_room(url)
     _, other_key = make_room(url)
-    assert Client(url, room, "Mallory").choose("bard", key=other_key)["code"] == "bad_key"
+    assert joined(url, room, "Mallory").choose("bard", key=other_key)["code"] == "bad_key"
 
 
 def test_choosing_a_parrot_in_an_unused_room_stores_no_room(fresh_zodb_uri, monkeypatch):

@@ -3,52 +3,18 @@
 Each server here is ``piratechat serve`` (monkey-patched gevent) whose
 default translator is ``remote``, pointed at a real HTTP service on
 loopback run by the test (tests/support/arrpi_server.py). Clients speak
-the protocol over the raw WebSocket endpoint.
+the protocol over SockJS's WebSocket (tests/support/chat_clients.py).
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
-import websocket
 
 from tests.support.arrpi_server import ArrpiServer, answer
+from tests.support.chat_clients import joined
 from tests.support.server import LiveServer
-
-
-class Client:
-    """One chat client on ``/sockjs/websocket`` (plain JSON, one message per frame)."""
-
-    def __init__(self, url: str, name: str, room: str):
-        self.ws = websocket.create_connection(
-            "ws" + url[len("http") :] + "/sockjs/websocket", timeout=10
-        )
-        self.send({"type": "join", "name": name, "room": room})
-        self.next_of("joined")
-
-    def send(self, message: dict) -> None:
-        self.ws.send(json.dumps(message))
-
-    def next_of(self, kind: str) -> dict:
-        while True:
-            message = json.loads(self.ws.recv())
-            assert message["type"] != "error", message
-            if message["type"] == kind:
-                return message
-
-    def say(self, text: str) -> None:
-        self.send({"type": "say", "text": text})
-
-    def line_saying(self, text: str) -> dict:
-        while True:
-            line = self.next_of("line")
-            if line["text"] == text:
-                return line
-
-    def close(self) -> None:
-        self.ws.close()
 
 
 def serve(service: ArrpiServer, **settings: str):
@@ -83,9 +49,9 @@ def room() -> str:
 def test_a_working_service_translates_the_room(impatient):
     service, url = impatient
     service.mode = "ok"
-    ann = Client(url, "Ann", room())
+    ann = joined(url, room(), "Ann")
     ann.say("Hello, friend")
-    line = ann.line_saying("Hello, friend")
+    line = ann.line_of("Hello, friend")
     assert (line["translation"], line["translator"]) == (answer("Hello, friend"), "remote")
     assert "fallback" not in line
     ann.close()
@@ -98,18 +64,18 @@ def test_while_a_call_waits_others_chat_on_and_the_cap_falls_back_at_once(patien
     service, url = patient
     service.mode = "hold"
     where = room()
-    ann, bob = Client(url, "Ann", where), Client(url, "Bob", where)
+    ann, bob = joined(url, where, "Ann"), joined(url, where, "Bob")
     ann.say("Hello, friend")
     service.wait_for_request()
     bob.say("Hello mate")
-    bobs = bob.line_saying("Hello mate")
+    bobs = bob.line_of("Hello mate")
     assert (bobs["translation"], bobs["translator"], bobs["fallback"]) == (
         "Avast mate",
         "pirate",
         "remote",
     )
     service.release()
-    anns = ann.line_saying("Hello, friend")
+    anns = ann.line_of("Hello, friend")
     assert (anns["translation"], anns["translator"]) == (answer("Hello, friend"), "remote")
     assert "fallback" not in anns
     assert anns["seq"] > bobs["seq"]
@@ -123,16 +89,16 @@ def test_lines_keep_flowing_with_the_fallback_when_the_service_fails(impatient, 
     service, url = impatient
     service.mode = mode
     where = room()
-    ann, bob = Client(url, "Ann", where), Client(url, "Bob", where)
+    ann, bob = joined(url, where, "Ann"), joined(url, where, "Bob")
     for speaker, text in [(ann, "Hello, friend"), (bob, "My friends want beer."), (ann, "Yes")]:
         speaker.say(text)
         for listener in (ann, bob):
-            line = listener.line_saying(text)
+            line = listener.line_of(text)
             assert (line["translator"], line["fallback"]) == ("pirate", "remote")
     assert line["translation"] == "Aye"
     service.mode = "ok"
     ann.say("Hello again")
-    line = bob.line_saying("Hello again")
+    line = bob.line_of("Hello again")
     assert (line["translation"], line["translator"]) == (answer("Hello again"), "remote")
     ann.close()
     bob.close()

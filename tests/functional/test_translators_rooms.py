@@ -7,47 +7,11 @@ import urllib.request
 import uuid
 
 import pytest
-import websocket
 from webtest import TestApp
 
 from piratechat import main
+from tests.support.chat_clients import WebSocketClient
 from tests.support.server import LiveServer
-
-
-class Client:
-    """One chat client on ``/sockjs/websocket`` (plain JSON, one message per frame)."""
-
-    def __init__(self, url: str):
-        self.ws = websocket.create_connection(
-            "ws" + url[len("http") :] + "/sockjs/websocket", timeout=10
-        )
-
-    def send(self, message: dict) -> None:
-        self.ws.send(json.dumps(message))
-
-    def next_of(self, kind: str) -> dict:
-        while True:
-            message = json.loads(self.ws.recv())
-            if message["type"] in (kind, "error"):
-                return message
-
-    def join(self, name: str, room: str) -> dict:
-        self.send({"type": "join", "name": name, "room": room})
-        return self.next_of("joined")
-
-    def choose(self, name) -> dict:
-        self.send({"type": "translator", "name": name})
-        return self.next_of("translator")
-
-    def line_saying(self, text: str) -> dict:
-        self.send({"type": "say", "text": text})
-        while True:
-            line = self.next_of("line")
-            if line.get("text") == text:
-                return line
-
-    def close(self) -> None:
-        self.ws.close()
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +34,8 @@ def a_room(url: str) -> str:
 
 
 def test_joined_tells_the_room_translator_and_what_is_on_offer(server_url):
-    ann = Client(server_url)
-    joined = ann.join("Ann", a_room(server_url))
+    ann = WebSocketClient(server_url)
+    joined = ann.join(a_room(server_url), "Ann")
     assert joined["translator"] == "pirate"
     offers = {offer["name"]: offer["title"] for offer in joined["translators"]}
     assert offers["pirate"] == "Pirate" and offers["bard"] == "Shakespearean"
@@ -81,10 +45,10 @@ def test_joined_tells_the_room_translator_and_what_is_on_offer(server_url):
 
 def test_a_choice_is_told_to_the_room_and_translates_its_lines(server_url):
     room, elsewhere = a_room(server_url), a_room(server_url)
-    ann, bob, cid = Client(server_url), Client(server_url), Client(server_url)
-    ann.join("Ann", room)
-    bob.join("Bob", room)
-    cid.join("Cid", elsewhere)
+    ann, bob, cid = (WebSocketClient(server_url) for _ in range(3))
+    ann.join(room, "Ann")
+    bob.join(room, "Bob")
+    cid.join(elsewhere, "Cid")
     notice = ann.choose("bard")
     assert notice == {
         "type": "translator",
@@ -94,10 +58,10 @@ def test_a_choice_is_told_to_the_room_and_translates_its_lines(server_url):
         "by": "Ann",
     }
     assert bob.next_of("translator") == notice
-    line = bob.line_saying("Thank you, friend")
+    line = bob.say_stored("Thank you, friend")
     assert (line["translation"], line["translator"]) == ("Thank thee, friend", "bard")
     assert ann.next_of("line")["translation"] == "Thank thee, friend"
-    other = cid.line_saying("Thank you, friend")
+    other = cid.say_stored("Thank you, friend")
     assert (other["translation"], other["translator"]) == ("Thank ye, mate", "pirate")
     for client in (ann, bob, cid):
         client.close()
@@ -105,14 +69,14 @@ def test_a_choice_is_told_to_the_room_and_translates_its_lines(server_url):
 
 def test_a_choice_is_kept_for_whoever_joins_later(server_url):
     room = a_room(server_url)
-    ann = Client(server_url)
-    ann.join("Ann", room)
+    ann = WebSocketClient(server_url)
+    ann.join(room, "Ann")
     ann.choose("bard")
     ann.close()
-    dan = Client(server_url)
-    assert dan.join("Dan", room)["translator"] == "bard"
+    dan = WebSocketClient(server_url)
+    assert dan.join(room, "Dan")["translator"] == "bard"
     dan.choose("pirate")
-    assert dan.line_saying("Hello")["translator"] == "pirate"
+    assert dan.say_stored("Hello")["translator"] == "pirate"
     dan.close()
 
 
@@ -122,17 +86,17 @@ def test_a_choice_survives_a_restart(tmp_path):
     try:
         url = first.start()
         room = a_room(url)
-        ann = Client(url)
-        ann.join("Ann", room)
+        ann = WebSocketClient(url)
+        ann.join(room, "Ann")
         ann.choose("bard")
         ann.close()
     finally:
         first.stop()
     second = LiveServer(env={"PIRATECHAT_ZODB_URI": uri})
     try:
-        eve = Client(second.start())
-        assert eve.join("Eve", room)["translator"] == "bard"
-        assert eve.line_saying("I love you")["translation"] == "I love thee"
+        eve = WebSocketClient(second.start())
+        assert eve.join(room, "Eve")["translator"] == "bard"
+        assert eve.say_stored("I love you")["translation"] == "I love thee"
         eve.close()
     finally:
         second.stop()
@@ -147,19 +111,19 @@ def test_a_choice_survives_a_restart(tmp_path):
     ],
 )
 def test_bad_choices_are_refused(server_url, message, code):
-    ann = Client(server_url)
-    ann.join("Ann", a_room(server_url))
+    ann = WebSocketClient(server_url)
+    ann.join(a_room(server_url), "Ann")
     ann.send(message)
     error = ann.next_of("error")
     assert error["code"] == code
     if code == "unknown_translator":
         assert "offered: pirate, bard" in error["message"]
-    assert ann.line_saying("Hello")["translator"] == "pirate"  # still usable, unchanged
+    assert ann.say_stored("Hello")["translator"] == "pirate"  # still usable, unchanged
     ann.close()
 
 
 def test_choosing_before_joining_is_refused(server_url):
-    ann = Client(server_url)
+    ann = WebSocketClient(server_url)
     ann.send({"type": "translator", "name": "bard"})
     assert ann.next_of("error")["code"] == "not_joined"
     ann.close()

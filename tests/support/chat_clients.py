@@ -1,6 +1,6 @@
-"""Chat clients for cluster tests: SockJS over WebSocket, and SockJS over
-xhr-polling (every poll a request of its own, so a proxy must route each to
-the process holding the session)."""
+"""Chat clients for the functional and cluster tests: SockJS over WebSocket,
+and SockJS over xhr-polling (every poll a request of its own, so a proxy must
+route each to the process holding the session)."""
 
 from __future__ import annotations
 
@@ -47,12 +47,34 @@ class Client:
                 return message
             assert message["type"] != "error", message
 
+    def answer(self, kind: str) -> dict:
+        """The next message of ``kind``, or an error, which a test may expect."""
+        while True:
+            message = self.next()
+            if message["type"] in (kind, "error"):
+                return message
+
+    def choose(self, name: str, **extra) -> dict:
+        """Choose the room's translator: the notice of this choice, or the error."""
+        self.send({"type": "translator", "name": name, **extra})
+        while True:
+            answer = self.answer("translator")
+            if answer["type"] == "error" or answer["name"] == name:
+                return answer
+
     def join(self, room: str, name: str = "Tester", **extra) -> dict:
         self.send({"type": "join", "name": name, "room": room, **extra})
         return self.next_of("joined")
 
     def say(self, text: str) -> None:
         self.send({"type": "say", "text": text})
+
+    def line_of(self, text: str) -> dict:
+        """The next line that says ``text``, whoever said it."""
+        while True:
+            line = self.next_of("line")
+            if line["text"] == text:
+                return line
 
     def say_stored(self, text: str) -> dict:
         """Say ``text`` and wait for its line; said again when the storage
@@ -91,6 +113,13 @@ class WebSocketClient(Client):
 
     def close(self) -> None:
         self.ws.close()
+
+
+def joined(url: str, room: str, name: str, timeout: float = 10) -> WebSocketClient:
+    """A WebSocket client that has joined ``room`` as ``name``."""
+    client = WebSocketClient(url, timeout=timeout)
+    client.join(room, name)
+    return client
 
 
 class PollingClient(Client):

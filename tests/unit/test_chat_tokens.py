@@ -42,6 +42,25 @@ def test_junk_is_refused_as_malformed_or_unsigned(junk):
         verify(SECRET, junk, now=1000)
 
 
+def _signed(body: bytes) -> str:
+    """A token with a good signature around ``body`` (as if the secret leaked)."""
+    import base64
+
+    from piratechat.chat.tokens import _signature
+
+    payload = base64.urlsafe_b64encode(body).rstrip(b"=").decode()
+    return payload + "." + _signature(SECRET, payload)
+
+
+@pytest.mark.parametrize(
+    "body", [b"not json", b"[1, 2]", b'{"name": "Ann"}', b'{"name": 7, "exp": 2000}',
+             b'{"name": "Ann", "exp": "later"}'],
+)
+def test_a_signed_token_that_is_not_a_name_and_an_expiry_is_malformed(body):
+    with pytest.raises(BadToken, match="malformed"):
+        verify(SECRET, _signed(body), now=1000)
+
+
 def test_without_a_secret_no_token_is_made_or_accepted():
     token = issue(SECRET, "Anne Bonny", now=1000)
     with pytest.raises(BadToken, match="token_secret"):

@@ -11,6 +11,7 @@ from gevent.event import Event
 from zope.interface import implementer
 
 from piratechat.chat.address import client_address, proxies
+from piratechat.chat.flood import Buckets
 from piratechat.chat.limits import Limits, TranslationBudget
 from piratechat.chat.messages import ChatError
 from piratechat.interfaces import ITranslator
@@ -47,12 +48,35 @@ def test_a_forwarded_header_from_an_untrusted_peer_is_ignored():
     assert client_address(environ, trusted) == "203.0.113.7"
 
 
+def test_a_chain_of_trusted_proxies_only_gives_the_first_hop():
+    trusted = proxies("127.0.0.1 10.0.0.0/8")
+    environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.0.0.9, 10.0.0.8"}
+    assert client_address(environ, trusted) == "10.0.0.9"  # nothing but proxies: the farthest
+    environ = {"REMOTE_ADDR": "unix:/run/sock", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}
+    assert client_address(environ, trusted) == "unix:/run/sock"  # not an address: not trusted
+
+
 def test_a_bad_trusted_proxy_stops_start_up():
     with pytest.raises(ValueError, match="trusted_proxies: 'nowhere'"):
         proxies("127.0.0.1 nowhere")
 
 
 # --- per address and per room ---------------------------------------------------
+
+def test_buckets_forget_the_keys_that_refilled_once_there_are_many():
+    clock = Clock()
+    buckets = Buckets(rate=1, burst=1, clock=clock)
+    buckets.PRUNE_ABOVE = 3
+    for key in "abc":
+        assert buckets.take(key) and not buckets.take(key)
+    assert len(buckets) == 3
+    clock.now += 1  # a, b and c are full again: the same as new ones
+    buckets.take("c")
+    buckets.take("d")  # over PRUNE_ABOVE: the full ones (a, b) go
+    assert len(buckets) == 2
+    assert buckets.take("a")  # a forgotten key starts full
+    assert not buckets.take("c")  # a spent one was kept
+
 
 def limits(**settings) -> tuple[Limits, Clock]:
     clock = Clock()
@@ -72,26 +96,29 @@ def test_an_address_holds_at_most_address_connections():
     lim.connect("a")  # one closed: one may open
 
 
-def test_lines_of_one_address_share_one_bucket():
-    lim, clock = limits(address_lines_per_second=1, address_burst=3)
-    for _ in range(3):
-        lim.line("a", f"room-{_}")  # different rooms, one address
-    with pytest.raises(ChatError, match="your address is saying lines too fast"):
-        lim.line("a", "room-9")
-    lim.line("b", "room-9")
-    clock.now += 1
-    lim.line("a", "room-9")
-
-
-def test_lines_of_one_room_share_one_bucket():
-    lim, clock = limits(room_lines_per_second=2, room_burst=2)
-    lim.line("a", "deck")
-    lim.line("b", "deck")
-    with pytest.raises(ChatError, match="this room is taking lines too fast"):
-        lim.line("c", "deck")
-    lim.line("c", "hold")
-    clock.now += 0.5
-    lim.line("c", "deck")
+@pytest.mark.parametrize(
+    ("settings", "said", "refused", "reason", "elsewhere", "refill"),
+    [
+        # one address, different rooms: the address's bucket
+        ({"address_lines_per_second": 1, "address_burst": 3},
+         [("a", "room-0"), ("a", "room-1"), ("a", "room-2")], ("a", "room-9"),
+         "your address is saying lines too fast", ("b", "room-9"), 1),
+        # one room, different addresses: the room's bucket
+        ({"room_lines_per_second": 2, "room_burst": 2},
+         [("a", "deck"), ("b", "deck")], ("c", "deck"),
+         "this room is taking lines too fast", ("c", "hold"), 0.5),
+    ],
+)
+def test_lines_share_one_bucket_per_address_and_per_room(settings, said, refused, reason,
+                                                           elsewhere, refill):
+    lim, clock = limits(**settings)
+    for address, room in said:
+        lim.line(address, room)
+    with pytest.raises(ChatError, match=reason):
+        lim.line(*refused)
+    lim.line(*elsewhere)  # another bucket is not affected
+    clock.now += refill
+    lim.line(*refused)  # refilled at the rate
 
 
 def test_rooms_created_per_address():

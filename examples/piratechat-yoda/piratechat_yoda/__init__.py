@@ -18,10 +18,12 @@ __all__ = ["YodaTranslator"]
 
 _PRONOUNS = "I|you|we|they|he|she|it"
 _AUXILIARIES = "am|are|is|was|were|will|shall|can|could|must|should|would|may|might|have|has"
-# A sentence: pronoun, auxiliary, then the rest up to the sentence's end mark.
+# A sentence: pronoun, auxiliary, then the rest up to the sentence's end
+# mark, which is followed by a space or the end (the dots of "example.com"
+# end nothing).
 _SENTENCE = re.compile(
-    rf"\b(?P<subject>{_PRONOUNS})\s+(?P<verb>{_AUXILIARIES})\s+(?P<rest>[^.!?\n]*?[^\s.!?])"
-    r"(?P<end>[.!?]+|$)",
+    rf"\b(?P<subject>{_PRONOUNS})\s+(?P<verb>{_AUXILIARIES})\s+(?P<rest>[^\n]*?[^\s.!?])"
+    r"(?P<end>[.!?]+(?=\s|$)|$)",
     re.IGNORECASE | re.MULTILINE,
 )
 
