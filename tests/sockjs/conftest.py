@@ -105,8 +105,9 @@ def fast():
 @pytest.fixture(scope="session")
 def bounded():
     """The test server with a small queue (256K characters), a short write
-    timeout (1 s), a disconnect delay of 2 s and streams that never recycle."""
-    yield from _serve("--max-queue", "262144", "--write-timeout", "1", "--disconnect-delay", "2",
+    timeout (1 s), the protocol's disconnect delay (5 s: a loaded machine's polls
+    still come before a cut session is reaped) and streams that never recycle."""
+    yield from _serve("--max-queue", "262144", "--write-timeout", "1", "--disconnect-delay", "5",
                       "--response-limit", str(1 << 30))
 
 
