@@ -65,10 +65,10 @@ def on_starting(server):
     from piratechat import settings
     from piratechat.cluster.workers import Refused, check
 
-    app_settings = settings.parse(_app_settings(_ini) if _ini else {})
     try:
+        app_settings = settings.parse(_app_settings(_ini) if _ini else {})
         line = check(server.cfg.workers, server.cfg.preload_app, app_settings)
-    except Refused as refused:
+    except (Refused, settings.SettingsError) as refused:
         server.log.error("refusing to start: %s", refused)
         sys.exit(1)
     if line:

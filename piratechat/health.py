@@ -13,6 +13,7 @@ import logging
 
 from pyramid.response import Response
 
+from .interfaces import IChat, IDatabase, IStopping
 from .storage.database import reading
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def healthz(request):
 def readyz(request):
     registry = request.registry
     checks = {"database": _check(_database_reads, registry),
-              "broker": _check(lambda r: r["piratechat.chat"].broker.healthy(), registry)}
+              "broker": _check(lambda r: r.getUtility(IChat).broker.healthy(), registry)}
     ready = all(result == "ok" for result in checks.values())
     response = Response(json={"ready": ready, **checks}, status=200 if ready else 503)
     response.cache_control = "no-store"
@@ -34,9 +35,9 @@ def readyz(request):
 
 
 def _database_reads(registry) -> bool:
-    if registry.get("piratechat.closed"):
+    if registry.queryUtility(IStopping) is not None:
         return False  # shutting down (piratechat/shutdown.py)
-    with reading(registry["piratechat.db"]) as root:
+    with reading(registry.getUtility(IDatabase)) as root:
         root.rooms.get("lobby")
     return True
 

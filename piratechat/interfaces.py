@@ -4,7 +4,7 @@ Each interface's docstring is its contract: enough to write a second
 implementation from.
 """
 
-from zope.interface import Attribute, Interface
+from zope.interface import Attribute, Interface, classImplements
 
 
 class ITranslator(Interface):
@@ -185,3 +185,113 @@ class IPresence(Interface):
     def sweep(room):
         """Remove the expired members of ``room``; return those this call
         removed (``[{"id", "name"}]``), so each is announced once."""
+
+
+# The app's parts, registered as utilities in Pyramid's registry by
+# ``piratechat.includeme`` and looked up with ``registry.getUtility(IChat)``
+# (``queryUtility`` where a part may be absent: a registry of translators only).
+
+
+class ISettings(Interface):
+    """PirateChat's settings (piratechat/settings.py): one attribute per
+    ``piratechat.*`` name, typed, parsed and checked once at start-up. Read
+    only: a change of settings is a restart."""
+
+
+class IDatabase(Interface):
+    """The chat's ZODB database (storage/lazy.py's LazyDatabase): web views
+    open a reading connection per request; changes go through IWriter."""
+
+    ready = Attribute("True once the storage is open.")
+
+    def open(transaction_manager=None):
+        """A ZODB connection (waits up to ``storage_timeout`` for the storage)."""
+
+    def close():
+        """Close the storage (FileStorage writes its index)."""
+
+
+class IWriter(Interface):
+    """The one writer every change of the database goes through (storage/writer.py).
+
+    A change is a callable given the database's root; the writer runs changes in
+    order, several in one transaction, and tells each its result once durable."""
+
+    on_commit_time = Attribute("Called with the seconds each group commit took, or None.")
+
+    def submit(change, announce=False):
+        """Run ``change(root)``; return its result once committed (blocks the greenlet)."""
+
+    def drain(timeout):
+        """Wait until every change submitted is committed; False if ``timeout`` passed first."""
+
+    def close():
+        """Stop taking changes."""
+
+
+class IRoomChoices(Interface):
+    """Which translator each room chose (chat/choice.py): kept in the database,
+    read back with a short reuse, told to other processes by the broker."""
+
+    def lookup(room):
+        """The ITranslator ``room`` uses now (its choice if offered, else the default)."""
+
+    def choice(room):
+        """The name ``room`` chose, or None (the default)."""
+
+    def remember(room, name):
+        """Another process told us ``room`` chose ``name``: use it at once."""
+
+    def choose(room, name, key=None, lock=None):
+        """Keep ``name`` as ``room``'s translator; return once it is durable."""
+
+
+class IChat(Interface):
+    """The chat (chat/service.py): rooms, their members and lines, on one
+    IHistory and one IBroker. SockJS sessions and the pages call it."""
+
+    settings = Attribute("The ISettings it runs on.")
+    history = Attribute("Its IHistory.")
+    broker = Attribute("Its IBroker.")
+    hub = Attribute("The fan-out of lines to this process's members (chat/hub.py).")
+    limits = Attribute("The limits of issue 13 (chat/limits.py).")
+    room_translators = Attribute("Its IRoomChoices.")
+
+
+class ITranslatorGuard(Interface):
+    """What every translation goes through (translators/guard.py)."""
+
+    def translate(translator, text):
+        """``translator``'s answer for ``text``, cut, cleaned, or the fallback's."""
+
+
+class ITranslatorOrigin(Interface):
+    """Where an offered translator came from (a distribution, "built-in"):
+    a text registered as a named utility under the translator's name."""
+
+
+class ISockJSEndpoint(Interface):
+    """One SockJS endpoint (sockjs/endpoint.py), a named utility: its name is
+    its routes' prefix name (``sockjs_sockjs`` for ``/sockjs``)."""
+
+    options = Attribute("Its session.Options.")
+    sessions = Attribute("Its SessionRegistry: ``sessions.sessions`` maps keys to sessions.")
+
+
+class IMetrics(Interface):
+    """The app's Prometheus CollectorRegistry (metrics.py), served at /metrics."""
+
+
+class IStopping(Interface):
+    """Registered once the app has begun to stop (shutdown.py): it is no longer ready."""
+
+
+def provide(registry, component, provided, name: str = "") -> None:
+    """Register ``component`` as the ``provided`` utility (named ``name``), and
+    declare that its class implements it: the classes stay free of our
+    interfaces. (On the class: asking an instance could wake a proxy such as
+    storage/lazy.py's LazyDatabase, which would wait for its storage.)"""
+    kind = type(component)
+    if not provided.implementedBy(kind):
+        classImplements(kind, provided)
+    registry.registerUtility(component, provided, name=name)

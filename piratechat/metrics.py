@@ -24,6 +24,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pyramid.response import Response
 
+from .interfaces import IChat, IMetrics, ISockJSEndpoint, IWriter, provide
+
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -38,7 +40,7 @@ class SessionCollector:
                                         "Open SockJS sessions by transport", labels=["transport"])
         counts = {"raw_websocket": 0, "websocket": 0, "http": 0}
         queued = 0
-        for endpoint in self.registry.get("sockjs_endpoints", {}).values():
+        for _, endpoint in self.registry.getUtilitiesFor(ISockJSEndpoint):
             for key, session in list(endpoint.sessions.sessions.items()):
                 if getattr(session, "raw", False):
                     counts["raw_websocket"] += 1
@@ -72,13 +74,13 @@ def includeme(config) -> None:
         if "fallback" in line:
             fallbacks.labels(translator=line["fallback"]).inc()
 
-    chat = config.registry["piratechat.chat"]
+    chat = config.registry.getUtility(IChat)
     chat.history.subscribe(counted)
     chat.hub.on_fanout = fanout.observe
-    writer = config.registry.get("piratechat.writer")
+    writer = config.registry.queryUtility(IWriter)
     if writer is not None:
         writer.on_commit_time = commit.observe
-    config.registry["piratechat.metrics"] = registry
+    provide(config.registry, registry, IMetrics)
 
     def metrics(request):
         response = Response(body=generate_latest(registry))

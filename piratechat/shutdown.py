@@ -18,6 +18,8 @@ import logging
 
 import gevent
 
+from .interfaces import IDatabase, ISockJSEndpoint, IStopping, IWriter
+
 log = logging.getLogger(__name__)
 
 GOING_AWAY = (1001, "Going away: the server is stopping; reconnect")
@@ -33,20 +35,20 @@ def close_app(app, timeout: float = 5.0) -> None:
             break
         app = getattr(app, "app", None)
     registry = getattr(app, "registry", None)
-    if registry is None or registry.get("piratechat.closed"):
+    if registry is None or registry.queryUtility(IStopping) is not None:
         return
-    registry["piratechat.closed"] = True
-    sessions = [session for endpoint in registry.get("sockjs_endpoints", {}).values()
+    registry.registerUtility(GOING_AWAY, IStopping)
+    sessions = [session for _, endpoint in registry.getUtilitiesFor(ISockJSEndpoint)
                 for session in list(endpoint.sessions.sessions.values())]
     for session in sessions:
         session.close(*GOING_AWAY)
     _wait(lambda: not any(s.attached and s.has_queued for s in sessions), timeout / 2)
-    writer = registry.get("piratechat.writer")
+    writer = registry.queryUtility(IWriter)
     if writer is not None:
         if not writer.drain(timeout / 2):
             log.warning("the writer did not finish in %.1f s; what it held is lost", timeout / 2)
         writer.close()
-    db = registry.get("piratechat.db")
+    db = registry.queryUtility(IDatabase)
     if db is not None:
         db.close()
     log.info("closed %d sessions and the database", len(sessions))

@@ -22,7 +22,7 @@ from functools import partial
 
 from zope.interface import implementer
 
-from ..interfaces import IRoom, ITranslator
+from ..interfaces import IDatabase, IRoom, ITranslator, IWriter
 from .messages import ChatError
 
 
@@ -76,7 +76,7 @@ class RoomTranslators:
 
     def choice(self, room: str) -> str | None:
         """The name ``room`` chose, or None (the default)."""
-        db = self.registry.get("piratechat.db")
+        db = self.registry.queryUtility(IDatabase)
         if db is None:
             return self.in_memory.get(room)
         now = self.clock()
@@ -95,7 +95,7 @@ class RoomTranslators:
 
     def remember(self, room: str, name: str) -> None:
         """Another process told us ``room`` chose ``name``: use it at once."""
-        if self.registry.get("piratechat.db") is None:
+        if self.registry.queryUtility(IDatabase) is None:
             self.in_memory[room] = name
         self._read[room] = (name, self.clock())
 
@@ -106,7 +106,7 @@ class RoomTranslators:
         Raises ChatError when the room is not stored, or is locked and
         ``key`` is not its owner's (see rooms/resources.py, Room.owner_key).
         """
-        writer = self.registry.get("piratechat.writer")
+        writer = self.registry.queryUtility(IWriter)
         if writer is None:
             self.in_memory[room] = name
             return

@@ -15,6 +15,14 @@ died expired ``ttl`` seconds after its last refresh, and the sweep that
 removes one announces its ``leave``. So a dead process's members vanish from
 every page within ``ttl * 4 / 3`` seconds (40 s by default).
 
+Each member hearing presence is told a room's changes exactly once, as
+deltas of its ``presence`` list: notices that reach it while the list is
+read are kept back and, after the list, only those that are news to it are
+sent; later an ``enter`` of an id it was told of, or a ``leave`` of one it
+was not, is not sent (``_news``). Without that, an ``enter`` published by
+another process just before the list was read came again after the list,
+and each member was sent its own ``enter`` after a list that held it.
+
 Rooms with more members than ``presence_list`` (as last counted here) get no
 ``enter``/``leave`` notices: in a room of thousands they would cost more than
 the lines; their ``presence`` message gives the count and some names.
@@ -26,8 +34,10 @@ itself carries on.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
+from functools import partial
 
 import gevent
 
@@ -41,6 +51,31 @@ log = logging.getLogger(__name__)
 def hears_presence(session) -> bool:
     """Did the member ask for presence (``join`` with ``"presence": true``)?"""
     return getattr(session, "presence", False)
+
+
+def _news(message: dict, session) -> bool:
+    """Should ``session`` be sent this ``enter``/``leave``? Keeps, on the
+    session, the ids it was told are here (``presence_told``: a set; a list,
+    set by a joining session, holds notices back until its ``presence`` list
+    is read; none yet: it was told of nobody)."""
+    if not hears_presence(session):
+        return False
+    told = getattr(session, "presence_told", None)
+    if told is None:
+        told = session.presence_told = set()
+    if isinstance(told, list):
+        told.append(message)
+        return False
+    member_id = message["id"]
+    if message["type"] == "enter":
+        if member_id in told:
+            return False
+        told.add(member_id)
+        return True
+    if member_id not in told:
+        return False
+    told.discard(member_id)
+    return True
 
 
 class Roster:
@@ -57,16 +92,18 @@ class Roster:
     def enter(self, room: str, name: str, hears: bool) -> str:
         """Put a new member in ``room`` (``hears``: it asked for presence); returns its id."""
         member_id = uuid.uuid4().hex[:12]
-        members = self.here.setdefault(room, {})
-        members[member_id] = name
-        if len(members) > self.limit:
-            self.crowded.add(room)
         if hears:
             self.listening[room] = self.listening.get(room, 0) + 1
         try:
             self.presence.enter(room, member_id, name)
         except Exception as error:  # the next heartbeat enters it again
             log.warning("presence: entering %r failed (%s)", room, error)
+        # Only now is it ours to refresh: a heartbeat during the write above
+        # would have found it missing and announced it a second time.
+        members = self.here.setdefault(room, {})
+        members[member_id] = name
+        if len(members) > self.limit:
+            self.crowded.add(room)
         self._announce(room, {"type": "enter", "room": room, "id": member_id, "name": name})
         if self._heart is None:
             self._heart = gevent.spawn(self._beat)
@@ -106,20 +143,41 @@ class Roster:
             self.crowded.discard(room)
         return {"type": "presence", "room": room, "count": count, "members": members}
 
+    def listing_for(self, room: str, session) -> list[dict]:
+        """What a joining ``session`` that hears presence is sent: the room's
+        ``presence`` list, then the notices that came while it was read and
+        are news to it (see ``_news``)."""
+        listing = self.listing(room)
+        held = getattr(session, "presence_told", None)
+        session.presence_told = {member["id"] for member in listing["members"]}
+        news = [message for message in held or () if _news(message, session)]
+        return [listing, *news]
+
     def heartbeat(self) -> None:
         """Refresh this process's entries, enter again what was swept, sweep the dead."""
         for room, members in list(self.here.items()):
             try:
-                for member_id in self.presence.refresh(room, dict(members)):
-                    name = members.get(member_id)
-                    if name is not None:
-                        self._announce(room, {"type": "enter", "room": room,
-                                              "id": member_id, "name": name})
+                for member_id, name in self._refresh(room, members):
+                    self._announce(room, {"type": "enter", "room": room,
+                                          "id": member_id, "name": name})
                 for gone in self.presence.sweep(room):
                     self._announce(room, {"type": "leave", "room": room, **gone})
             except Exception as error:
                 log.warning("presence: refreshing %r failed (%s)", room, error)
                 return
+
+    def _refresh(self, room: str, members: dict[str, str]) -> list[tuple[str, str]]:
+        """Push the expiry of ``members``; those that had been swept (entered
+        again) and are still here, as (id, name). One that left while the
+        refresh was on its way was entered again by it: it is taken out."""
+        sent = dict(members)
+        back = []
+        for member_id in self.presence.refresh(room, sent):
+            if member_id in members:
+                back.append((member_id, members[member_id]))
+            else:
+                self.presence.leave(room, member_id, sent[member_id])
+        return back
 
     def close(self) -> None:
         if self._heart is not None:
@@ -134,10 +192,11 @@ class Roster:
         if room in self.crowded:
             return
         payload = dumps(message)
-        self.tell(room, payload)
+        self.tell(room, payload, message)
         self.broker.publish(room, payload)
 
-    def tell(self, room: str, payload: str) -> None:
-        """Send a presence notice to the members here who hear presence."""
+    def tell(self, room: str, payload: str, message: dict | None = None) -> None:
+        """Send a presence notice (``payload``, the JSON of ``message``) to the
+        members here who hear presence and to whom it is news."""
         if room in self.listening:
-            self.hub.notice(room, payload, to=hears_presence)
+            self.hub.notice(room, payload, to=partial(_news, message or json.loads(payload)))

@@ -77,6 +77,14 @@ def where(message: dict) -> Where:
     return Where(room, after, presence)
 
 
+def known_epoch(message: dict) -> str | None:
+    """The ``epoch`` a ``join``'s ``after`` counts in (docs/protocol.md, Epochs)."""
+    epoch = message.get("epoch")
+    if epoch is not None and not isinstance(epoch, str):
+        raise ChatError("bad_message", "'epoch' must be a string (a joined or line epoch).")
+    return epoch
+
+
 def check_free(room: str, name: str, names_here: Iterable[str]) -> None:
     """Names are unique per room (compared case-blind) among ``names_here``,
     the names of the room's other connections."""

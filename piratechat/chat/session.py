@@ -13,6 +13,7 @@ from functools import partial
 
 from .. import logs
 from ..sockjs import Session
+from ..sockjs.session import CLOSED
 from . import rules
 from .flood import TokenBucket
 from .limits import TOO_MANY_CONNECTIONS
@@ -86,25 +87,39 @@ class ChatSession(Session):
         if member:
             chat.members.add(name)
         room, after, presence = rules.where(message)
+        known_epoch = rules.known_epoch(message)
         rules.check_free(room, name, self._names_in(room))
         if self.room is not None:
             self._leave_room()
         self.name, self.room, self.presence = name, room, presence
+        self.presence_told = []  # presence notices held back until its list (Roster)
         chat.join(room, self)
         try:
-            last, backlog = chat.catch_up(room, after)
-            translators = chat.translators(room)
             epoch = chat.history.epoch(room)
+            # ``after`` counts lines of the epoch the client knew: of another
+            # history it means nothing (docs/protocol.md, Epochs).
+            reset = after is not None and known_epoch is not None and known_epoch != epoch
+            last, backlog = chat.catch_up(room, None if reset else after)
+            translators = chat.translators(room)
         except Exception:
             log.exception("reading the history of %r failed", room)
             self._leave_room()
             raise ChatError("unavailable", "The room's history cannot be read now; "
                             "join again.") from None
+        if reset:
+            backlog = [{"type": "reset", "room": room, "seq": last}, *backlog]
+        if self.room != room or self.state == CLOSED:
+            return  # closed (or gone elsewhere) while the history was read: not here
         log.info("joined %r as %r", room, name)
-        self.member_id = chat.roster.enter(room, name, presence)
+        member_id = chat.roster.enter(room, name, presence)
+        if self.room != room or self.state == CLOSED:  # ... or while presence was written
+            chat.roster.leave(room, member_id, presence)
+            return
+        self.member_id = member_id
         self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
         if presence:
-            self.reply(chat.roster.listing(room))
+            for notice in chat.roster.listing_for(room, self):
+                self.reply(notice)
         for line in backlog:
             self.reply(line)
         chat.caught_up(room, self, last)

@@ -14,15 +14,27 @@ def nginx_binary() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-def render(listen: int, backends: list[int], folder: str, hash_on_session: bool = True) -> str:
+#: What Debian's stock /etc/nginx/nginx.conf says in its ``http`` block (and
+#: its commented-out types, which sites turn on): responses compressed for
+#: clients that accept gzip. Where our location lands in such a block, only
+#: ``proxy_buffering off`` keeps streams live (gzip then flushes every frame).
+COMPRESSING = ("    gzip on;\n    gzip_types text/plain text/event-stream application/javascript "
+               "application/json;\n")
+
+
+def render(listen: int, backends: list[int], folder: str, hash_on_session: bool = True,
+           compress: bool = False) -> str:
     """nginx.conf listening on ``listen`` (loopback) in front of ``backends``
     (loopback ports), keeping its pid, logs and temporary files in ``folder``.
     ``hash_on_session=False`` routes round-robin: polling transports then
-    break (the tests prove that the hashing matters)."""
+    break (the tests prove that the hashing matters). ``compress``: gzip on,
+    as in Debian's stock ``http`` block (COMPRESSING)."""
     servers = "\n".join(f"        server 127.0.0.1:{port};" for port in backends)
     text = TEMPLATE.read_text()
     if not hash_on_session:
         text = text.replace("        hash $sockjs_session consistent;\n", "")
+    if compress:
+        text = text.replace("    access_log off;\n", "    access_log off;\n" + COMPRESSING)
     user = "user root;" if os.geteuid() == 0 else ""  # workers keep access to ``folder``
     return (text.replace("@@USER@@", user).replace("@@DIR@@", folder)
             .replace("@@LISTEN@@", f"127.0.0.1:{listen}").replace("@@SERVERS@@", servers))

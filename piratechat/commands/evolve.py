@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     import transaction
 
     from ..rooms.evolve import LATEST, evolve, version
-    from ..settings import parse
+    from ..settings import SettingsError, parse
     from ..storage.database import default_uri, open_database
     from ..storage.problems import DatabaseProblem
     from .ini import MissingIni, app_settings, chosen
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = parse(app_settings(chosen(args.ini)))
         db = open_database(settings.zodb_uri or default_uri(), read_only=args.check)
-    except (FileNotFoundError, MissingIni, DatabaseProblem) as error:
+    except (FileNotFoundError, MissingIni, DatabaseProblem, SettingsError) as error:
         print(f"piratechat evolve: {error}", file=sys.stderr)
         return 1
     try:

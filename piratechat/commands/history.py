@@ -29,7 +29,7 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..rooms.slugs import BadRoomName, check_slug
-    from ..settings import parse
+    from ..settings import SettingsError, parse
     from ..storage.database import default_uri, open_database, reading
 
     try:
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = parse(app_settings(chosen(args.ini)))
         db = open_database(settings.zodb_uri or default_uri(), read_only=True)
-    except (FileNotFoundError, MissingIni, DatabaseProblem) as error:
+    except (FileNotFoundError, MissingIni, DatabaseProblem, SettingsError) as error:
         print(f"piratechat history: {error}", file=sys.stderr)
         return 1
     try:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pyramid.config import Configurator
 from webob import Request, Response
 
+from ..interfaces import ISockJSEndpoint, provide
 from . import descriptors, headers
 from .reaper import Reaper
 from .registry import SessionRegistry
@@ -174,7 +175,13 @@ def add_sockjs_route(
     ``options`` are the fields of session.Options (heartbeat_delay, ...);
     ``sockjs_url`` is the sockjs-client script the iframe page loads (the
     same version as the page's). Returns the endpoint, whose ``sessions`` the
-    application may inspect.
+    application may inspect; it is registered, at commit, as the named
+    ISockJSEndpoint utility ``name``.
+
+    A configuration action whose discriminator is the prefix: two endpoints
+    on one prefix (whatever their names) are a conflict at start-up, since
+    the second could never be reached; as everywhere in Pyramid, an app may
+    override instead the endpoint a package it includes declares.
     """
     prefix = "/" + prefix.strip("/")
     name = name or "sockjs" + prefix.replace("/", "_")
@@ -190,5 +197,14 @@ def add_sockjs_route(
     for suffix, pattern, view in routes:
         config.add_route(name + suffix, pattern)
         config.add_view(view, route_name=name + suffix)
-    config.registry.setdefault("sockjs_endpoints", {})[name] = endpoint
+    registry = config.registry
+
+    def register():
+        provide(registry, endpoint, ISockJSEndpoint, name=name)
+
+    intr = config.introspectable("sockjs endpoints", prefix, f"SockJS at {prefix}",
+                                 "sockjs endpoint")
+    intr["name"] = name
+    intr["session_factory"] = session_factory
+    config.action(("sockjs endpoint", prefix), register, introspectables=(intr,))
     return endpoint

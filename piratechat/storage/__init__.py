@@ -3,10 +3,10 @@
 ``includeme`` opens the database the settings name (``zodb_uri``), evolves it
 to the schema this code writes, and registers the writer and the history:
 
-- ``registry["piratechat.db"]``: the database (a LazyDatabase standing for
-  ZODB's ``DB``; web views traverse it)
-- ``registry["piratechat.writer"]``: the Writer every change goes through
-- ``registry["piratechat.history"]``: the IHistory the chat stores lines in
+- IDatabase: the database (a LazyDatabase standing for ZODB's ``DB``; web
+  views traverse it)
+- IWriter: the Writer every change goes through
+- IHistory: the ZODBHistory the chat stores lines in
 
 A storage behind a server (ZEO, PostgreSQL) is opened in the background, so
 a process starts even while its server is down (storage/lazy.py).
@@ -19,16 +19,18 @@ import logging
 
 
 def includeme(config) -> None:
+    from .. import settings as settings_module
+    from ..interfaces import IDatabase, IHistory, IWriter, provide
     from .history import ZODBHistory
     from .writer import Writer
 
-    settings = config.registry["piratechat.settings"]
+    settings = settings_module.registered(config)
     db = open_storage(settings)
     atexit.register(_close, db)  # saves FileStorage's index; a crash only costs a rebuild
     writer = Writer(db, max_batch=settings.commit_batch)
-    config.registry["piratechat.db"] = db
-    config.registry["piratechat.writer"] = writer
-    config.registry["piratechat.history"] = ZODBHistory(db, writer)
+    provide(config.registry, db, IDatabase)
+    provide(config.registry, writer, IWriter)
+    provide(config.registry, ZODBHistory(db, writer), IHistory)
 
 
 def open_storage(settings):

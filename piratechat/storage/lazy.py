@@ -80,6 +80,8 @@ class LazyDatabase:
             self._db.close()
 
     def __getattr__(self, name: str):  # storage, pool sizes...: the DB's
+        if name.startswith("__"):  # protocols asked of us (a registry's, copy's): not the DB's
+            raise AttributeError(name)
         return getattr(self.db, name)
 
     def _set(self, db: DB) -> None:

@@ -23,11 +23,17 @@ import logging
 from typing import NamedTuple
 
 from pyramid.config import Configurator
-from pyramid.exceptions import ConfigurationError
 from zope.interface.verify import verifyObject
 
 from .. import settings as settings_module
-from ..interfaces import IRoom, ITranslator
+from ..interfaces import (
+    IRoom,
+    ISettings,
+    ITranslator,
+    ITranslatorGuard,
+    ITranslatorOrigin,
+    provide,
+)
 from .discovery import discover
 from .guard import Guard
 
@@ -36,10 +42,6 @@ __all__ = ["Offer", "add_translator", "guard", "offered", "standalone", "transla
 log = logging.getLogger(__name__)
 
 BUILT_IN = "piratechat (built-in)"
-_ENABLED = "piratechat.translators.enabled"
-_DEFAULT = "piratechat.translators.default"
-_ORIGINS = "piratechat.translators.origins"
-_GUARD = "piratechat.translators.guard"
 
 
 class Offer(NamedTuple):
@@ -55,7 +57,7 @@ def add_translator(config: Configurator, translator, origin: str | None = None) 
     """Offer ``translator`` (an ITranslator) under its name, unless the
     ``piratechat.translators`` setting leaves it out."""
     verifyObject(ITranslator, translator)
-    enabled = config.registry.get(_ENABLED)
+    enabled = _enabled(config.registry)
     if enabled is not None and translator.name not in enabled:
         log.debug("translator %r not enabled; not offered", translator.name)
         return
@@ -64,7 +66,7 @@ def add_translator(config: Configurator, translator, origin: str | None = None) 
 
     def register():
         registry.registerUtility(translator, ITranslator, name=translator.name)
-        registry.setdefault(_ORIGINS, {})[translator.name] = origin
+        registry.registerUtility(origin, ITranslatorOrigin, name=translator.name)
 
     intr = config.introspectable("translators", translator.name, translator.title, "translator")
     intr["translator"] = translator
@@ -74,10 +76,10 @@ def add_translator(config: Configurator, translator, origin: str | None = None) 
 
 def offered(registry) -> list[Offer]:
     """Every translator on offer: the default first, then by name."""
-    default = registry[_DEFAULT]
-    origins = registry.get(_ORIGINS, {})
+    default = _default(registry)
     offers = [
-        Offer(name, translator.title, origins.get(name, "?"), name == default)
+        Offer(name, translator.title, registry.queryUtility(ITranslatorOrigin, name, "?"),
+              name == default)
         for name, translator in registry.getUtilitiesFor(ITranslator)
     ]
     return sorted(offers, key=lambda offer: (not offer.default, offer.name))
@@ -90,13 +92,23 @@ def translator_named(registry, name: str) -> ITranslator | None:
 
 def guard(registry) -> Guard:
     """The Guard every translation goes through (translators/guard.py)."""
-    return registry[_GUARD]
+    return registry.getUtility(ITranslatorGuard)
 
 
 def names(setting: str) -> frozenset[str] | None:
     """``"pirate, bard"`` -> {"pirate", "bard"}; blank -> None (all)."""
     found = frozenset(setting.replace(",", " ").split())
     return found or None
+
+
+def _enabled(registry) -> frozenset[str] | None:
+    """The names ``piratechat.translators`` offers; None: every one installed."""
+    return names(registry.getUtility(ISettings).translators)
+
+
+def _default(registry) -> str:
+    """The default translator's name (``piratechat.translator``)."""
+    return registry.getUtility(ISettings).translator
 
 
 def _built_ins(settings: settings_module.Settings) -> list:
@@ -118,24 +130,22 @@ def _built_ins(settings: settings_module.Settings) -> list:
 
 
 def includeme(config: Configurator) -> None:
-    settings = settings_module.parse(config.get_settings())
+    settings = settings_module.registered(config)
     registry = config.registry
-    registry[_ENABLED] = names(settings.translators)
-    registry[_DEFAULT] = settings.translator
     config.add_directive("add_translator", add_translator, action_wrap=False)
     built_ins = _built_ins(settings)
     for translator in built_ins:
         config.add_translator(translator, origin=BUILT_IN)
-    for translator, origin in discover(config.get_settings(), registry[_ENABLED]):
+    for translator, origin in discover(config.get_settings(), _enabled(registry)):
         config.add_translator(translator, origin=origin)
-    registry[_GUARD] = Guard(fallback=built_ins[0])
+    provide(registry, Guard(fallback=built_ins[0]), ITranslatorGuard)
 
     def adapt(room) -> ITranslator:
-        name = getattr(room, "translator", None) or registry[_DEFAULT]
+        name = getattr(room, "translator", None) or _default(registry)
         found = registry.queryUtility(ITranslator, name)
         if found is None:
             log.info("room %r chose %r, no longer offered; using the default", room, name)
-            found = registry.getUtility(ITranslator, registry[_DEFAULT])
+            found = registry.getUtility(ITranslator, _default(registry))
         return found
 
     def register_adapter():
@@ -148,15 +158,15 @@ def includeme(config: Configurator) -> None:
 
 def _check(registry) -> None:
     offers = {name for name, _ in registry.getUtilitiesFor(ITranslator)}
-    missing = (registry[_ENABLED] or frozenset()) - offers
+    missing = (_enabled(registry) or frozenset()) - offers
     if missing:
-        raise ConfigurationError(
+        raise settings_module.SettingsError(
             f"piratechat.translators names {sorted(missing)}, which are not installed; "
             f"installed and enabled: {sorted(offers)} (remote needs piratechat.remote_url)"
         )
-    if registry[_DEFAULT] not in offers:
-        raise ConfigurationError(
-            f"piratechat.translator is {registry[_DEFAULT]!r}, which is not offered; "
+    if _default(registry) not in offers:
+        raise settings_module.SettingsError(
+            f"piratechat.translator is {_default(registry)!r}, which is not offered; "
             f"offered: {sorted(offers)}"
         )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import transaction
 from pyramid.response import Response
 
+from ..interfaces import IDatabase
 from ..rooms.slugs import BadRoomName
 from ..storage.database import app_root
 
@@ -28,7 +29,7 @@ def root_factory(request):
     if any(segment in (".", "..") for segment in request.path_info.split("/")):
         raise BadRoomName("A room's address is not a path: no '.' or '..' in it.")
     manager = transaction.TransactionManager()
-    connection = request.registry["piratechat.db"].open(transaction_manager=manager)
+    connection = request.registry.getUtility(IDatabase).open(transaction_manager=manager)
 
     def close(request):
         manager.abort()

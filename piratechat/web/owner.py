@@ -18,6 +18,7 @@ from urllib.parse import quote
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.response import Response
 
+from ..interfaces import IChat, IWriter
 from ..rooms.resources import Root, hash_key
 
 COOKIE = "piratechat_owner"
@@ -32,7 +33,7 @@ def _create(slug: str, title: str, key_hash: str, root: Root) -> bool:
 
 
 def open_room(context, request, slug: str, title: str):
-    chat = request.registry["piratechat.chat"]
+    chat = request.registry.getUtility(IChat)
     url = request.resource_url(context, slug, "")
     if slug in context:  # exists: nothing to create, nothing to limit
         return _answer(request, slug, url, None)
@@ -45,7 +46,7 @@ def open_room(context, request, slug: str, title: str):
         response.headers["Retry-After"] = "60"
         return response
     key = secrets.token_urlsafe(24)
-    created = request.registry["piratechat.writer"].submit(
+    created = request.registry.getUtility(IWriter).submit(
         partial(_create, slug, title, hash_key(key)))
     return _answer(request, slug, url, key if created else None)
 

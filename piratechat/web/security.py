@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from pyramid.response import Response
 
+from ..interfaces import ISettings
 from ..settings import Settings
 
 SOCKJS_PREFIX = "/sockjs"
@@ -110,7 +111,7 @@ def _is_iframe_page(path: str) -> bool:
 
 def tween_factory(handler, registry):
     """The tween that applies Guard to every answer (see the module docstring)."""
-    guard = Guard(registry["piratechat.settings"])
+    guard = Guard(registry.getUtility(ISettings))
 
     def tween(request):
         path = request.environ.get("PATH_INFO", "")  # as sent: it may not even be UTF-8

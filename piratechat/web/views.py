@@ -15,7 +15,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import exception_view_config, view_config
 
-from ..interfaces import ITranslator
+from ..interfaces import ISettings, ITranslator
 from ..rooms.resources import Room, Rooms, Root
 from ..rooms.slugs import MAX_LENGTH, BadRoomName, slug_for
 from ..translators.registry import offered
@@ -29,7 +29,7 @@ HISTORY_LIMIT = 1000
 
 
 def _page(request, room: Room, **extra) -> dict:
-    settings = request.registry["piratechat.settings"]
+    settings = request.registry.getUtility(ISettings)
     return {
         "room": room,
         # The <select id="translator">: what is on offer, and the room's choice.
@@ -50,7 +50,7 @@ def _page(request, room: Room, **extra) -> dict:
 
 def _recent(request, but: str) -> list[Room]:
     """The rooms active lately, except the one the page is about."""
-    limit = request.registry["piratechat.settings"].recent_rooms
+    limit = request.registry.getUtility(ISettings).recent_rooms
     return [room for room in request.root.rooms.recently_active(limit + 1)
             if room.__name__ != but][:limit]
 

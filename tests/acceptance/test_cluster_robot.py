@@ -1,7 +1,7 @@
 """cluster.robot in two real browsers against a cluster: two PirateChat
 processes on ZEO and Redis, each browser through an nginx of its own, so the
 two are surely on different processes (which process one nginx in front of
-both picks is the session hash's business: tests/sockjs/test_through_nginx.py
+both picks is the session hash's business: tests/integration/test_through_nginx.py
 and tests/integration/test_cluster.py check that routing)."""
 
 from __future__ import annotations

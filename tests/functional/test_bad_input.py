@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from webob import Request
 
 from piratechat import main
+from piratechat.interfaces import IDatabase, ISockJSEndpoint, IWriter
 from piratechat.sockjs import framing, protocol
 
 #: The SockJS protocol's own 500s (sockjs-protocol 0.3.3) and their sentences.
@@ -57,10 +58,10 @@ def app(fresh_zodb_uri):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PIRATECHAT_ZODB_URI", fresh_zodb_uri())
         application = main({})
-    endpoint = application.registry["sockjs_endpoints"]["sockjs_sockjs"]
+    endpoint = application.registry.getUtility(ISockJSEndpoint, "sockjs_sockjs")
     yield application, endpoint
-    application.registry["piratechat.writer"].close()
-    application.registry["piratechat.db"].close()
+    application.registry.getUtility(IWriter).close()
+    application.registry.getUtility(IDatabase).close()
 
 
 def assert_answered_well(response, path: str) -> None:

@@ -12,6 +12,7 @@ import pytest
 import websocket
 
 from piratechat import main
+from piratechat.interfaces import IChat, IDatabase, IWriter
 from piratechat.settings import parse
 from tests.support.server import LiveServer
 
@@ -26,10 +27,10 @@ def test_the_window_is_a_setting_the_hub_gets(fresh_zodb_uri, monkeypatch):
     monkeypatch.setenv("PIRATECHAT_COALESCE_MS", "0")
     app = main({"piratechat.coalesce_ms": "20"})  # the environment wins
     try:
-        assert app.registry["piratechat.chat"].hub.window == 0
+        assert app.registry.getUtility(IChat).hub.window == 0
     finally:
-        app.registry["piratechat.writer"].close()
-        app.registry["piratechat.db"].close()
+        app.registry.getUtility(IWriter).close()
+        app.registry.getUtility(IDatabase).close()
 
 
 def framed_client(url: str):

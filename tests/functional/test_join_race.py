@@ -18,6 +18,7 @@ import pytest
 from webtest import TestApp
 
 from piratechat import main
+from piratechat.interfaces import IChat, IDatabase, IHistory, IWriter
 
 
 @pytest.fixture
@@ -25,8 +26,8 @@ def app(fresh_zodb_uri, monkeypatch):
     monkeypatch.setenv("PIRATECHAT_ZODB_URI", fresh_zodb_uri())
     application = main({})
     yield TestApp(application)
-    application.registry["piratechat.writer"].close()
-    application.registry["piratechat.db"].close()
+    application.registry.getUtility(IWriter).close()
+    application.registry.getUtility(IDatabase).close()
 
 
 def conversation(app: TestApp, *messages: dict) -> list[dict]:
@@ -35,7 +36,7 @@ def conversation(app: TestApp, *messages: dict) -> list[dict]:
     assert app.post(base + "/xhr").text == "o\n"
     app.post(base + "/xhr_send", json.dumps([json.dumps(m) for m in messages]),
              content_type="text/plain")
-    app.app.registry["piratechat.chat"].hub.drain()  # live lines go out from the hub's greenlet
+    app.app.registry.getUtility(IChat).hub.drain()  # live lines go out from the hub's greenlet
     frame = app.post(base + "/xhr").text
     assert frame.startswith("a[")
     return [json.loads(m) for m in json.loads(frame[1:])]
@@ -44,7 +45,7 @@ def conversation(app: TestApp, *messages: dict) -> list[dict]:
 @pytest.mark.parametrize("after", [None, 0, 1])
 def test_lines_committed_during_a_joins_read_are_sent_once_in_order(app, after):
     registry = app.app.registry
-    chat, history = registry["piratechat.chat"], registry["piratechat.history"]
+    chat, history = registry.getUtility(IChat), registry.getUtility(IHistory)
     chat.say("deck", "Ann", "said before anyone joined")
     read = history.since
 

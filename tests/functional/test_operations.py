@@ -18,6 +18,7 @@ import websocket
 from webtest import TestApp
 
 from piratechat import main
+from piratechat.interfaces import IChat, IDatabase, IMetrics
 from tests.functional.test_socket import SockJSClient, ws_url
 from tests.support.server import LiveServer
 
@@ -43,14 +44,14 @@ def test_readyz_is_200_while_database_and_broker_are_usable(app):
 
 
 def test_readyz_is_503_when_the_database_is_closed(app):
-    app.registry["piratechat.db"].close()
+    app.registry.getUtility(IDatabase).close()
     response = TestApp(app).get("/readyz", status=503)
     assert response.json["ready"] is False and response.json["database"].startswith("unavail")
     assert response.json["broker"] == "ok"
 
 
 def test_readyz_is_503_when_the_broker_is_unusable(app):
-    broker = app.registry["piratechat.chat"].broker
+    broker = app.registry.getUtility(IChat).broker
     broker.healthy = lambda: False  # a Redis broker that lost its server says this
     response = TestApp(app).get("/readyz", status=503)
     assert response.json == {"ready": False, "database": "ok", "broker": "unavailable"}
@@ -91,8 +92,8 @@ def test_metrics_count_connections_lines_fanout_commits_and_queues(live_server):
 
 
 def test_translator_fallbacks_are_counted(app):
-    chat = app.registry["piratechat.chat"]
-    registry = app.registry["piratechat.metrics"]
+    chat = app.registry.getUtility(IChat)
+    registry = app.registry.getUtility(IMetrics)
     chat.history.append("deck", {"type": "line", "author": "Ann", "text": "hi",
                                  "translation": "ahoy", "translator": "pirate",
                                  "at": "2026-11-30T00:00:00.000Z", "fallback": "remote"})

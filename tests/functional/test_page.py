@@ -6,6 +6,7 @@ import pytest
 from webtest import TestApp
 
 from piratechat import main
+from piratechat.interfaces import IChat, IWriter
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +49,8 @@ def test_xhr_polling_conversation(app):
     sent = app.post(base + "/xhr_send", json.dumps([join, say]), content_type="text/plain")
     assert sent.status_int == 204
     # xhr_send answers once the says are read; the line is shown after its commit
-    assert app.app.registry["piratechat.writer"].drain(10)
-    app.app.registry["piratechat.chat"].hub.drain(10)
+    assert app.app.registry.getUtility(IWriter).drain(10)
+    app.app.registry.getUtility(IChat).hub.drain(10)
     frame = app.post(base + "/xhr").text
     assert frame.startswith("a[")
     messages = [json.loads(m) for m in json.loads(frame[1:])]

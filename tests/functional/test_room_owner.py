@@ -16,6 +16,7 @@ from webtest import TestApp
 
 from piratechat import main
 from piratechat.chat.messages import ChatError
+from piratechat.interfaces import IChat, IDatabase, IWriter
 from piratechat.storage.database import reading
 from tests.support.chat_clients import joined
 from tests.support.server import LiveServer
@@ -75,12 +76,12 @@ def test_a_key_of_another_room_does_not_own_this_one(url):
 def test_choosing_a_parrot_in_an_unused_room_stores_no_room(fresh_zodb_uri, monkeypatch):
     monkeypatch.setenv("PIRATECHAT_ZODB_URI", fresh_zodb_uri())
     app = TestApp(main({}))
-    chat = app.app.registry["piratechat.chat"]
+    chat = app.app.registry.getUtility(IChat)
     with pytest.raises(ChatError) as refused:
         chat.choose_translator("nobody-here", "bard", "Mallory")
     assert refused.value.code == "no_room"
-    with reading(app.app.registry["piratechat.db"]) as root:
+    with reading(app.app.registry.getUtility(IDatabase)) as root:
         assert "nobody-here" not in root.rooms
     assert chat.translator("nobody-here").name == "pirate"
-    app.app.registry["piratechat.writer"].close()
-    app.app.registry["piratechat.db"].close()
+    app.app.registry.getUtility(IWriter).close()
+    app.app.registry.getUtility(IDatabase).close()

@@ -7,6 +7,7 @@ import pytest
 from webtest import TestApp
 
 from piratechat import main
+from piratechat.interfaces import IChat, IDatabase, IWriter
 
 
 @pytest.fixture(scope="module")
@@ -16,13 +17,13 @@ def app(fresh_zodb_uri):
         patch.setenv("PIRATECHAT_RECENT_ROOMS", "3")
         application = main({})
     yield TestApp(application)
-    application.registry["piratechat.writer"].close()
-    application.registry["piratechat.db"].close()
+    application.registry.getUtility(IWriter).close()
+    application.registry.getUtility(IDatabase).close()
 
 
 @pytest.fixture(scope="module")
 def chat(app):
-    return app.app.registry["piratechat.chat"]
+    return app.app.registry.getUtility(IChat)
 
 
 def test_the_front_page_is_the_lobby_with_a_form_for_your_own_room(app):

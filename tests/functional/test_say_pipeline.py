@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 
+from piratechat.interfaces import IChat, IHistory, IWriter
 from tests.functional.test_join_race import app  # noqa: F401
 
 
@@ -19,15 +20,15 @@ def conversation(app, *messages: dict) -> list[dict]:  # noqa: F811
     app.post(base + "/xhr_send", json.dumps([json.dumps(m) for m in messages]),
              content_type="text/plain")
     registry = app.app.registry
-    assert registry["piratechat.writer"].drain(30)
-    registry["piratechat.chat"].hub.drain()
+    assert registry.getUtility(IWriter).drain(30)
+    registry.getUtility(IChat).hub.drain()
     frame = app.post(base + "/xhr").text
     assert frame.startswith("a[")
     return [json.loads(m) for m in json.loads(frame[1:])]
 
 
 def test_lines_said_in_a_row_share_commits_and_keep_their_order(app):  # noqa: F811
-    writer = app.app.registry["piratechat.writer"]
+    writer = app.app.registry.getUtility(IWriter)
     texts = [f"Hello, friend {n}" for n in range(15)]
     commits = writer.commits
     answered = conversation(app, {"type": "join", "name": "Ann", "room": "deck"},
@@ -38,19 +39,19 @@ def test_lines_said_in_a_row_share_commits_and_keep_their_order(app):  # noqa: F
     assert [line["text"] for line in lines] == texts
     assert [line["seq"] for line in lines] == list(range(1, len(texts) + 1))
     assert writer.commits - commits < len(texts)  # not one commit per line
-    stored = app.app.registry["piratechat.history"].after("deck", 0, 100)
+    stored = app.app.registry.getUtility(IHistory).after("deck", 0, 100)
     assert [line["text"] for line in stored] == texts
 
 
 def test_the_flood_limit_still_counts_every_pipelined_line(app):  # noqa: F811
-    burst = app.app.registry["piratechat.chat"].settings.burst
+    burst = app.app.registry.getUtility(IChat).settings.burst
     texts = [f"line {n}" for n in range(burst + 3)]
     answered = conversation(app, {"type": "join", "name": "Ann", "room": "hold"},
                             *({"type": "say", "text": text} for text in texts))
     kinds = [message.get("code", message["type"]) for message in answered[1:]]
     assert kinds.count("flood") == 3
     assert [m["text"] for m in answered if m["type"] == "line"] == texts[:burst]
-    assert len(app.app.registry["piratechat.history"].after("hold", 0, 100)) == burst
+    assert len(app.app.registry.getUtility(IHistory).after("hold", 0, 100)) == burst
 
 
 def test_a_repeat_in_the_same_pipeline_is_told_to_the_sender_once(app):  # noqa: F811
@@ -65,7 +66,7 @@ def test_a_repeat_in_the_same_pipeline_is_told_to_the_sender_once(app):  # noqa:
 
 
 def test_a_line_that_cannot_be_stored_is_answered_unavailable(app):  # noqa: F811
-    history = app.app.registry["piratechat.history"]
+    history = app.app.registry.getUtility(IHistory)
 
     def broken(room, line, done):
         done(None, OSError("the disk is gone"))

@@ -18,6 +18,7 @@ import pytest
 from paste.deploy import loadapp
 from webtest import TestApp
 
+from piratechat.interfaces import IChat
 from piratechat.sockjs import endpoint
 from piratechat.web.theming import ThemeFilter
 from tests.conftest import scratch_zodb_uri
@@ -177,7 +178,7 @@ def test_a_kept_themed_page_is_never_stale(themed):
     """Pages are kept by their content: a page that changed is themed afresh."""
     first = themed.get("/rooms/kept/")
     assert themed.get("/rooms/kept/").body == first.body
-    chat = themed.app.app.registry["piratechat.chat"]
+    chat = themed.app.app.registry.getUtility(IChat)
     chat.say("newly-busy", "Ann", "Hello, friend")  # the recent rooms' list changes
     again = themed.get("/rooms/kept/")
     assert again.body != first.body and 'data-room="newly-busy"' in again.text

@@ -10,6 +10,7 @@ import pytest
 from webtest import TestApp
 
 from piratechat import main
+from piratechat.interfaces import IChat, IWriter
 from tests.support.chat_clients import WebSocketClient
 from tests.support.server import LiveServer
 
@@ -154,7 +155,7 @@ def test_the_page_offers_every_translator_with_the_default_selected(app):
 
 
 def test_a_room_page_shows_the_room_choice(app):
-    chat = app.app.registry["piratechat.chat"]
+    chat = app.app.registry.getUtility(IChat)
     app.post("/rooms/", {"room": "globe"})
     chat.choose_translator("globe", "bard", "Will")
     assert select_of(app.get("/rooms/globe/"))[1] == ["bard"]
@@ -173,7 +174,7 @@ def test_a_choice_made_by_another_process_is_read_again_after_a_while(app):
     rooms = RoomTranslators(registry, clock=lambda: now[0])
     assert rooms.lookup("globe").name == "pirate"
     app.post("/rooms/", {"room": "globe"})
-    registry["piratechat.writer"].submit(partial(_choose, "globe", "bard", None, None))
+    registry.getUtility(IWriter).submit(partial(_choose, "globe", "bard", None, None))
     assert rooms.lookup("globe").name == "pirate"
     now[0] += REUSE_SECONDS
     assert rooms.lookup("globe").name == "bard"

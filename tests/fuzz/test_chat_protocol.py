@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from webtest import TestApp
 
 from piratechat import main
+from piratechat.interfaces import IChat, IWriter
 from piratechat.shutdown import close_app
 
 SERVER_TYPES = {"joined", "line", "translator", "gap", "reset", "error"}
@@ -77,8 +78,8 @@ def test_any_conversation_gets_protocol_answers_and_no_traceback(app, sent):
         assert app.post(base + "/xhr").text == "o\n"
         probe = json.dumps({"type": "say", "text": "probe"})  # usable after it all?
         app.post(base + "/xhr_send", json.dumps([*sent, probe]), content_type="text/plain")
-        assert app.app.registry["piratechat.writer"].drain(10)  # says don't wait for the disk
-        app.app.registry["piratechat.chat"].hub.drain(10)
+        assert app.app.registry.getUtility(IWriter).drain(10)  # says don't wait for the disk
+        app.app.registry.getUtility(IChat).hub.drain(10)
         frame = app.post(base + "/xhr").body
         frame.decode("utf-8")  # sendable: no lone surrogate reached the wire
         assert frame.startswith(b"a[")

@@ -1,8 +1,9 @@
 // PirateChat page: speaks docs/protocol.md over SockJS, in the room named by #chat's data-room.
 // Everything from the server is rendered with textContent, never as markup.
 // A dropped connection comes back by itself and asks for the lines said meanwhile
-// (join with `after`); lines it could not be sent at once (a `gap`) come from the
-// room's history URL.
+// (join with `after`, and the `epoch` those numbers belong to); lines it could not be
+// sent at once (a `gap`) come from the room's history URL. A new epoch is a history
+// replaced, not a gap: what was shown is dropped and the room's lines are loaded anew.
 // Nothing typed is lost: every line goes to an outbox first (kept in localStorage),
 // shown as pending, and leaves it only when the room sends it back. Each carries a
 // client_id, so a line sent again after a cut connection is stored once (protocol.md,
@@ -27,6 +28,7 @@
   var historyUrl = chat.getAttribute("data-history-url");
   var outboxKey = "piratechat.outbox." + (room || "lobby");
   var lastSeq = null;
+  var epoch = null;  // the history lastSeq counts in (docs/protocol.md, Epochs)
   var sock = null;
   var joined = false;
   var retryDelay = 500;
@@ -107,7 +109,9 @@
 
   function fillGap(gap, from) {
     var url = historyUrl + "?after=" + from + "&limit=1000";
+    var asked = epoch;
     fetch(url).then(function (response) { return response.json(); }).then(function (page) {
+      if (page.epoch !== asked || epoch !== asked) { return; }  // another history by now
       var next = from;
       page.lines.forEach(function (line) {
         if (line.seq < gap.before) { insertLine(line); next = line.seq; }
@@ -235,6 +239,13 @@
     showPresence();
   }
 
+  // The history the page showed is gone (a new database): forget its lines; the
+  // server sends the room's recent ones next.
+  function startOver() {
+    lastSeq = null;
+    list.querySelectorAll("li.said").forEach(function (item) { item.remove(); });
+  }
+
   function showError(message) {
     append([el("li", "error", message.message)]);
   }
@@ -263,7 +274,7 @@
         chat.setAttribute("data-member", member.name);
       }
       if (room) { message.room = room; }
-      if (lastSeq !== null) { message.after = lastSeq; }
+      if (lastSeq !== null) { message.after = lastSeq; message.epoch = epoch; }
       if (connected()) { send(message); }
     });
   }
@@ -293,10 +304,13 @@
       var message = JSON.parse(event.data);
       if (message.type === "line") { showLine(message); }
       else if (message.type === "gap") { fillGap(message, message.after); }
-      else if (message.type === "reset") { lastSeq = null; list.textContent = ""; }
+      else if (message.type === "reset") { startOver(); }
       else if (message.type === "error" && message.code === "name_taken") { nameTaken(message); }
       else if (message.type === "error") { showError(message); retryOutbox(message); }
       else if (message.type === "joined") {
+        if (epoch !== null && message.epoch !== epoch) { startOver(); }
+        epoch = message.epoch;
+        chat.setAttribute("data-epoch", epoch);
         joined = true;
         nameTakenShown = false;
         showState("online", "Online: aboard " + message.room + " as " + message.name);
