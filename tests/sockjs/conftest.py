@@ -144,8 +144,7 @@ def inproc():
     from piratechat.sockjs import testserver
 
     wsgi = testserver.make_app()
-    base = "http://in-process.invalid"
+    base = f"http://in-process-{id(wsgi)}.invalid"  # one per instance of the fixture
     client.IN_PROCESS[base] = TestApp(wsgi, lint=False)
-    server = InProcess(base, None, wsgi)
-    yield server
-    del client.IN_PROCESS[base]
+    yield InProcess(base, None, wsgi)
+    client.IN_PROCESS.pop(base)

@@ -5,8 +5,11 @@ import uuid
 
 import pytest
 
+from tests.sockjs import conftest
 from tests.sockjs.client import GET, POST, http, stream
 from tests.sockjs.test_xhr import assert_not_cached, url_of
+
+inproc = conftest.inproc  # the fixture, also for modules that import these tests (nginx)
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 

@@ -4,8 +4,11 @@ import uuid
 
 import pytest
 
+from tests.sockjs import conftest
 from tests.sockjs.client import OPTIONS, POST, stream
 from tests.sockjs.test_static_urls import NO_CACHE, assert_preflight
+
+inproc = conftest.inproc  # the fixture, also for modules that import these tests (nginx)
 
 
 def url_of(base: str) -> str:
