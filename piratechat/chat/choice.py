@@ -1,23 +1,39 @@
 """Which translator a room uses: the room's own choice, kept on the persistent Room.
 
 Every line said looks its room's translator up through the IRoom ->
-ITranslator adapter (translators/registry.py), given the room's choice. The
-choice is read from the database and then reused for ``REUSE_SECONDS``: a
-read costs a connection from the pool and a transaction (about 0.2 ms, too
-much for every line), while a choice changes rarely. A choice made through
-this process is used at once; one made through another process (several
-workers on one database) from at most ``REUSE_SECONDS`` later. A choice no
-longer offered falls back to the default in the adapter.
+ITranslator adapter (translators/registry.py), given the room's choice. A
+read from the database costs a connection from the pool and a transaction
+(about 0.2 ms, too much for every line), while a choice changes rarely; so
+the choice is kept in memory, and how long depends on whether this process
+hears of changes to it:
+
+- A room with members here (``watched``) hears every change: one made here
+  is remembered once durable (``choose``), one made by another process comes
+  as the room's ``translator`` notice through the broker (``remember``). Its
+  choice is read once, when first needed, and kept until the last member
+  here leaves (``forget``) or the broker reconnects (``forget_all``: notices
+  may have been lost meanwhile). No expiry: a busy process never re-reads
+  every room at once. A read that was under way when a notice came never
+  overrides the notice (a ZEO client may still show the older choice). Left
+  open: a choice committed elsewhere just before the first member joins here,
+  whose notice came before the join, read through a ZEO client that has not
+  yet seen that commit (a window of milliseconds): the room keeps the older
+  choice until the next change, leave or reconnect.
+- Any other room (a page, a test calling Chat directly) hears nothing: its
+  choice read from the database is reused for ``REUSE_SECONDS`` only.
+
+A choice no longer offered falls back to the default in the adapter.
 
 A choice is changed through the storage's writer, like every other change,
 and is durable before anyone is told of it. Without a database (a registry
-with no ``piratechat.db``, as when a Chat is built on MemoryHistory) the
+with no IDatabase, as when a Chat is built on MemoryHistory) the
 choices are kept here, in memory, per process.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 
 from zope.interface import implementer
@@ -59,16 +75,23 @@ def _choose(room: str, name: str, key: str | None, lock: bool | None, root) -> C
     return None
 
 
-REUSE_SECONDS = 2.0  # how long a room's choice read from the database is reused
-_PRUNE_ABOVE = 10_000  # remembered rooms before expired entries are dropped
+REUSE_SECONDS = 2.0  # how long a choice read for a room nobody here is in is reused
+_PRUNE_ABOVE = 10_000  # remembered unwatched rooms before expired entries are dropped
+
+
+def _nobody_here(room: str) -> bool:
+    return False
 
 
 class RoomTranslators:
-    def __init__(self, registry, clock=time.monotonic):
+    def __init__(self, registry, watched: Callable[[str], bool] = _nobody_here,
+                 clock=time.monotonic):
         self.registry = registry
+        self.watched = watched  # rooms whose translator notices reach this process
         self.clock = clock
         self.in_memory: dict[str, str] = {}
-        self._read: dict[str, tuple[str | None, float]] = {}  # room -> (choice, read at)
+        self._known: dict[str, str | None] = {}  # watched room -> choice, until told otherwise
+        self._read: dict[str, tuple[str | None, float]] = {}  # other room -> (choice, read at)
 
     def lookup(self, room: str) -> ITranslator:
         """The translator ``room`` uses now."""
@@ -76,28 +99,47 @@ class RoomTranslators:
 
     def choice(self, room: str) -> str | None:
         """The name ``room`` chose, or None (the default)."""
+        if room in self._known:
+            return self._known[room]
         db = self.registry.queryUtility(IDatabase)
         if db is None:
             return self.in_memory.get(room)
+        if self.watched(room):
+            choice = self._stored(db, room)
+            if self.watched(room):  # it may have left while the read waited
+                return self._known.setdefault(room, choice)  # a notice meanwhile wins
+            return choice
         now = self.clock()
         known = self._read.get(room)
         if known is not None and now - known[1] < REUSE_SECONDS:
             return known[0]
-        from ..storage.database import reading
-
-        with reading(db) as root:
-            stored = root.rooms.get(room)
-            choice = None if stored is None else stored.translator
+        choice = self._stored(db, room)
         if len(self._read) > _PRUNE_ABOVE:
             self._read = {k: v for k, v in self._read.items() if now - v[1] < REUSE_SECONDS}
         self._read[room] = (choice, now)
         return choice
 
+    @staticmethod
+    def _stored(db, room: str) -> str | None:
+        from ..storage.database import reading
+
+        with reading(db) as root:
+            stored = root.rooms.get(room)
+            return None if stored is None else stored.translator
+
     def remember(self, room: str, name: str) -> None:
         """Another process told us ``room`` chose ``name``: use it at once."""
         if self.registry.queryUtility(IDatabase) is None:
             self.in_memory[room] = name
-        self._read[room] = (name, self.clock())
+        self._keep(room, name)
+
+    def forget(self, room: str) -> None:
+        """Nobody here is in ``room`` any more: its notices stop reaching us."""
+        self._known.pop(room, None)
+
+    def forget_all(self) -> None:
+        """The broker reconnected: notices may have been lost; read each room again."""
+        self._known.clear()
 
     def choose(self, room: str, name: str, key: str | None = None,
                lock: bool | None = None) -> None:
@@ -113,4 +155,10 @@ class RoomTranslators:
         refusal = writer.submit(partial(_choose, room, name, key, lock))
         if refusal is not None:
             raise refusal
-        self._read[room] = (name, self.clock())
+        self._keep(room, name)
+
+    def _keep(self, room: str, name: str) -> None:
+        if self.watched(room):
+            self._known[room] = name
+        else:
+            self._read[room] = (name, self.clock())

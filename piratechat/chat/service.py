@@ -44,7 +44,7 @@ class Chat:
         self.roster = Roster(make_presence(broker, settings.presence_ttl, settings.broker_prefix),
                              broker, self.hub, settings.presence_list)
         self.members = MemberNames()  # names members chat under (from their tokens)
-        self.room_translators = RoomTranslators(registry)
+        self.room_translators = RoomTranslators(registry, watched=self.hub.rooms.__contains__)
         self.limits = Limits(settings)
         broker.subscribe(self.receive)
         broker.on_reconnect(self.reconnected)
@@ -62,6 +62,7 @@ class Chat:
     def leave(self, room: str, session) -> None:
         if self.hub.leave(room, session):
             self.sequencer.forget(room)
+            self.room_translators.forget(room)
 
     def translator(self, room: str) -> ITranslator:
         """The room's translator, through the IRoom -> ITranslator adapter
@@ -141,6 +142,7 @@ class Chat:
 
     def reconnected(self) -> None:
         """The broker is back: read what was missed, enter presence again."""
+        self.room_translators.forget_all()  # translator notices may have been lost too
         self.sequencer.resync()
         self.roster.heartbeat()
 

@@ -47,9 +47,21 @@ the next slice. A commit then holds the hub for one slice, not one batch
 (measured: slices of 20 about halve the 90th percentile stall of a 50-line
 batch, for some 13% fewer lines per second; but with 100 busy rooms each
 yield waits a whole turn of a busy loop, and 20 cost a third of the lines
-per second: so 100, about 10 ms of pickling at most). The fsync itself waits in a
-thread (storage/fsync.py). bench/history_bench.py measures what a commit
-costs everyone else.
+per second: so 100, about 10 ms of pickling at most). The fsync itself waits
+in a thread (storage/fsync.py). bench/history_bench.py measures what a
+commit costs everyone else; bench/writer_cost.py the CPU per line.
+
+Slices have a price: a savepoint pickles its slice into a temporary store
+that the commit reads back and stores again, and objects changed in several
+slices (a busy room's last bucket, the activity index) are pickled once per
+slice. Committing fixed batches of 200 lines over 100 rooms cost 30% more
+CPU per line in slices of 100 than whole (``slice_size=None``: 160-175 µs
+against 220-255). Yet with whole batches, the rooms bench at 5,000 lines/s
+on a starved machine (load average 11-13, the worker got a quarter to a
+third of a core) stopped delivering after 1,000-4,000 lines in three runs,
+one of them with a yield after every batch (at load 9 a fourth run
+delivered everything); sliced runs at that load did not stop. Not
+understood yet (bench/results/rooms.md), so slices stay the default.
 """
 
 from __future__ import annotations
@@ -94,10 +106,10 @@ def _let_others_run() -> None:
 
 class Writer:
     def __init__(self, db, max_batch: int = 200, retry_seconds: float = 30.0,
-                 slice_size: int = 100):
+                 slice_size: int | None = 100):
         self.db = db
         self.max_batch = max(1, max_batch)
-        self.slice_size = max(1, slice_size)
+        self.slice_size = max(1, slice_size or self.max_batch)  # None: the whole batch at once
         self.retry_seconds = retry_seconds
         self.commits = 0  # transactions committed (the bench divides lines by it)
         self.conflicts = 0  # batches run again after a conflict

@@ -185,6 +185,38 @@ def test_lines_appended_soon_from_one_greenlet_share_commits(db):
     assert writer.commits < 10  # one caller, yet not a commit per line
 
 
+def batch_of_150(writer: Writer) -> tuple[ZODBHistory, list[dict], list[str]]:
+    """150 lines over 3 rooms queued at once (one batch); what was told, and
+    each savepoint the writer took."""
+    history = ZODBHistory(db=writer.db, writer=writer)
+    savepoints, told = [], []
+    take = writer._manager.savepoint
+    writer._manager.savepoint = lambda *args, **kw: savepoints.append("sp") or take(*args, **kw)
+    for n in range(150):
+        history.append_soon(f"room-{n % 3}", said(f"l{n}"),
+                            lambda stored, error: told.append(stored))
+    assert writer.drain(30)
+    return history, told, savepoints
+
+
+def test_a_whole_batch_is_pickled_once_at_commit(db):
+    """No savepoints: they would pickle busy objects once per slice and copy them again."""
+    writer = Writer(db, max_batch=200, slice_size=None)
+    _, told, savepoints = batch_of_150(writer)
+    assert writer.commits == 1 and savepoints == []
+    assert len(told) == 150
+
+
+def test_a_batch_in_slices_keeps_every_line_in_order(db):
+    writer = Writer(db, max_batch=200, slice_size=40)
+    history, told, savepoints = batch_of_150(writer)
+    assert writer.commits == 1 and len(savepoints) == 3
+    for room in ("room-0", "room-1", "room-2"):
+        mine = [stored for stored in told if stored["room"] == room]
+        assert [stored["seq"] for stored in mine] == list(range(1, 51))
+        assert history.after(room, 0, 100) == mine
+
+
 def test_a_failed_change_submitted_soon_tells_its_waiter(db):
     writer = Writer(db)
     outcome = gevent.event.AsyncResult()
