@@ -5,6 +5,7 @@ and is then dropped as a slow consumer (4008), never a reordered stream."""
 
 from __future__ import annotations
 
+import errno
 import json
 import socket
 import uuid
@@ -131,7 +132,9 @@ def test_a_member_that_stops_reading_gets_lines_in_order_or_is_dropped(server):
             code = closed.args[0]
         print("slow member got", len(seqs), "lines, then", code)
         assert seqs == list(range(got[0]["seq"], got[0]["seq"] + len(seqs)))  # a prefix, in order
-        assert code == 4008 or len(seqs) == count  # dropped as slow, or all of them
+        # dropped as slow (4008), or cut while the close frame still waited behind
+        # the unread lines (a reset: write_timeout passed first), or all of them
+        assert code in (4008, errno.ECONNRESET) or len(seqs) == count
     finally:
         for member in (slow, reader):
             member.close()
