@@ -41,7 +41,8 @@ def said(n: int) -> dict:
 def main(slice_size: str, data_fs: str) -> dict:
     db = open_database(f"file://{data_fs}")
     evolve(db)
-    writer = Writer(db, max_batch=200, slice_size=None if slice_size == "whole" else int(slice_size))
+    size = None if slice_size == "whole" else int(slice_size)
+    writer = Writer(db, max_batch=200, slice_size=size)
     history = ZODBHistory(db, writer)
     history.append("deck", said(0))
     fed = [0]
