@@ -12,10 +12,12 @@ gunicorn's gevent worker.
 The modules, from the protocol inwards-out: ``protocol`` (frames, bodies)
 and ``framing`` (each transport's envelope) and ``wsframing`` (WebSocket
 frames) are free of I/O, and so is ``outgoing`` (one message for many
-clients, encoded and framed once); ``session`` and ``registry`` are the session state
-machine, also free of I/O; ``receiver`` and ``reaper`` run them on gevent;
-``transports`` and ``endpoint`` are the Pyramid views; ``testserver`` mounts
-the protocol test suite's endpoints.
+clients, encoded and framed once); ``session`` and ``registry`` are the
+session state machine, also free of I/O: events and the time in, frames
+out, every rule of the protocol; ``ticker`` and ``reaper`` drive their
+timers on gevent; ``transports`` (which only move bytes) and ``endpoint``
+are the Pyramid views; ``testserver`` mounts the protocol test suite's
+endpoints.
 """
 
 from .endpoint import Endpoint, add_sockjs_route

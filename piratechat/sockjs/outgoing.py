@@ -39,6 +39,24 @@ class Outgoing:
         (encoded,) = self.encoded_texts
         return encoded
 
+    @classmethod
+    def join(cls, batches) -> Outgoing:
+        """One batch of several, in order (what queued up for one client)."""
+        joined = cls(text for batch in batches for text in batch.texts)
+        if all("encoded_texts" in batch.__dict__ for batch in batches):  # else built when asked
+            joined.encoded_texts = tuple(e for batch in batches for e in batch.encoded_texts)
+        return joined
+
+    @cached_property
+    def raw_size(self) -> int:
+        """Characters the raw WebSocket's queue counts for it."""
+        return sum(map(len, self.texts))
+
+    @cached_property
+    def framed_size(self) -> int:
+        """Characters a SockJS queue counts for it (the encoded texts)."""
+        return sum(map(len, self.encoded_texts))
+
     @cached_property
     def encoded_texts(self) -> tuple[str, ...]:
         """Each text as a SockJS JSON string (what ``a[...]`` frames hold)."""

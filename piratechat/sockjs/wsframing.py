@@ -18,15 +18,24 @@ from __future__ import annotations
 import hashlib
 import struct
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from wsproto.connection import Connection, ConnectionState, ConnectionType
 from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
 from wsproto.utilities import LocalProtocolError, generate_accept_token
 
+from . import protocol
+
+if TYPE_CHECKING:
+    from .outgoing import Outgoing
+
 NORMAL = 1000
 PROTOCOL_ERROR = 1002
 UNSUPPORTED_DATA = 1003
 TOO_BIG = 1009  # RFC 6455 7.4.1: message too big to process
+
+#: A server's ping with no payload (RFC 6455 5.5.2: FIN + opcode 0x9, unmasked, length 0).
+PING_FRAME = b"\x89\x00"
 
 
 class HandshakeError(ValueError):
@@ -80,11 +89,17 @@ class Rfc6455:
     def __init__(self, max_message: int):
         self.max_message = max_message
         self._ws = Connection(ConnectionType.SERVER)
+        self.is_open = True  # text frames may still be sent (neither side began to close)
         self._parts: list[str] = []
         self._size = 0
 
     def feed(self, data: bytes) -> Received:
         """Bytes from the client (``b""``: it hung up)."""
+        out = self._feed(data)
+        self.is_open = self._ws.state is ConnectionState.OPEN
+        return out
+
+    def _feed(self, data: bytes) -> Received:
         out = Received()
         self._ws.receive_data(data or None)
         for event in self._ws.events():
@@ -111,10 +126,15 @@ class Rfc6455:
             out.closed = True
         return out
 
-    @property
-    def is_open(self) -> bool:
-        """Text frames may still be sent (neither side has begun to close)."""
-        return self._ws.state is ConnectionState.OPEN
+    def message(self, batch: Outgoing, raw: bool) -> bytes:
+        """A batch's frames, built once for every recipient (outgoing.py)."""
+        if not self.is_open:
+            return b""
+        return batch.ws_raw if raw else batch.ws_framed
+
+    def ping(self) -> bytes:
+        """A ping with no payload; the client answers with a pong."""
+        return PING_FRAME
 
     def text(self, text: str) -> bytes:
         """A text frame; nothing once the connection is closing."""
@@ -126,6 +146,7 @@ class Rfc6455:
             return self.text(text.encode("utf-8", "replace").decode("utf-8"))
 
     def close(self, code: int = NORMAL, reason: str = "") -> bytes:
+        self.is_open = False
         try:
             return self._ws.send(CloseConnection(code=code, reason=reason))
         except LocalProtocolError:  # already closed
@@ -206,11 +227,26 @@ class Hixie76:
                 return out
         return out
 
+    @property
+    def is_open(self) -> bool:
+        """Text frames may still be sent."""
+        return not self._closed
+
     def text(self, text: str) -> bytes:
         """A text frame; nothing once the connection is closing."""
         if self._closed:
             return b""
         return b"\x00" + text.encode("utf-8", "replace") + b"\xff"
+
+    def message(self, batch: Outgoing, raw: bool) -> bytes:
+        """A batch's frames (one per text on the raw WebSocket)."""
+        if raw:
+            return b"".join(map(self.text, batch.texts))
+        return self.text(protocol.message_frame(batch.encoded_texts))
+
+    def ping(self) -> None:
+        """None: the draft has no ping."""
+        return None
 
     def close(self, code: int = NORMAL, reason: str = "") -> bytes:
         if self._closed:

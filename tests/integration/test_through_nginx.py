@@ -60,6 +60,13 @@ def server():
             backend.stop()
 
 
+@pytest.fixture
+def inproc(server):
+    """The imported tests that run in-process under tests/sockjs run through
+    nginx here: the point of this module."""
+    return server
+
+
 @pytest.fixture(scope="module")
 def compressing_server():
     """One SockJS test server behind an nginx that compresses (gzip on, as

@@ -1,14 +1,21 @@
 """Live SockJS test servers (``python -m piratechat.sockjs.testserver``) on
-free loopback ports, and the same app in-process for WebTest."""
+free loopback ports, and the same app in-process (``inproc``: requests go
+through WebTest, for every test that needs no socket).
+
+Tests that start a live server are marked ``live_server``; count them with
+``pytest tests/sockjs --collect-only -q -m live_server``."""
 
 from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from tests.sockjs import client
 from tests.sockjs.client import GET
 from tests.support.server import LiveServer
 
@@ -57,8 +64,24 @@ class Server:
         return self.live.process.poll() is None
 
 
+def _measured() -> dict[str, str]:
+    """Under pytest-cov, the environment that makes the server process measure
+    itself too (coverage's own startup hook), into files pytest-cov combines."""
+    try:
+        import coverage
+    except ImportError:
+        return {}
+    current = coverage.Coverage.current()
+    if current is None:
+        return {}
+    rc = Path(tempfile.mkdtemp(prefix="piratechat-cov-")) / "coveragerc"
+    rc.write_text("[run]\nparallel = true\nconcurrency = gevent\nsource = piratechat.sockjs\n"
+                  f"data_file = {current.config.data_file}\n")
+    return {"COVERAGE_PROCESS_START": str(rc)}
+
+
 def _serve(*args: str):
-    live = LiveServer(command=[*TESTSERVER, *args])
+    live = LiveServer(command=[*TESTSERVER, *args], env=_measured())
     url = live.start()
     try:
         yield Server(url, live)
@@ -82,6 +105,46 @@ def fast():
 @pytest.fixture(scope="session")
 def bounded():
     """The test server with a small queue (256K characters), a short write
-    timeout (1 s), a disconnect delay of 2 s and streams that never recycle."""
-    yield from _serve("--max-queue", "262144", "--write-timeout", "1", "--disconnect-delay", "2",
+    timeout (1 s), the protocol's disconnect delay (5 s: a loaded machine's polls
+    still come before a cut session is reaped) and streams that never recycle."""
+    yield from _serve("--max-queue", "262144", "--write-timeout", "1", "--disconnect-delay", "5",
                       "--response-limit", str(1 << 30))
+
+
+LIVE = {"server", "fast", "bounded"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "live_server: starts a SockJS test server process")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if LIVE & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.live_server)
+
+
+@dataclass
+class InProcess(Server):
+    """The test app in this process, with the same URLs as a live server."""
+
+    app: object = None
+
+    def sessions(self) -> dict[str, int]:
+        return {name: len(e.sessions) for name, e in self.app.endpoints.items()}
+
+
+@pytest.fixture(scope="session")
+def inproc():
+    """The protocol's defaults, served in this process (no socket: no hang-up
+    detection, so only for requests that answer at once)."""
+    from webtest import TestApp
+
+    from piratechat.sockjs import testserver
+
+    wsgi = testserver.make_app()
+    base = f"http://in-process-{id(wsgi)}.invalid"  # one per instance of the fixture
+    client.IN_PROCESS[base] = TestApp(wsgi, lint=False)
+    yield InProcess(base, None, wsgi)
+    client.IN_PROCESS.pop(base)

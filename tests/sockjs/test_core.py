@@ -75,7 +75,8 @@ def test_json_unicode_encoding_section_encode_roundtrips_and_escapes(text):
     encoded.encode("utf-8")  # lone surrogates are escaped, so this never fails
 
 
-@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\u200c", "\ufeff", "\ud800", "\uffff"])
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\u200c", "\ufeff", "\ud800", "\uffff",
+                                  "\x00"])
 def test_json_unicode_encoding_section_mangled_characters_are_escaped(char):
     assert protocol.encode_message("x" + char + "y") == f'"x\\u{ord(char):04x}y"'
 

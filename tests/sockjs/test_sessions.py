@@ -1,19 +1,31 @@
-"""Sessions, free of I/O, and their reaping (protocol, "Protocol and framing":
-open, heartbeat, the 2010 and 3000 closes, the disconnect delay; "Handling
-close": 1002), plus our bounds: the outgoing queue, and 10,000 abandoned
-sessions reaped."""
+"""The session state machine, fed events and the time: no socket, no
+gevent, no sleep; the clock is the test's.
 
-import time
+Protocol sections: "Protocol and framing" (open, heartbeat, the 2010 and
+3000 closes, the disconnect delay), "Handling close" (1002), "XhrStreaming"
+(the response limit), "WebSocket" (close codes); and our rules: the
+outgoing queue's bound (4008), the cut of a stuck receiver, WebSocket pings.
+"""
 
-import gevent
-import gevent.event
 import pytest
 
 from piratechat.sockjs import Options, Session
-from piratechat.sockjs.reaper import Reaper
-from piratechat.sockjs.receiver import Receiver, frames
+from piratechat.sockjs.outgoing import Outgoing
 from piratechat.sockjs.registry import SessionRegistry
-from piratechat.sockjs.session import CLOSED, NEW, OPEN
+from piratechat.sockjs.session import (
+    CLOSED,
+    CUT,
+    NEW,
+    OPEN,
+    PING,
+    POLLING,
+    STREAMING,
+    WEBSOCKET,
+    frame_text,
+    websocket_close,
+)
+
+ANOTHER = 'c[2010,"Another connection still open"]'
 
 
 class Clock:
@@ -39,84 +51,142 @@ class Recording(Session):
         self.events.append("close")
 
 
-def registry(clock=None, **options) -> SessionRegistry:
-    return SessionRegistry(Recording, Options(**options), clock or Clock())
+class Receiver:
+    """The transport's side, reduced to what the session sees of it."""
+
+    def __init__(self, kind=STREAMING):
+        self.kind = kind
+        self.woken = 0
+
+    def wake(self):
+        self.woken += 1
 
 
-def test_protocol_section_first_frame_opens_then_messages_then_close():
-    session = registry().create("s", {})
+def make(clock=None, **options) -> tuple[Session, Clock]:
+    clock = clock or Clock()
+    return SessionRegistry(Recording, Options(**options), clock).create("s", {}), clock
+
+
+def texts(frames) -> list[str]:
+    return [frame_text(frame) for frame in frames]
+
+
+def test_protocol_section_open_then_messages_then_close_to_every_receiver():
+    session, _ = make()
     assert session.state == NEW
-    assert session.next_frame() == "o" and session.state == OPEN
-    assert session.next_frame() is None
+    streaming = Receiver()
+    assert session.attach(streaming) is None
+    assert texts(session.frames_to_send()) == ["o"] and session.state == OPEN
+    assert session.frames_to_send() == []
     session.send("one")
     session.send("two", '"two"')
-    assert session.next_frame() == 'a["one","two"]'
+    assert texts(session.frames_to_send()) == ['a["one","two"]']
     session.send("last")
     session.close()
-    assert session.next_frame() == 'a["last"]'  # what was queued goes first
-    assert session.next_frame() == 'c[3000,"Go away!"]'
-    assert session.next_frame() == 'c[3000,"Go away!"]'  # to every receiver, until reaped
+    assert texts(session.frames_to_send()) == ['a["last"]', 'c[3000,"Go away!"]']
+    assert not session.attached  # a close frame ends a streaming receiver
+    poll = Receiver(POLLING)
+    assert session.attach(poll) is None
+    assert texts(session.frames_to_send()) == ['c[3000,"Go away!"]']  # until reaped
     assert session.events == ["open", "close"]
     assert session.send("too late") is False
 
 
+def test_protocol_section_a_polling_receiver_takes_one_frame():
+    session, _ = make()
+    session.attach(Receiver(POLLING))
+    session.send("queued by now")
+    assert texts(session.frames_to_send()) == ["o"] and not session.attached
+    session.attach(Receiver(POLLING))
+    assert texts(session.frames_to_send()) == ['a["queued by now"]'] and not session.attached
+
+
+def test_protocol_section_second_receiver_gets_2010_and_the_session_stays_with_the_first():
+    session, _ = make()
+    first = Receiver()
+    assert session.attach(first) is None
+    assert session.attach(Receiver(POLLING)) == ANOTHER
+    assert session.receiver is first and session.kind == STREAMING
+
+
 def test_protocol_section_messages_reach_the_application_in_order_despite_bugs():
-    session = registry().create("s", {})
+    session, _ = make()
     session.receive(["early"])  # not open yet: dropped
-    session.next_frame()
+    session.attach(Receiver())
+    session.frames_to_send()
     session.receive(["a", "boom", "b"])
     assert session.events == ["open", "a", "boom", "b"]
 
 
-def test_protocol_section_second_receiver_is_refused():
-    session = registry().create("s", {})
-    first, second = Receiver(session), Receiver(session)
-    assert session.attach(first) and not session.attach(second)
-    assert list(frames(second, streaming=False)) == ['c[2010,"Another connection still open"]']
-    assert session.receiver is first  # the refused one leaves the session alone
+def test_protocol_section_heartbeat_after_a_silence_of_heartbeat_delay():
+    session, clock = make(heartbeat_delay=25)
+    receiver = Receiver()
+    session.attach(receiver)
+    session.frames_to_send()
+    assert session.deadline == 25
+    clock.now = 24.9
+    assert session.tick(clock.now) is None and session.frames_to_send() == []
+    clock.now = 25
+    session.tick(clock.now)
+    assert receiver.woken == 1 and session.frames_to_send() == ["h"]
+    session.wrote(2, 30.0)  # a frame written: the silence starts again
+    assert session.deadline == 55
+    session.tick(54.0)
+    assert session.frames_to_send() == []
 
 
-def test_protocol_section_polling_receiver_takes_one_frame():
-    session = registry(heartbeat_delay=0.01).create("s", {})
-    assert list(frames(Receiver(session), streaming=False)) == ["o"]
-    assert list(frames(Receiver(session), streaming=False)) == ["h"]
+def test_protocol_section_no_heartbeat_while_messages_wait_nor_on_the_raw_websocket():
+    session, clock = make(heartbeat_delay=1)
+    session.attach(Receiver())
+    session.frames_to_send()
     session.send("x")
-    assert list(frames(Receiver(session), streaming=False)) == ['a["x"]']
-    assert not session.attached
+    session.tick(5.0)
+    assert texts(session.frames_to_send()) == ['a["x"]']
+    raw, clock = make(heartbeat_delay=1, ping_interval=0)
+    raw.raw = True
+    raw.attach(Receiver(WEBSOCKET))
+    assert raw.frames_to_send() == []  # opened, without "o"
+    assert raw.state == OPEN and raw.deadline == float("inf")
 
 
-def test_protocol_section_streaming_receiver_until_close():
-    session = registry(heartbeat_delay=0.02).create("s", {})
-    receiver = Receiver(session)
-    stream = frames(receiver, streaming=True)
-    assert next(stream) == "o"
-    assert next(stream) == "h"
-    gevent.spawn_later(0.01, session.send, "woken")
-    assert next(stream) == 'a["woken"]'
-    gevent.spawn_later(0.01, session.close, 3001, "bye")
-    assert list(stream) == ['c[3001,"bye"]']
-    assert not session.attached
+def test_xhr_streaming_section_the_response_limit_ends_a_streaming_receiver():
+    session, _ = make(response_limit=100)
+    session.attach(Receiver())
+    session.frames_to_send()
+    session.wrote(60, 1.0)
+    assert session.attached
+    session.wrote(40, 2.0)
+    assert not session.attached and session.state == OPEN  # the client opens a fresh one
+    websocket, _ = make(response_limit=100)
+    websocket.attach(Receiver(WEBSOCKET))
+    websocket.wrote(1000, 1.0)
+    assert websocket.attached  # a WebSocket has no response limit
 
 
-def test_handling_close_section_hang_up_interrupts_the_session():
-    session = registry().create("s", {})
-    session.next_frame()
-    receiver = Receiver(session)
-    stream = frames(receiver, streaming=True)
-    gevent.spawn_later(0.01, receiver.hang_up)
-    assert list(stream) == []
+def test_handling_close_section_a_hang_up_interrupts_the_session_and_frees_it():
+    session, _ = make()
+    receiver = Receiver()
+    session.attach(receiver)
+    session.frames_to_send()
+    session.hang_up(Receiver())  # not the holder: nothing happens
+    assert session.state == OPEN
+    session.hang_up(receiver)
     assert session.state == CLOSED and session.close_reason == (1002, "Connection interrupted")
-    assert session.next_frame() == 'c[1002,"Connection interrupted"]'
+    assert not session.attached and session.events == ["open", "close"]
+    session.attach(Receiver(POLLING))
+    assert texts(session.frames_to_send()) == ['c[1002,"Connection interrupted"]']
 
 
 def test_protocol_section_disconnect_delay_then_reaped():
     clock = Clock()
-    sessions = registry(clock, disconnect_delay=5)
+    sessions = SessionRegistry(Recording, Options(disconnect_delay=5), clock)
     session = sessions.create("s", {})
-    list(frames(Receiver(session), streaming=False))  # opened, then idle from t=0
+    poll = Receiver(POLLING)
+    session.attach(poll)
+    session.frames_to_send()  # opened, then idle from t=0
     clock.now = 4.9
     assert sessions.reap() == 0 and sessions.get("s") is session
-    session.attach(Receiver(session))  # a receiver: never reaped
+    session.attach(Receiver())  # a receiver: never reaped
     clock.now = 100
     assert sessions.reap() == 0
     session.detach(session.receiver)  # idle again from t=100
@@ -126,34 +196,104 @@ def test_protocol_section_disconnect_delay_then_reaped():
 
 
 def test_slow_consumer_is_closed_with_4008_and_its_queue_freed():
-    session = registry(max_queue=100).create("s", {})
-    session.next_frame()
+    session, _ = make(max_queue=100)
+    receiver = Receiver()
+    session.attach(receiver)
+    session.frames_to_send()
     assert session.send("x" * 40) and session.send("y" * 40)
+    assert receiver.woken == 1  # woken for the first message queued, not for each
     assert session.send("z" * 40) is False
     assert session.state == CLOSED and session.close_reason == (4008, "Slow consumer")
     assert session.take() == []  # nothing held for a client that cannot take it
-    assert session.next_frame() == 'c[4008,"Slow consumer"]'
+    assert texts(session.frames_to_send()) == ['c[4008,"Slow consumer"]']
 
 
-def test_slow_consumer_stuck_receiver_is_cut_after_the_write_timeout():
-    session = registry(max_queue=10, write_timeout=0.05).create("s", {})
-    cut = gevent.event.Event()
-    receiver = Receiver(session, cut=cut.set)
-    assert session.attach(receiver)
-    session.send("x" * 20)  # the receiver is stuck writing (never detaches)
-    assert cut.wait(10) and receiver.gone  # cut, by the write timeout's timer
+class Draining(Receiver):
+    """A receiver that takes what it is woken for at once (an idle WebSocket)."""
+
+    def __init__(self, session):
+        super().__init__(WEBSOCKET)
+        self.session, self.taken = session, []
+
+    def wake(self):
+        self.taken += self.session.frames_to_send()
+
+
+def test_only_what_stays_queued_counts_against_max_queue():
+    """A coalesced batch bigger than the bound, taken at once, is no slow consumer."""
+    session, _ = make(max_queue=100)
+    receiver = Draining(session)
+    session.attach(receiver)
+    session.frames_to_send()
+    big = Outgoing(["x" * 60, "y" * 60])
+    assert session.send(big) and receiver.taken == [big] and session.state == OPEN
+
+
+def test_a_receiver_still_attached_write_timeout_after_the_close_is_cut():
+    session, clock = make(write_timeout=10)
+    session.attach(Receiver(WEBSOCKET))  # a WebSocket stays attached after its close frame
+    session.frames_to_send()
+    clock.now = 3
+    session.close()
+    assert session.frames_to_send() == ['c[3000,"Go away!"]'] and session.attached
+    assert session.deadline == 13
+    assert session.tick(12.9) is None
+    assert session.tick(13) == CUT
+
+
+def test_websocket_ping_when_silent_then_cut_if_no_answer():
+    session, clock = make(ping_interval=25, heartbeat_delay=1000)
+    session.raw = True
+    session.attach(Receiver(WEBSOCKET))
+    session.frames_to_send()
+    assert session.deadline == 25
+    clock.now = 10
+    session.heard(10)  # the client spoke: no ping at the next tick
+    assert session.tick(25) is None and session.deadline == 50
+    assert session.tick(50) == PING  # silent for 40 s
+    session.heard(60)  # it answers (a pong, or any frame)
+    assert session.tick(75) is None  # it spoke 15 s ago: left alone
+    assert session.tick(100) == PING
+    assert session.tick(125) == CUT  # no answer
+    off, _ = make(ping_interval=0, heartbeat_delay=1000)
+    off.attach(Receiver(WEBSOCKET))
+    assert off.tick(10_000) is None  # 0: never pinged
 
 
 def test_raw_sessions_queue_text_unframed():
-    session = registry().create("s", {})
+    session, _ = make()
     session.raw = True
     session.open()
     session.send("plain <text>")
     assert session.take() == ["plain <text>"]
+    session.send("a")
+    session.send(Outgoing(["b", "c"]))
+    session.attach(Receiver(WEBSOCKET))
+    (batch,) = session.frames_to_send()
+    assert batch.texts == ("a", "b", "c")
+
+
+@pytest.mark.parametrize("reason, close", [
+    ((3000, "Go away!"), (3000, "Go away!")), ((4008, "Slow consumer"), (4008, "Slow consumer")),
+    ((1001, "Going away"), (1001, "Going away")), ((1002, "Connection interrupted"), (1000, "")),
+    ((2010, "Another connection still open"), (1000, ""))])
+def test_websocket_section_close_codes(reason, close):
+    assert websocket_close(reason) == close
+
+
+def test_an_application_closing_in_on_open_sends_o_then_the_close():
+    class Refusing(Session):
+        def on_open(self):
+            self.send("why")
+            self.close(4000, "No")
+
+    session = SessionRegistry(Refusing, Options(), Clock()).create("s", {})
+    session.attach(Receiver())
+    assert texts(session.frames_to_send()) == ["o", 'a["why"]', 'c[4000,"No"]']
 
 
 def test_websocket_sessions_sharing_an_id_are_distinct():
-    sessions = registry()
+    sessions = SessionRegistry(Recording, Options(), Clock())
     a, b = sessions.create_private("same", {}), sessions.create_private("same", {})
     assert a is not b and len(sessions) == 2 and sessions.get("same") is None
     sessions.remove(a)
@@ -161,84 +301,20 @@ def test_websocket_sessions_sharing_an_id_are_distinct():
     assert len(sessions) == 0
 
 
-@pytest.mark.parametrize("count", [10_000])
-def test_ten_thousand_abandoned_sessions_are_all_reaped(count, record_property):
-    """Opened by a poll each, then dropped; the real reaper greenlet frees them all."""
-    sessions = SessionRegistry(Recording, Options(disconnect_delay=0.2))
-    for i in range(count):
+def test_ten_thousand_abandoned_sessions_are_all_reaped_looking_only_at_the_expired():
+    clock = Clock()
+    sessions = SessionRegistry(Recording, Options(disconnect_delay=5), clock)
+    for i in range(10_000):
         session = sessions.create(str(i), {})
-        assert list(frames(Receiver(session), streaming=False)) == ["o"]
-    assert len(sessions) == count
-    started = time.monotonic()
-    reaper = Reaper(sessions)
-    reaper.ensure_running()
-    all_closed = gevent.event.Event()
-    closed = []
-    for session in list(sessions.sessions.values()):
-        session.on_close = lambda: (closed.append(1), len(closed) == count and all_closed.set())
-    assert all_closed.wait(60)  # a bound for a stuck reaper, not a measurement
-    elapsed = time.monotonic() - started
-    reaper._greenlet.kill()
-    record_property("reap_seconds", round(elapsed, 3))  # measured, not asserted
-    assert len(sessions) == 0 and not sessions._idle
-
-
-def test_handling_close_section_a_holder_whose_client_left_is_noticed_by_the_next_receiver():
-    """Even before its watcher runs, a receiver whose client closed does not
-    make the next one hear 2010: the session is interrupted (1002) and free."""
-    import socket
-
-    from piratechat.sockjs.transports.http import _hung_up
-
-    session = registry().create("s", {})
-    session.next_frame()
-    server_end, client_end = socket.socketpair()
-    holder = Receiver(session, hung_up=lambda: _hung_up(server_end))
-    assert session.attach(holder)
-    assert list(frames(Receiver(session), streaming=False)) == [
-        'c[2010,"Another connection still open"]']  # its client is still there
-    client_end.close()
-    assert list(frames(Receiver(session), streaming=False)) == ['c[1002,"Connection interrupted"]']
-    assert holder.gone
-    server_end.close()
-
-
-class Direct:
-    """A receiver that writes at once until told its connection is full."""
-
-    def __init__(self):
-        self.written: list[str] = []
-        self.full = False
-        self.woken = 0
-
-    def send_now(self, message) -> bool:
-        if self.full:
-            return False
-        self.written.append(message.text)
-        return True
-
-    def wake(self):
-        self.woken += 1
-
-    def closing(self):
-        pass
-
-
-def test_messages_are_written_at_once_until_one_queues_then_all_queue_behind_it():
-    session = SessionRegistry(Session, Options(), Clock()).create("direct", {})
-    receiver = Direct()
-    session.attach(receiver)
-    session.send("before open")  # NEW: never written at once (the "o" comes first)
-    session.take()
-    session.open()
-    session.send("one")
-    receiver.full = True
-    session.send("two")
-    receiver.full = False
-    session.send("three")  # "two" is queued: "three" must not overtake it
-    assert receiver.written == ["one"] and session.take() == ['"two"', '"three"']
-    session.send("four")
-    assert receiver.written == ["one", "four"] and receiver.woken == 3  # one per queued message
+        session.attach(Receiver(POLLING))
+        assert session.frames_to_send() == ["o"]
+        if i == 4_999:
+            clock.now = 1.0  # the second half goes idle later
+    assert sessions.reap() == 0
+    clock.now = 5.5  # the first half expired
+    assert sessions.reap() == 5_000
+    clock.now = 100
+    assert sessions.reap() == 5_000 and len(sessions) == 0 and not sessions._idle
 
 
 def test_a_session_keeps_the_requests_variables_not_the_servers_objects():

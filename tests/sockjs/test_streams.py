@@ -5,8 +5,11 @@ import uuid
 
 import pytest
 
+from tests.sockjs import conftest
 from tests.sockjs.client import GET, POST, http, stream
 from tests.sockjs.test_xhr import assert_not_cached, url_of
+
+inproc = conftest.inproc  # the fixture, also for modules that import these tests (nginx)
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -76,15 +79,15 @@ def test_htmlfile_section_transport(server):
 
 
 @pytest.mark.parametrize("transport", ["htmlfile", "jsonp"])
-def test_htmlfile_and_jsonp_sections_no_callback(server, transport):
-    r = GET(f"{server.echo}/a/a/{transport}")
+def test_htmlfile_and_jsonp_sections_no_callback(inproc, transport):
+    r = GET(f"{inproc.echo}/a/a/{transport}")
     assert r.status == 500 and b'"callback" parameter required' in r.body
 
 
 @pytest.mark.parametrize("transport", ["htmlfile", "jsonp"])
 @pytest.mark.parametrize("callback", ["%20", "*", "abc(", "abc%28", "%FF", "a%0Ab"])
-def test_htmlfile_and_jsonp_sections_invalid_callback(server, transport, callback):
-    r = GET(f"{server.echo}/a/a/{transport}?c={callback}")
+def test_htmlfile_and_jsonp_sections_invalid_callback(inproc, transport, callback):
+    r = GET(f"{inproc.echo}/a/a/{transport}?c={callback}")
     assert r.status == 500 and b'invalid "callback" parameter' in r.body
 
 
@@ -133,8 +136,8 @@ def test_jsonp_polling_section_transport(server):
     assert GET(url + "/jsonp?c=%63allback").body == b'/**/callback("a[\\"x\\"]");\r\n'
 
 
-def test_jsonp_polling_section_invalid_json(server):
-    url = url_of(server.echo)
+def test_jsonp_polling_section_invalid_json(inproc):
+    url = url_of(inproc.echo)
     assert GET(url + "/jsonp?c=x").body == b'/**/x("o");\r\n'
     r = POST(url + "/jsonp_send", body="d=%5B%22x", headers=FORM)
     assert r.status == 500 and b"Broken JSON encoding." in r.body
@@ -145,8 +148,8 @@ def test_jsonp_polling_section_invalid_json(server):
     assert GET(url + "/jsonp?c=x").body == b'/**/x("a[\\"b\\"]");\r\n'
 
 
-def test_jsonp_polling_section_content_types(server):
-    url = url_of(server.echo)
+def test_jsonp_polling_section_content_types(inproc):
+    url = url_of(inproc.echo)
     GET(url + "/jsonp?c=x")
     assert POST(url + "/jsonp_send", body="d=%5B%22abc%22%5D", headers=FORM).body == b"ok"
     r = POST(url + "/jsonp_send", body='["%61bc"]', headers={"Content-Type": "text/plain"})
@@ -154,34 +157,34 @@ def test_jsonp_polling_section_content_types(server):
     assert GET(url + "/jsonp?c=x").body == b'/**/x("a[\\"abc\\",\\"%61bc\\"]");\r\n'
 
 
-def test_jsonp_polling_section_close(server):
-    url = url_of(server.close)
+def test_jsonp_polling_section_close(inproc):
+    url = url_of(inproc.close)
     assert GET(url + "/jsonp?c=x").body == b'/**/x("o");\r\n'
     for _ in range(2):
         assert GET(url + "/jsonp?c=x").body == b'/**/x("c[3000,\\"Go away!\\"]");\r\n'
 
 
-def test_jsonp_polling_section_sending_empty_frame(server):
-    url = url_of(server.echo)
+def test_jsonp_polling_section_sending_empty_frame(inproc):
+    url = url_of(inproc.echo)
     GET(url + "/jsonp?c=x")
     assert POST(url + "/jsonp_send", body="d=%5B%5D", headers=FORM).body == b"ok"
     assert POST(url + "/jsonp_send", body="d=%5B%22x%22%5D", headers=FORM).body == b"ok"
     assert GET(url + "/jsonp?c=x").body == b'/**/x("a[\\"x\\"]");\r\n'
 
 
-def test_jsonp_polling_section_send_to_unknown_session_is_404(server):
-    r = POST(f"{server.echo}/000/{uuid.uuid4().hex}/jsonp_send", body="d=%5B%5D", headers=FORM)
+def test_jsonp_polling_section_send_to_unknown_session_is_404(inproc):
+    r = POST(f"{inproc.echo}/000/{uuid.uuid4().hex}/jsonp_send", body="d=%5B%5D", headers=FORM)
     assert r.status == 404
 
 
 @pytest.mark.parametrize("transport, method", [("jsonp", "POST"), ("eventsource", "POST"),
                                                ("htmlfile", "PUT"), ("jsonp_send", "GET")])
-def test_streams_wrong_method_is_405(server, transport, method):
-    r = http(method, url_of(server.echo) + "/" + transport + "?c=x")
+def test_streams_wrong_method_is_405(inproc, transport, method):
+    r = http(method, url_of(inproc.echo) + "/" + transport + "?c=x")
     assert r.status == 405 and r["allow"] and r["content-type"] is None and r.body == b""
 
 
-def test_jsonp_polling_section_answers_start_with_a_comment(server):
+def test_jsonp_polling_section_answers_start_with_a_comment(inproc):
     """``/**/`` first: no JSONP answer can pass for a Flash file."""
-    url = url_of(server.echo)
+    url = url_of(inproc.echo)
     assert re.match(rb"^/\*\*/", GET(url + "/jsonp?c=CWS").body)

@@ -25,27 +25,27 @@ def assert_closed(ws):
 # --- WebsocketHttpErrors ---------------------------------------------------------------------
 
 
-def test_websocket_http_errors_section_plain_get_is_400(server):
-    assert GET(server.echo + "/0/0/websocket").status == 400
+def test_websocket_http_errors_section_plain_get_is_400(inproc):
+    assert GET(inproc.echo + "/0/0/websocket").status == 400
 
 
-def test_websocket_http_errors_section_invalid_connection_header_is_400(server):
-    r = GET(server.echo + "/0/0/websocket", headers={"Upgrade": "WebSocket", "Connection": "close"})
+def test_websocket_http_errors_section_invalid_connection_header_is_400(inproc):
+    r = GET(inproc.echo + "/0/0/websocket", headers={"Upgrade": "WebSocket", "Connection": "close"})
     assert r.status == 400
 
 
 @pytest.mark.parametrize("h", [{"Upgrade": "WebSocket", "Connection": "Upgrade"}, {}])
-def test_websocket_http_errors_section_only_get(server, h):
-    r = POST(server.echo + "/0/0/websocket", headers=h)
+def test_websocket_http_errors_section_only_get(inproc, h):
+    r = POST(inproc.echo + "/0/0/websocket", headers=h)
     assert r.status == 405 and r["allow"] == "GET"
     assert r["content-type"] is None and r.body == b""
 
 
-def test_websocket_http_errors_section_disabled_websocket_is_404(server):
+def test_websocket_http_errors_section_disabled_websocket_is_404(inproc):
     h = {"Upgrade": "websocket", "Connection": "Upgrade",
          "Sec-WebSocket-Key": "x3JJHMbDL1EzLkh9GBhXDw=="}
-    assert GET(server.wsoff + "/0/0/websocket", headers=h).status == 404
-    assert GET(server.wsoff + "/websocket", headers=h).status == 404
+    assert GET(inproc.wsoff + "/0/0/websocket", headers=h).status == 404
+    assert GET(inproc.wsoff + "/websocket", headers=h).status == 404
 
 
 # --- Websocket (RFC 6455 / hybi-13, and hybi-07/08) ------------------------------------------
@@ -69,23 +69,22 @@ def test_websocket_section_close(server):
     ws.close()
 
 
-@pytest.mark.parametrize("version", ["13", "8", "7"])
-@pytest.mark.parametrize("connection", ["Upgrade", "keep-alive, Upgrade"])
-def test_websocket_section_headers_sanity(server, version, connection):
-    url = server.echo + f"/000/{uuid.uuid4().hex}/websocket"
-    r, conn = stream("GET", url, headers={
-        "Upgrade": "websocket", "Connection": connection, "Sec-WebSocket-Version": version,
-        "Sec-WebSocket-Origin": "http://asd", "Sec-WebSocket-Key": "x3JJHMbDL1EzLkh9GBhXDw==",
-    })
-    conn.close()
-    assert r.status == 101
-    assert r["sec-websocket-accept"] == "HSmrc0sMlYUkAGmm5OPpG2HaGWk="
-    assert r["connection"].lower() == "upgrade" and r["upgrade"].lower() == "websocket"
-    assert r["content-length"] is None
+def test_websocket_section_headers_sanity(server):
+    for version, connection in [("13", "Upgrade"), ("8", "keep-alive, Upgrade"), ("7", "Upgrade")]:
+        url = server.echo + f"/000/{uuid.uuid4().hex}/websocket"
+        r, conn = stream("GET", url, headers={
+            "Upgrade": "websocket", "Connection": connection, "Sec-WebSocket-Version": version,
+            "Sec-WebSocket-Origin": "http://asd", "Sec-WebSocket-Key": "x3JJHMbDL1EzLkh9GBhXDw==",
+        })
+        conn.close()
+        assert r.status == 101
+        assert r["sec-websocket-accept"] == "HSmrc0sMlYUkAGmm5OPpG2HaGWk="
+        assert r["connection"].lower() == "upgrade" and r["upgrade"].lower() == "websocket"
+        assert r["content-length"] is None
 
 
-def test_websocket_section_unsupported_version_is_426(server):
-    r = GET(server.echo + "/0/0/websocket", headers={
+def test_websocket_section_unsupported_version_is_426(inproc):
+    r = GET(inproc.echo + "/0/0/websocket", headers={
         "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "99",
         "Sec-WebSocket-Key": "x3JJHMbDL1EzLkh9GBhXDw=="})
     assert r.status == 426 and "13" in r["sec-websocket-version"]
@@ -203,8 +202,8 @@ def test_raw_websocket_section_close(server):
         ws.close()
 
 
-def test_raw_websocket_section_bad_handshake_is_400(server):
-    assert http("GET", server.echo + "/websocket").status == 400
+def test_raw_websocket_section_bad_handshake_is_400(inproc):
+    assert http("GET", inproc.echo + "/websocket").status == 400
 
 
 IDLE = 100  # idle WebSockets held open at once

@@ -4,8 +4,11 @@ import uuid
 
 import pytest
 
+from tests.sockjs import conftest
 from tests.sockjs.client import OPTIONS, POST, stream
 from tests.sockjs.test_static_urls import NO_CACHE, assert_preflight
+
+inproc = conftest.inproc  # the fixture, also for modules that import these tests (nginx)
 
 
 def url_of(base: str) -> str:
@@ -27,8 +30,8 @@ def assert_cors(r, origin="test"):
 
 @pytest.mark.parametrize("suffix", ["/xhr", "/xhr_send", "/xhr_streaming"])
 @pytest.mark.parametrize("origin", ["test", "null"])
-def test_xhr_polling_section_options(server, suffix, origin):
-    r = OPTIONS(server.echo + "/abc/abc" + suffix,
+def test_xhr_polling_section_options(inproc, suffix, origin):
+    r = OPTIONS(inproc.echo + "/abc/abc" + suffix,
                 headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
     assert_preflight(r, origin, "OPTIONS, POST")
 
@@ -49,12 +52,12 @@ def test_xhr_polling_section_transport(server):
     assert (r.status, r.body) == (200, b'a["x"]\n')
 
 
-def test_xhr_polling_section_invalid_session(server):
-    assert POST(url_of(server.echo) + "/xhr_send", body='["x"]').status == 404
+def test_xhr_polling_section_invalid_session(inproc):
+    assert POST(url_of(inproc.echo) + "/xhr_send", body='["x"]').status == 404
 
 
-def test_xhr_polling_section_invalid_json(server):
-    url = url_of(server.echo)
+def test_xhr_polling_section_invalid_json(inproc):
+    url = url_of(inproc.echo)
     assert POST(url + "/xhr").body == b"o\n"
     r = POST(url + "/xhr_send", body='["x')
     assert r.status == 500 and b"Broken JSON encoding." in r.body
@@ -65,8 +68,8 @@ def test_xhr_polling_section_invalid_json(server):
     assert POST(url + "/xhr").body == b'a["a"]\n'
 
 
-def test_xhr_polling_section_content_types(server):
-    url = url_of(server.echo)
+def test_xhr_polling_section_content_types(inproc):
+    url = url_of(inproc.echo)
     POST(url + "/xhr")
     types = ["text/plain", "T", "application/json", "application/xml", "",
              "application/json; charset=utf-8", "text/xml; charset=utf-8", "text/xml"]
@@ -77,18 +80,18 @@ def test_xhr_polling_section_content_types(server):
 
 
 @pytest.mark.parametrize("asked, allowed", [("a, b, c", "a, b, c"), ("", None), (None, None)])
-def test_xhr_polling_section_request_headers_cors(server, asked, allowed):
+def test_xhr_polling_section_request_headers_cors(inproc, asked, allowed):
     h = {"Origin": "test", "Access-Control-Request-Method": "POST"}
     if asked is not None:
         h["Access-Control-Request-Headers"] = asked
-    r = OPTIONS(url_of(server.echo) + "/xhr", headers=h)
+    r = OPTIONS(url_of(inproc.echo) + "/xhr", headers=h)
     assert r.status == 204
     assert_cors(r)
     assert r["access-control-allow-headers"] == allowed
 
 
-def test_xhr_polling_section_sending_empty_frame(server):
-    url = url_of(server.echo)
+def test_xhr_polling_section_sending_empty_frame(inproc):
+    url = url_of(inproc.echo)
     POST(url + "/xhr")
     assert POST(url + "/xhr_send", body="[]").status == 204
     assert POST(url + "/xhr_send", body='["a"]').status == 204
@@ -96,16 +99,16 @@ def test_xhr_polling_section_sending_empty_frame(server):
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
-def test_xhr_polling_section_wrong_method_is_405(server, method):
+def test_xhr_polling_section_wrong_method_is_405(inproc, method):
     from tests.sockjs.client import http
 
-    r = http(method, url_of(server.echo) + "/xhr")
+    r = http(method, url_of(inproc.echo) + "/xhr")
     assert r.status == 405 and r["allow"] == "OPTIONS, POST"
     assert r["content-type"] is None and r.body == b""
 
 
-def test_xhr_polling_section_too_large_body_is_413_not_a_crash(server):
-    url = url_of(server.echo)
+def test_xhr_polling_section_too_large_body_is_413_not_a_crash(inproc):
+    url = url_of(inproc.echo)
     POST(url + "/xhr")
     r = POST(url + "/xhr_send", body='["' + "x" * (64 * 1024) + '"]')
     assert r.status == 413

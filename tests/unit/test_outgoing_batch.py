@@ -14,7 +14,7 @@ from piratechat.chat.hub import Hub
 from piratechat.sockjs import Options, Session, protocol
 from piratechat.sockjs.outgoing import Outgoing
 from piratechat.sockjs.registry import SessionRegistry
-from piratechat.sockjs.session import CLOSED
+from piratechat.sockjs.session import CLOSED, WEBSOCKET, frame_text
 
 
 def wsproto_frame(text: str) -> bytes:
@@ -22,26 +22,23 @@ def wsproto_frame(text: str) -> bytes:
 
 
 class Transport:
-    """The transport's side of a session (the Receiver protocol): keeps the
-    bytes each ``send_now`` would write with one send(), or declines (busy)."""
+    """The transport's side of a session (the Receiver protocol): woken, it
+    drains the session and keeps the bytes it would write with one send(),
+    or leaves them queued (busy)."""
+
+    kind = WEBSOCKET
 
     def __init__(self, session: Session, idle: bool = True):
         self.session, self.idle = session, idle
         self.writes: list[bytes] = []
         self.messages: list[Outgoing] = []
 
-    def send_now(self, message: Outgoing) -> bool:
-        if not self.idle:
-            return False
-        self.messages.append(message)
-        self.writes.append(message.ws_raw if self.session.raw else message.ws_framed)
-        return True
-
     def wake(self) -> None:
-        pass
-
-    def closing(self) -> None:
-        pass
+        if not self.idle:
+            return
+        for message in self.session.frames_to_send():
+            self.messages.append(message)
+            self.writes.append(message.ws_raw if self.session.raw else message.ws_framed)
 
 
 def open_session(registry: SessionRegistry, name: str, raw: bool, idle: bool = True):
@@ -103,8 +100,8 @@ def test_a_queued_batch_is_its_messages_one_by_one():
     raw, _ = open_session(registry, "raw", raw=True, idle=False)
     batch = Outgoing(texts)
     assert framed.send(Outgoing(lines(0))) and framed.send(batch)
-    assert framed.next_frame() == protocol.message_frame(
-        [protocol.encode_message(t) for t in lines(0) + texts])
+    assert [frame_text(f) for f in framed.frames_to_send()] == [protocol.message_frame(
+        [protocol.encode_message(t) for t in lines(0) + texts])]
     assert raw.send(batch) and raw.take() == texts
 
 

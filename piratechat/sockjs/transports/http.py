@@ -1,10 +1,14 @@
 """What every HTTP transport shares: receiver responses that stream frames,
 and send requests whose bodies carry messages.
 
-A receiver's body is a generator: each frame is yielded on its own, so the
-server sends it as one HTTP chunk at once (preludes too). While it waits, a
-watcher greenlet notices a client that hangs up, so a dropped long-poll frees
-its session at once instead of at the next heartbeat.
+A receiver's body is a generator: each frame the session gives
+(``frames_to_send``) is yielded on its own, so the server sends it as one
+HTTP chunk at once (preludes too), and its size is reported back (``wrote``:
+the session ends a stream at the response limit). The session decides
+everything else; ``HttpReceiver`` only waits to be woken, and the ticker
+brings the session's timers. While it waits, a watcher greenlet notices a
+client that hangs up, so a dropped long-poll frees its session at once
+instead of at the next heartbeat.
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ import socket
 from collections.abc import Callable, Iterator
 
 import gevent
+from gevent.event import Event
 from gevent.socket import wait_read
 from webob import Request, Response
 
 from .. import framing, headers, protocol
 from ..hijack import abort, client_socket
-from ..receiver import Receiver, frames
-from ..session import Session
+from ..session import CLOSED, CUT, NEVER, POLLING, STREAMING, Frame, Session, frame_text
+from ..ticker import ticker
 
 JAVASCRIPT = "application/javascript; charset=UTF-8"
 PLAIN = "text/plain; charset=UTF-8"
@@ -54,7 +59,8 @@ def receiver_response(
     """The response of a receiving request: frames, each in ``encode``'s envelope."""
     options = session.registry.options
     _drain(request, options.max_message)
-    body = _body(client_socket(request.environ), session, encode, streaming, prelude)
+    kind = STREAMING if streaming else POLLING
+    body = _body(client_socket(request.environ), session, encode, kind, prelude)
     response = Response(app_iter=body)
     response.headers["Content-Type"] = content_type
     return session_headers(request, response, session)
@@ -70,30 +76,85 @@ def _drain(request: Request, limit: int) -> None:
             pass  # the client left; the hang-up watcher will say so
 
 
-def _body(sock, session: Session, encode, streaming: bool, prelude: bytes) -> Iterator[bytes]:
-    limit = session.registry.options.response_limit
-    receiver = (
-        Receiver(session, cut=lambda: abort(sock), hung_up=lambda: _hung_up(sock))
-        if sock is not None
-        else Receiver(session)
-    )
+class HttpReceiver:
+    """One receiving HTTP request attached to a session: it writes what
+    the session says, waits to be woken, and tells the session when its
+    client hangs up. The session's timers reach it through the ticker."""
+
+    def __init__(self, session: Session, kind: str, sock=None):
+        self.session = session
+        self.kind = kind
+        self.sock = sock  # None: the server does not expose it (no hang-up detection)
+        self.tick_token = 0
+        self.tick_due = NEVER  # the ticker's
+        self._event = Event()
+
+    def wake(self) -> None:
+        self._event.set()
+        if self.session.state == CLOSED:  # the cut of a stuck receiver is due sooner
+            ticker(self.session.registry).schedule(self, self.session.deadline)
+
+    def tick(self, now: float) -> float:
+        session = self.session
+        if session.receiver is not self:
+            return NEVER
+        if session.tick(now) == CUT:  # stuck writing to a client that does not read
+            self.hang_up()
+            if self.sock is not None:
+                abort(self.sock)
+            return NEVER
+        return session.deadline
+
+    def hang_up(self) -> None:
+        """The client went away: the session ends (1002) and is free at once."""
+        self.session.hang_up(self)
+        self._event.set()
+
+    def check(self) -> None:
+        """Hang up now if the client already has (asked without waiting)."""
+        if self.sock is not None and _hung_up(self.sock):
+            self.hang_up()
+
+    def next_frames(self) -> list[Frame]:
+        """The frames to write next, waiting for some; [] once the session
+        is done with this receiver."""
+        session = self.session
+        while session.receiver is self:
+            self._event.clear()
+            frames = session.frames_to_send()
+            if frames:
+                return frames
+            ticker(session.registry).schedule(self, session.deadline)
+            self._event.wait()
+        return []
+
+
+def _body(sock, session: Session, encode, kind: str, prelude: bytes) -> Iterator[bytes]:
+    holder = session.receiver
+    if isinstance(holder, HttpReceiver):
+        holder.check()  # its client may have left before its watcher could say so
+    receiver = HttpReceiver(session, kind, sock)
+    refusal = session.attach(receiver)
+    if prelude:
+        yield prelude
+    if refusal is not None:
+        yield encode(refusal)
+        return
     watcher = gevent.spawn(_notice_hang_up, sock, receiver) if sock is not None else None
-    stream = frames(receiver, streaming)
+    clock = session.registry.clock
     try:
-        if prelude:
-            yield prelude
-        sent = 0
-        for frame in stream:
-            chunk = encode(frame)
-            yield chunk
-            sent += len(chunk)
-            if sent >= limit:  # "response limit": the client opens a fresh one
-                break
+        while frames := receiver.next_frames():
+            for frame in frames:
+                chunk = encode(frame_text(frame))
+                yield chunk
+                if session.receiver is receiver:  # else done: polled, closed, over the limit
+                    session.wrote(len(chunk), clock())
     except GeneratorExit:  # the server stopped writing: the client is gone
         receiver.hang_up()
         raise
     finally:
-        stream.close()
+        session.detach(receiver)
+        ticker(session.registry).cancel(receiver)
         if watcher is not None:
             watcher.kill()
 
@@ -110,7 +171,7 @@ def _hung_up(sock) -> bool:
         return True
 
 
-def _notice_hang_up(sock, receiver: Receiver) -> None:
+def _notice_hang_up(sock, receiver: HttpReceiver) -> None:
     """Tell the receiver when its idle client hangs up."""
     try:
         wait_read(sock.fileno())

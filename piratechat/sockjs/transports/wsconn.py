@@ -26,7 +26,6 @@ class Conn:
         self._os_sock = getattr(sock, "_sock", sock)  # gevent's socket wraps the OS one
         self._lock = Semaphore()
         self._pending = b""  # the rest of a partial try_send, written before anything else
-        self._timer: gevent.Greenlet | None = None
         self._readable = None  # the gevent hub's watcher, made on first use
 
     def recv(self) -> bytes:
@@ -61,6 +60,19 @@ class Conn:
             return None
         except OSError:
             return b""
+
+    def buffered(self) -> bytes:
+        """What the server's reader already holds, taken without waiting
+        (a client may send frames right behind its handshake)."""
+        if self.reader is None:
+            return b""
+        self.sock.settimeout(0.0)
+        try:
+            return self.reader.read1(READ_SIZE) or b""
+        except (OSError, ValueError):
+            return b""
+        finally:
+            self.sock.settimeout(None)
 
     def recv_exactly(self, size: int) -> bytes:
         data = b""
@@ -105,14 +117,6 @@ class Conn:
 
     def cut(self) -> None:
         abort(self.sock)
-
-    def cut_later(self, seconds: float) -> None:
-        if self._timer is None:
-            self._timer = gevent.spawn_later(seconds, self.cut)
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.kill(block=False)
 
     def close(self) -> None:
         """End the connection on a socket the app owns (hijack.detach)."""

@@ -1,0 +1,96 @@
+"""The clock of a session registry's receivers, on gevent: one greenlet
+calls each attached receiver's ``tick`` when its session's deadline comes
+(heartbeats, WebSocket pings, the cut of a stuck receiver), so an idle
+connection costs a heap entry, not a greenlet or a timer of its own."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import time
+import weakref
+from typing import Protocol
+
+import gevent
+from gevent.event import Event
+
+log = logging.getLogger(__name__)
+
+
+class Ticking(Protocol):
+    """A receiver the ticker drives."""
+
+    tick_token: int  # the ticker's current entry for it (0: none); older entries are void
+    tick_due: float  # when that entry is due
+
+    def tick(self, now: float) -> float:
+        """Run the session's due rules; return when to tick next (inf: never)."""
+
+
+class Ticker:
+    """A heap of (deadline, token, receiver); one greenlet sleeps until the
+    earliest. Rescheduling sooner pushes a new entry and voids the old one;
+    later, it is left to the tick already due (which returns the new
+    deadline), so a busy receiver does not fill the heap."""
+
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
+        self._heap: list[tuple[float, int, Ticking]] = []
+        self._tokens = itertools.count(1)
+        self._changed = Event()
+        self._greenlet: gevent.Greenlet | None = None
+
+    def schedule(self, receiver: Ticking, deadline: float) -> None:
+        """Tick ``receiver`` at ``deadline``, or sooner."""
+        if receiver.tick_token and receiver.tick_due <= deadline:
+            return  # a tick comes sooner anyway
+        token = receiver.tick_token = next(self._tokens)
+        receiver.tick_due = deadline
+        if deadline == float("inf"):
+            receiver.tick_token = 0
+            return
+        heap = self._heap
+        if not heap or deadline < heap[0][0]:
+            self._changed.set()  # the sleeper must wake earlier
+        heapq.heappush(heap, (deadline, token, receiver))
+        if self._greenlet is None:
+            self._greenlet = gevent.spawn(self._run)
+
+    def cancel(self, receiver: Ticking) -> None:
+        receiver.tick_token = 0
+
+    def _run(self) -> None:
+        heap = self._heap
+        try:
+            while heap:
+                deadline, token, receiver = heap[0]
+                if receiver.tick_token != token:
+                    heapq.heappop(heap)
+                    continue
+                now = self.clock()
+                if deadline > now:
+                    self._changed.clear()
+                    self._changed.wait(deadline - now)
+                    continue
+                heapq.heappop(heap)
+                receiver.tick_token = 0  # spent
+                try:
+                    following = receiver.tick(now)
+                except Exception:
+                    log.exception("a receiver's timer failed")
+                    continue
+                self.schedule(receiver, following)
+        finally:
+            self._greenlet = None
+
+
+_tickers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def ticker(registry) -> Ticker:
+    """The registry's ticker, made on first use (after gunicorn forks)."""
+    found = _tickers.get(registry)
+    if found is None:
+        found = _tickers[registry] = Ticker(registry.clock)
+    return found
