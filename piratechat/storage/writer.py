@@ -165,16 +165,8 @@ class Writer:
 
     # --- the writer greenlet ---------------------------------------------
     def _run(self) -> None:
-        """Take a batch, write it, let others run, again.
-
-        Others run after every commit, even with lines waiting: FileStorage
-        lets a reader take its file only while no commit waits for the write
-        lock, and wakes the readers it held back when the commit ends. The
-        commit's fsync lets others run only while it holds that lock, so a
-        writer that went straight into its next commit would keep every read
-        out (joins, the sequencer's gap fills) for as long as lines keep
-        coming: delivery stopped (tests/integration/busy_writer.py).
-        """
+        """Take a batch, write it, let others run, again: after every commit,
+        even with lines waiting, or readers starve (the module's "Readers")."""
         while True:
             batch = [self._queue.get()]
             while len(batch) < self.max_batch:
@@ -198,7 +190,7 @@ class Writer:
             if self._queue.empty():
                 _let_others_run()  # those just woken, timers and sockets, before the next commit
             else:
-                gevent.sleep(0)  # the readers the commit held back (see above)
+                gevent.sleep(0)  # the readers the commit held back take their files
 
     def _fail_during_outage(self, batch: list, error: BaseException) -> None:
         """Fail ``batch`` and everything queued behind it; start on a fresh connection."""
