@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.writer_cost [--rooms 100] [--talkers 100] [--seconds 4]
     .venv/bin/python -m bench.writer_cost --rate 5000   # paced, pipelined, as the server says
+    .venv/bin/python -m bench.writer_cost --rate 5000 --slice-size 100   # savepoint slices
 
 TALKERS greenlets say lines as fast as they are stored into ROOMS rooms
 (talker i into room i % ROOMS) through the real ZODBHistory and Writer on a
@@ -41,11 +42,13 @@ def main() -> None:
     parser.add_argument("--talkers", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--rate", type=float, default=0, help="lines/s offered (0: flat out)")
+    parser.add_argument("--slice-size", type=int, default=0,
+                        help="a savepoint every N lines of a batch (0: whole batches, the default)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="writer-cost-")
     db = open_database(f"file://{folder}/Data.fs")
     evolve(db)
-    writer = Writer(db)
+    writer = Writer(db, slice_size=args.slice_size or None)
     history = ZODBHistory(db, writer)
     end = time.monotonic() + args.seconds
     said = [0]

@@ -40,28 +40,27 @@ second, as batches were already 50 to 100 lines.
 
 The hub: pickling a line costs about 0.1 ms of CPU, and a commit pickles its
 whole batch at once, on the hub's thread (ZODB's locks cannot be shared with
-a native thread here; storage/fsync.py says why). So a batch is run in
-slices of ``slice_size`` changes with a savepoint after each: the savepoint
-pickles that slice, then the writer yields, and other greenlets run before
-the next slice. A commit then holds the hub for one slice, not one batch
-(measured: slices of 20 about halve the 90th percentile stall of a 50-line
-batch, for some 13% fewer lines per second; but with 100 busy rooms each
-yield waits a whole turn of a busy loop, and 20 cost a third of the lines
-per second: so 100, about 10 ms of pickling at most). The fsync itself waits
-in a thread (storage/fsync.py). bench/history_bench.py measures what a
-commit costs everyone else; bench/writer_cost.py the CPU per line.
+a native thread here; storage/fsync.py says why): up to ``max_batch`` lines,
+some 20-50 ms. ``slice_size`` runs a batch in slices with a savepoint and a
+yield after each, so a commit holds the hub for one slice; but a savepoint
+pickles its slice into a temporary store that the commit reads back and
+stores again, and objects changed in several slices (a busy room's last
+bucket, the activity index) are pickled once per slice: committing fixed
+batches of 200 lines over 100 rooms cost 30% more CPU per line in slices of
+100 than whole (220-255 µs against 160-175). So batches are committed whole
+by default (``slice_size=None``). The fsync itself waits in a thread
+(storage/fsync.py). bench/history_bench.py measures what a commit costs
+everyone else; bench/writer_cost.py the CPU per line.
 
-Slices have a price: a savepoint pickles its slice into a temporary store
-that the commit reads back and stores again, and objects changed in several
-slices (a busy room's last bucket, the activity index) are pickled once per
-slice. Committing fixed batches of 200 lines over 100 rooms cost 30% more
-CPU per line in slices of 100 than whole (``slice_size=None``: 160-175 µs
-against 220-255). Yet with whole batches, the rooms bench at 5,000 lines/s
-on a starved machine (load average 11-13, the worker got a quarter to a
-third of a core) stopped delivering after 1,000-4,000 lines in three runs,
-one of them with a yield after every batch (at load 9 a fourth run
-delivered everything); sliced runs at that load did not stop. Not
-understood yet (bench/results/rooms.md), so slices stay the default.
+Readers: FileStorage keeps readers out while a commit waits for (or holds)
+its write lock, and lets them in when it ends. The commit's fsync lets
+others run, but only inside that lock; so the writer lets others run after
+every commit too, even with lines waiting. Without that, whole batches back
+to back on a starved machine (load 11-13, 5,000 lines/s) kept every read out
+for good: joins and the sequencer's gap fills waited, and delivery stopped
+after 1,000-4,000 lines (bench/results/rooms.md, session 4). Slices hid it:
+their savepoint's yield falls between two commits' locks.
+tests/integration/busy_writer.py shows it.
 """
 
 from __future__ import annotations
@@ -106,7 +105,7 @@ def _let_others_run() -> None:
 
 class Writer:
     def __init__(self, db, max_batch: int = 200, retry_seconds: float = 30.0,
-                 slice_size: int | None = 100):
+                 slice_size: int | None = None):
         self.db = db
         self.max_batch = max(1, max_batch)
         self.slice_size = max(1, slice_size or self.max_batch)  # None: the whole batch at once
@@ -166,6 +165,8 @@ class Writer:
 
     # --- the writer greenlet ---------------------------------------------
     def _run(self) -> None:
+        """Take a batch, write it, let others run, again: after every commit,
+        even with lines waiting, or readers starve (the module's "Readers")."""
         while True:
             batch = [self._queue.get()]
             while len(batch) < self.max_batch:
@@ -186,8 +187,10 @@ class Writer:
                         waiter.set_exception(error)
             finally:
                 self._busy = False
-            if self._queue.empty():  # else go on: the commit's fsync already let others run
+            if self._queue.empty():
                 _let_others_run()  # those just woken, timers and sockets, before the next commit
+            else:
+                gevent.sleep(0)  # the readers the commit held back take their files
 
     def _fail_during_outage(self, batch: list, error: BaseException) -> None:
         """Fail ``batch`` and everything queued behind it; start on a fresh connection."""

@@ -353,3 +353,20 @@ def test_the_file_storage_is_created_under_its_folder_and_opens_read_only(data_f
         assert ZODBHistory(read_only, Writer(read_only)).recent("deck", 5)[0]["text"] == "kept"
     finally:
         read_only.close()
+
+
+@pytest.mark.parametrize("slice_size", ["whole", "100"])
+def test_a_reader_gets_through_while_the_writer_commits_back_to_back(data_fs, slice_size):
+    """FileStorage keeps readers out while a commit waits for its write lock: a
+    writer that starts its next commit without letting others run starves every
+    read (joins, the sequencer's gap fills), and delivery stops. The stall of
+    whole batches in bench/results/rooms.md (session 4)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "tests.integration.busy_writer", slice_size, str(data_fs)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["read"]
+    assert result["commits_while_reading"] <= 2  # starved, it waits all 40 (the feed's end)
+    assert result["lines"] == result["fed"]  # and every line queued was stored
