@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.writer_cost [--rooms 100] [--talkers 100] [--seconds 4]
     .venv/bin/python -m bench.writer_cost --rate 5000   # paced, pipelined, as the server says
     .venv/bin/python -m bench.writer_cost --rate 5000 --slice-size 100   # savepoint slices
+    .venv/bin/python -m bench.writer_cost --storage zeo --client-ids --count
 
 TALKERS greenlets say lines as fast as they are stored into ROOMS rooms
 (talker i into room i % ROOMS) through the real ZODBHistory and Writer on a
@@ -15,6 +16,13 @@ durable is reported too (p50, p99). To measure older code, run this file as a sc
 with that code first on the path: ``git archive REV | tar -x -C /tmp/old;
 PYTHONPATH=/tmp/old .venv/bin/python bench/writer_cost.py`` (it prints which
 code it ran).
+
+``--storage zeo`` or ``postgres`` runs the same on a ZEO server or a
+PostgreSQL cluster of the run's own (bench/history_bench.py's), and adds the
+server's CPU per line. ``--client-ids`` gives every line a client id, as the
+chat page does (the room then also indexes it). ``--count`` also counts the
+records stored and ZODB's ``persistent_id`` calls (one per pickled item) per
+line; counting costs CPU of its own, so its CPU figure is not comparable.
 """
 
 from gevent import monkey
@@ -22,8 +30,8 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
+import os  # noqa: E402
 import shutil  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import gevent  # noqa: E402
@@ -44,21 +52,36 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0, help="lines/s offered (0: flat out)")
     parser.add_argument("--slice-size", type=int, default=0,
                         help="a savepoint every N lines of a batch (0: whole batches, the default)")
+    parser.add_argument("--storage", choices=("file", "zeo", "postgres"), default="file")
+    parser.add_argument("--client-ids", action="store_true",
+                        help="every line has a client id, as the page sends")
+    parser.add_argument("--count", action="store_true",
+                        help="count records stored and persistent_id calls per line")
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="writer-cost-")
-    db = open_database(f"file://{folder}/Data.fs")
+    from bench.history_bench import _cpu, storage_server
+
+    server, uri, pids = storage_server(args.storage)
+    db = open_database(uri)
     evolve(db)
+    counts = _counting() if args.count else None
     writer = Writer(db, slice_size=args.slice_size or None)
     history = ZODBHistory(db, writer)
-    end = time.monotonic() + args.seconds
     said = [0]
+    end = 0.0
+
+    def said_line(text: str, client_id: str) -> dict:
+        line = {"author": "Bench", "text": text, "translation": "arr", "translator": "pirate",
+                "at": now()}
+        if args.client_ids:
+            line["client_id"] = client_id
+        return line
 
     def talk(number: int) -> None:
         count = 0
         while time.monotonic() < end:
-            history.append(f"room-{number % args.rooms}", {
-                "author": "Bench", "text": f"line {number} {count} ahoy there matey",
-                "translation": "arr", "translator": "pirate", "at": now()})
+            history.append(f"room-{number % args.rooms}",
+                           said_line(f"line {number} {count} ahoy there matey",
+                                     f"t{number}-{count}"))
             count += 1
             said[0] += 1
 
@@ -71,9 +94,8 @@ def main() -> None:
             due = int((time.monotonic() - start) * args.rate)
             for _ in range(due - count):
                 queued = time.perf_counter()
-                history.append_soon(f"room-{count % args.rooms}", {
-                    "author": "Bench", "text": f"line {count} ahoy there matey",
-                    "translation": "arr", "translator": "pirate", "at": now()},
+                history.append_soon(f"room-{count % args.rooms}",
+                                    said_line(f"line {count} ahoy there matey", f"p-{count}"),
                     lambda stored, error, queued=queued: waits.append(
                         time.perf_counter() - queued))
                 count += 1
@@ -81,23 +103,56 @@ def main() -> None:
         writer.drain(30)
         said[0] = count
 
-    cpu = time.process_time()
+    history.append("room-0", said_line("warm up", "warm-up"))  # opens the writer's connection
+    said[0] = 0
+    commits = writer.commits
+    if counts:
+        counts.update(records=0, persistent_id=0)
+    cpu, theirs = time.process_time(), _cpu(pids())
+    end = time.monotonic() + args.seconds
     if args.rate:
         paced()
     else:
         gevent.joinall([gevent.spawn(talk, n) for n in range(args.talkers)])
-    cpu = time.process_time() - cpu
+    cpu, theirs = time.process_time() - cpu, _cpu(pids()) - theirs
+    lines = said[0]
     latency = ""
     if waits:
         waits.sort()
         latency = (f", queued to durable p50 {1e3 * waits[len(waits) // 2]:.1f} ms "
                    f"p99 {1e3 * waits[int(len(waits) * 0.99)]:.1f} ms")
-    print(f"code {piratechat.__file__}: {said[0] / args.seconds:,.0f} lines/s, "
-          f"{said[0] / max(writer.commits, 1):.1f} lines/commit, "
-          f"{1e6 * cpu / said[0]:.0f} µs CPU per line{latency}")
+    extra = f", storage server {1e6 * theirs / lines:.0f} µs CPU per line" if server else ""
+    if counts:
+        extra += (f", {counts['records'] / lines:.2f} records and "
+                  f"{counts['persistent_id'] / lines:.1f} persistent_id calls per line")
+    print(f"code {piratechat.__file__} on {args.storage}: {lines / args.seconds:,.0f} lines/s, "
+          f"{lines / max(writer.commits - commits, 1):.1f} lines/commit, "
+          f"{1e6 * cpu / lines:.0f} µs CPU per line{extra}{latency}")
     writer.close()
     db.close()
-    shutil.rmtree(folder, ignore_errors=True)
+    if server is not None:
+        server.remove()
+    else:
+        shutil.rmtree(os.path.dirname(uri[len("file://"):]), ignore_errors=True)
+
+
+def _counting() -> dict:
+    """Count what ZODB pickles: records stored, and ``persistent_id`` calls (one per item)."""
+    from ZODB.serialize import ObjectWriter
+
+    counts = {"records": 0, "persistent_id": 0}
+    serialize, persistent_id = ObjectWriter.serialize, ObjectWriter.persistent_id
+
+    def counted_serialize(self, obj):
+        counts["records"] += 1
+        return serialize(self, obj)
+
+    def counted_persistent_id(self, obj):
+        counts["persistent_id"] += 1
+        return persistent_id(self, obj)
+
+    ObjectWriter.serialize, ObjectWriter.persistent_id = counted_serialize, counted_persistent_id
+    return counts
 
 
 if __name__ == "__main__":

@@ -4,16 +4,17 @@
 ``evolve`` the numbered schema steps. Views of these live in ``web``.
 """
 
-from .resources import Line, Room, Rooms, Root
+from .lines import StoredLine
+from .resources import Room, Rooms, Root
 from .slugs import MAX_LENGTH, BadRoomName, check_slug, slug_for, slugify
 
 __all__ = [
     "MAX_LENGTH",
     "BadRoomName",
-    "Line",
     "Room",
     "Rooms",
     "Root",
+    "StoredLine",
     "check_slug",
     "slug_for",
     "slugify",

@@ -79,7 +79,27 @@ def step_4(zodb_root) -> None:
     rooms._touched = touched
 
 
-STEPS = (step_1, step_2, step_3, step_4)
+def step_5(zodb_root) -> None:
+    """Lines move into chunks (rooms/lines.py): each room's ``lines`` tree of one
+    persistent Line per line becomes ``chunks``, a tree of chunks of consecutive
+    lines; numbers, texts, times and client ids stay as they were (ClientIds
+    maps ids to numbers, so it is kept as it is). The old Lines stay in the
+    file, unreferenced, until the storage is packed."""
+    from .lines import Chunks, History
+
+    for room in zodb_root[ROOT_KEY].rooms:
+        room._p_activate()  # a ghost's __dict__ is empty until loaded
+        old = room.__dict__.pop("lines", None)
+        if old is None:  # made by this code (step 1's lobby on a new database)
+            continue
+        room.chunks = Chunks()
+        history = History(room.chunks)
+        for line in old.values():
+            history.append(line.stored())
+        room._p_changed = True
+
+
+STEPS = (step_1, step_2, step_3, step_4, step_5)
 #: The schema this code writes.
 LATEST = len(STEPS)
 

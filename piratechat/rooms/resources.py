@@ -1,26 +1,26 @@
 """What is stored, and the tree Pyramid traverses: Root -> ``rooms`` -> Room.
 
-A Room keeps its lines in an LOBTree keyed by sequence number. Appending adds
-one key to the last bucket; "the last N" and "everything after N" are range
-searches (numbers have no gaps, so the range is known before reading); a room
-can hold millions of lines and no list is ever rewritten. Each Line is its own
-small persistent record, so a bucket write carries references, not texts.
+A Room keeps its lines in chunks of consecutive lines (rooms/lines.py), in an
+LOBTree keyed by each chunk's first number. Appending rewrites the room's last
+chunk; "the last N" and "everything after N" are range searches (numbers
+have no gaps, so the range is known before reading); a room can hold
+millions of lines and only its last chunk is ever rewritten.
 
 Writers of different rooms touch different objects; only the activity index
 (which rooms were recently active, and when each was) is shared, and it is
 BTrees whose buckets resolve concurrent inserts and removals of different
-keys. Two writers racing for the same room's next number both insert that
-number into the room's last bucket (and both change the room's time in the
-index): conflicts BTrees cannot resolve, which is what we want: one of them
-retries with the next number. A Room is written when it is created or its
-translator chosen, not for each line.
+keys. Two writers racing for the same room's next number both rewrite the
+room's last chunk, or both add the same key to its tree of chunks (and both
+change the room's time in the index): conflicts ZODB cannot resolve, which is
+what we want: one of them retries with the next number. A Room is written
+when it is created or its translator chosen, not for each line.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from BTrees.Length import Length
 from BTrees.LOBTree import LOBTree
@@ -29,6 +29,7 @@ from persistent import Persistent
 from zope.interface import implementer
 
 from ..interfaces import IRoom
+from .lines import Chunks, History, StoredLine, microseconds
 from .slugs import check_slug
 
 
@@ -38,97 +39,35 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def iso(at: datetime) -> str:
-    """A UTC time as the protocol writes it: ISO 8601, milliseconds, Z."""
-    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _microseconds(at: datetime) -> int:
-    return (at - _EPOCH) // timedelta(microseconds=1)
-
-
 def parse_time(text: str) -> datetime:
     at = datetime.fromisoformat(text)
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 class Lines(LOBTree):
-    """A room's lines by number: an LOBTree with small nodes, as appends at the end want.
-
-    Storing a line rewrites the bucket it lands in, and each bucket split
-    rewrites the node above: the cost of one append grows with those sizes
-    (ZODB pickles every key and reference in them). With LOBTree's 60 and
-    500 a line cost about 130 pickled items in buckets and nodes (100 busy
-    rooms, measured by counting ZODB's persistent_id calls); with 16 and 32
-    about 55, for a tree a level or two deeper. Rooms stored
-    before this class keep their LOBTree: same keys, same methods.
-    """
+    """A room's lines by number, as stored up to schema 4 (evolve step 5 moves them
+    into chunks); kept so that older databases load."""
 
     max_leaf_size = 16
     max_internal_size = 32
 
 
 class Line(Persistent):
-    """One said line, as stored; never changed after its commit.
-
-    Its state is pickled as one flat tuple, the time as integer microseconds:
-    a room stores millions of these, and a dict with a datetime in it costs
-    half again as much to write (the bench's CPU per line) and to keep.
-    """
+    """One said line as stored up to schema 4, each its own record (evolve step 5
+    moves them into chunks); kept so that older databases load."""
 
     __slots__ = ("seq", "author", "_at", "text", "translation", "translator", "fallback",
                  "client_id")
-
-    def __init__(self, seq: int, author: str, at: datetime, text: str, translation: str,
-                 translator: str, fallback: str | None = None, client_id: str | None = None):
-        self.seq = seq
-        self.author = author
-        self._at = _microseconds(at)
-        self.text = text
-        self.translation = translation
-        self.translator = translator
-        self.fallback = fallback or None  # the translator that failed, if the fallback answered
-        self.client_id = client_id or None  # the sender's own id for the line (its outbox's)
-
-    @property
-    def at(self) -> datetime:
-        """When the line was said, in UTC."""
-        return _EPOCH + timedelta(microseconds=self._at)
-
-    def __getstate__(self):
-        if self.client_id is None:  # lines without one keep the shape they always had
-            return (self.seq, self.author, self._at, self.text, self.translation,
-                    self.translator, self.fallback)
-        return (self.seq, self.author, self._at, self.text, self.translation, self.translator,
-                self.fallback, self.client_id)
 
     def __setstate__(self, state) -> None:
         (self.seq, self.author, self._at, self.text, self.translation, self.translator,
          self.fallback) = state[:7]
         self.client_id = state[7] if len(state) > 7 else None
 
-    def as_message(self, room: str, epoch: str | None = None) -> dict:
-        """The protocol's ``line`` message for this line of ``room`` (docs/protocol.md);
-        ``epoch`` is the room's (Room.epoch)."""
-        message = {
-            "type": "line",
-            "seq": self.seq,
-            "room": room,
-            "epoch": epoch,
-            "author": self.author,
-            "text": self.text,
-            "translation": self.translation,
-            "translator": self.translator,
-            "at": iso(self.at),
-        }
-        if self.fallback:
-            message["fallback"] = self.fallback
-        if self.client_id:
-            message["client_id"] = self.client_id
-        return message
+    def stored(self) -> StoredLine:
+        """This line as the chunks keep it."""
+        return StoredLine(self.seq, self.author, self._at, self.text, self.translation,
+                          self.translator, self.fallback, self.client_id)
 
 
 @implementer(IRoom)
@@ -155,26 +94,30 @@ class Room(Persistent):
     #: Client ids of the room's latest lines -> their seq (ClientIds; evolve step 2 adds it).
     client_ids = None
 
+    #: The room's lines in chunks (rooms/lines.py); rooms stored before schema 5
+    #: kept ``lines`` instead (evolve step 5).
+    chunks: Chunks | None = None
+
     def __init__(self, slug: str, title: str | None = None):
         self.__name__ = slug
         self.__parent__ = None
         self.title = title or slug
-        self.lines = Lines()
+        self.chunks = Chunks()
         self.client_ids = ClientIds()
 
     @property
-    def last_seq(self) -> int:
-        """The room's last line number, 0 for none: the last key of its lines.
+    def history(self) -> History:
+        return History(self.chunks)
 
-        Kept nowhere else, so storing a line writes the Line and its bucket,
-        not the Room (a third fewer pickled items per line). Two writers
-        racing for the next number both insert the same key into the same
-        bucket: a conflict BTrees cannot resolve, so one of them retries.
+    @property
+    def last_seq(self) -> int:
+        """The room's last line number, 0 for none: the end of its last chunk.
+
+        Kept nowhere else, so storing lines rewrites the room's last chunk,
+        not the Room. Two writers racing for the next number both change
+        that chunk: a conflict ZODB cannot resolve, so one of them retries.
         """
-        try:
-            return self.lines.maxKey()
-        except ValueError:  # no lines yet
-            return 0
+        return self.history.last_seq()
 
     @property
     def name(self) -> str:
@@ -189,7 +132,7 @@ class Room(Persistent):
 
     def append(self, author: str, at: datetime, text: str, translation: str,
                translator: str, fallback: str | None = None,
-               client_id: str | None = None) -> Line:
+               client_id: str | None = None) -> StoredLine:
         """Store a line under the room's next number and return it.
 
         A line whose ``client_id`` the room already holds is not stored again:
@@ -198,39 +141,43 @@ class Room(Persistent):
         original = self.repeat_of(client_id)
         if original is not None:
             return original
-        seq = self.last_seq + 1
-        line = Line(seq, author, at, text, translation, translator, fallback, client_id)
-        self.lines[seq] = line
+        history = self.history
+        line = StoredLine(history.last_seq() + 1, author, microseconds(at), text, translation,
+                          translator, fallback or None, client_id or None)
+        history.append(line)
         if client_id:
             if self.client_ids is None:
                 self.client_ids = ClientIds()
-            self.client_ids.add(client_id, seq, self.lines)
+            self.client_ids.add(client_id, line.seq, history)
         return line
 
-    def repeat_of(self, client_id: str | None) -> Line | None:
+    def repeat_of(self, client_id: str | None) -> StoredLine | None:
         """The stored line sent with ``client_id``, if the room still knows it."""
         if not client_id or self.client_ids is None:
             return None
         seq = self.client_ids.get(client_id)
-        return None if seq is None else self.lines.get(seq)
+        return None if seq is None else self.history.line(seq)
 
-    def message(self, line: Line) -> dict:
+    def message(self, line: StoredLine) -> dict:
         """``line`` as the protocol's ``line`` message, with this room's name and epoch."""
         return line.as_message(self.__name__, self.epoch)
 
-    def since(self, after: int, limit: int) -> list[Line]:
+    def since(self, after: int, limit: int) -> list[StoredLine]:
         """The last ``limit`` lines numbered above ``after``, oldest first."""
-        if limit <= 0 or self.last_seq <= after:
+        history = self.history
+        last = history.last_seq()
+        if limit <= 0 or last <= after:
             return []
-        first = max(after, self.last_seq - limit) + 1
-        return list(self.lines.values(min=first, max=self.last_seq))
+        return history.between(max(after, last - limit) + 1, last)
 
-    def after(self, seq: int, limit: int) -> list[Line]:
+    def after(self, seq: int, limit: int) -> list[StoredLine]:
         """Up to ``limit`` lines numbered above ``seq``, oldest first."""
-        if limit <= 0 or self.last_seq <= seq:
+        history = self.history
+        last = history.last_seq()
+        if limit <= 0 or last <= seq:
             return []
         first = max(seq, 0) + 1
-        return list(self.lines.values(min=first, max=min(self.last_seq, first + limit - 1)))
+        return history.between(first, min(last, first + limit - 1))
 
 
 class ClientIds(Persistent):
@@ -256,13 +203,13 @@ class ClientIds(Persistent):
     def get(self, client_id: str) -> int | None:
         return self._seqs.get(client_id)
 
-    def add(self, client_id: str, seq: int, lines: LOBTree) -> None:
+    def add(self, client_id: str, seq: int, lines: History) -> None:
         if not self._count:
             self._oldest = max(self._oldest, seq)  # older lines never had an id indexed
         self._seqs[client_id] = seq
         self._count += 1
         while self._count > self.keep:
-            line = lines.get(self._oldest)
+            line = lines.line(self._oldest)
             self._oldest += 1
             if line is not None and line.client_id and self._seqs.get(line.client_id) == line.seq:
                 del self._seqs[line.client_id]

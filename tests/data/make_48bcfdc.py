@@ -26,8 +26,9 @@ def main(path: str) -> None:
     history = ZODBHistory(db, Writer(db, max_batch=1))
     for room, count in ROOMS:
         for n in range(1, count + 1):
+            at = f"2026-11-30T12:00:{n:02d}.{n:03d}Z"
             line = {"author": "Ann", "text": f"{room} line {n}", "translation": f"Arr {n}",
-                    "translator": "pirate", "at": f"2026-11-30T12:{n // 60:02d}:{n % 60:02d}.{n:03d}Z"}
+                    "translator": "pirate", "at": at}
             if n % 2:
                 line["client_id"] = f"ann-{n}"
             if n == 2:

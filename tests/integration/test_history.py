@@ -236,17 +236,17 @@ def test_one_line_per_commit_when_batches_are_one(db):
     assert writer.commits == 20
 
 
-def test_appending_rewrites_no_old_lines(db, data_fs):
-    """An append stores the new Line and a handful of small objects, however big the room."""
+def test_appending_rewrites_at_most_the_rooms_last_chunk(db, data_fs):
+    """An append stores the room's last chunk and a few small objects, however big the room."""
     history = ZODBHistory(db, Writer(db, max_batch=1))
     for n in range(300):
         history.append("deck", said(f"line {n} " + "x" * 200))
     history.append("deck", said("the last one"))
     storage = db.storage
     records = [list(txn) for txn in storage.iterator(storage.lastTransaction())][-1]
-    assert len(records) <= 6  # Line, bucket(s), tree, Room, activity index
-    # A bucket of 60 of those lines inline would be 15 KB; references are ~12 bytes each.
-    assert sum(len(record.data) for record in records) < 4000
+    assert len(records) <= 4  # the last chunk (and its tree, when it is new), activity index
+    # The room holds 300 lines of ~420 characters (125 KB); a chunk at most 16 of them.
+    assert sum(len(record.data) for record in records) < 16 * 420 + 2000
 
 
 def test_a_failing_change_fails_alone_and_the_writer_goes_on(db):

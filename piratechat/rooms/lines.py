@@ -1,0 +1,191 @@
+"""A room's lines as stored: plain records, packed into chunks of consecutive lines.
+
+Why chunks: a line stored as a persistent object of its own cost each line a
+new record and a rewritten bucket of references in the room's tree, and
+pickling a line's fields field by field calls ZODB's ``persistent_id`` once
+per field (about 49 calls and 1.85 records per line, 190-330 µs of CPU per
+line in all; bench/writer_cost.py). Here a Chunk holds up to ``Chunk.size``
+consecutive lines of one room as plain tuples, and its state is one pickled
+bytes string: a commit that adds lines to a room rewrites that room's last
+chunk only (one record, however many of its lines the batch holds), and a
+full chunk adds one key to the room's tree of chunks.
+
+Stored lines never change. What a rewrite costs grows with the chunk, so a
+chunk is full at ``size`` lines or ``max_chars`` characters of text,
+whichever comes first; a room's history is its chunks by their first number.
+
+Conflicts: two writers adding to one room both change its last chunk, or
+both add the same key to its tree; ZODB resolves neither, so one of them
+runs its batch again on the winner's lines (storage/writer.py), and numbers
+stay gap-free across processes.
+"""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from BTrees.LOBTree import LOBTree
+from persistent import Persistent
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def microseconds(at: datetime) -> int:
+    return (at - EPOCH) // timedelta(microseconds=1)
+
+
+def iso(at: datetime) -> str:
+    """A UTC time as the protocol writes it: ISO 8601, milliseconds, Z."""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class StoredLine(NamedTuple):
+    """One said line as stored: its number, then a chunk's row (``at`` in µs since 1970)."""
+
+    seq: int
+    author: str
+    at_us: int
+    text: str
+    translation: str
+    translator: str
+    fallback: str | None = None  # the translator that failed, if the fallback answered
+    client_id: str | None = None  # the sender's own id for the line (its outbox's)
+
+    @property
+    def at(self) -> datetime:
+        """When the line was said, in UTC."""
+        return EPOCH + timedelta(microseconds=self.at_us)
+
+    def as_message(self, room: str, epoch: str | None = None) -> dict:
+        """The protocol's ``line`` message for this line of ``room`` (docs/protocol.md);
+        ``epoch`` is the room's (Room.epoch)."""
+        message = {
+            "type": "line",
+            "seq": self.seq,
+            "room": room,
+            "epoch": epoch,
+            "author": self.author,
+            "text": self.text,
+            "translation": self.translation,
+            "translator": self.translator,
+            "at": iso(self.at),
+        }
+        if self.fallback:
+            message["fallback"] = self.fallback
+        if self.client_id:
+            message["client_id"] = self.client_id
+        return message
+
+
+class Chunk(Persistent):
+    """Consecutive lines of one room from number ``first``, each a row (StoredLine less seq).
+
+    Its state is ``(first, pickled rows)``: the rows are plain strings,
+    integers and None, pickled in one C call rather than one ZODB callback
+    per field.
+    """
+
+    #: Lines a chunk holds at most: each commit rewrites a room's last chunk whole.
+    size = 16
+    #: Characters of text and translation a chunk holds before it counts as full.
+    max_chars = 8000
+
+    def __init__(self, first: int):
+        self.first = first
+        self.rows: list[tuple] = []
+
+    def __getstate__(self):
+        return self.first, pickle.dumps(self.rows, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __setstate__(self, state) -> None:
+        self.first, rows = state
+        self.rows = pickle.loads(rows)
+
+    @property
+    def last(self) -> int:
+        """The number of its last line (``first - 1`` while empty)."""
+        return self.first + len(self.rows) - 1
+
+    def full(self) -> bool:
+        rows = self.rows
+        return len(rows) >= self.size or sum(len(r[2]) + len(r[3]) for r in rows) >= self.max_chars
+
+    def add(self, line: StoredLine) -> None:
+        """Append ``line``, which must be numbered ``last + 1``."""
+        if line.seq != self.first + len(self.rows):
+            raise ValueError(f"line {line.seq} cannot follow line {self.last}")
+        self.rows.append(tuple(line[1:]))
+        self._p_changed = True
+
+    def line(self, seq: int) -> StoredLine | None:
+        index = seq - self.first
+        if 0 <= index < len(self.rows):
+            return StoredLine(seq, *self.rows[index])
+        return None
+
+    def between(self, first: int, last: int) -> list[StoredLine]:
+        """Its lines numbered ``first`` to ``last``, both included."""
+        start, stop = max(first - self.first, 0), max(last - self.first + 1, 0)
+        return [StoredLine(self.first + start + i, *row)
+                for i, row in enumerate(self.rows[start:stop])]
+
+
+class Chunks(LOBTree):
+    """A room's chunks by the number of their first line.
+
+    Small nodes, as appends at the end want: adding a chunk rewrites the
+    bucket it lands in (every key and reference in it is pickled).
+    """
+
+    max_leaf_size = 16
+    max_internal_size = 32
+
+
+class History:
+    """The lines of one room's Chunks: append at the end, read by number. Not stored:
+    a view over ``chunks``, made per use."""
+
+    __slots__ = ("chunks",)
+
+    def __init__(self, chunks: Chunks):
+        self.chunks = chunks
+
+    def last_chunk(self) -> Chunk | None:
+        try:
+            return self.chunks[self.chunks.maxKey()]
+        except ValueError:  # no lines yet
+            return None
+
+    def last_seq(self) -> int:
+        chunk = self.last_chunk()
+        return 0 if chunk is None else chunk.last
+
+    def append(self, line: StoredLine) -> None:
+        """Store ``line`` after the last (its seq must be the next number)."""
+        chunk = self.last_chunk()
+        if chunk is None or chunk.full():
+            chunk = Chunk(line.seq)
+            self.chunks[line.seq] = chunk
+        chunk.add(line)
+
+    def line(self, seq: int) -> StoredLine | None:
+        try:
+            key = self.chunks.maxKey(seq)
+        except ValueError:  # nothing numbered that low
+            return None
+        return self.chunks[key].line(seq)
+
+    def between(self, first: int, last: int) -> list[StoredLine]:
+        """The lines numbered ``first`` to ``last``, oldest first."""
+        if first > last:
+            return []
+        try:
+            start = self.chunks.maxKey(first)
+        except ValueError:
+            start = first
+        found: list[StoredLine] = []
+        for chunk in self.chunks.values(min=start, max=last):
+            found += chunk.between(first, last)
+        return found
