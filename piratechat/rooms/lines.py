@@ -95,6 +95,7 @@ class Chunk(Persistent):
     def __init__(self, first: int):
         self.first = first
         self.rows: list[tuple] = []
+        self.chars = 0  # of its rows' texts and translations; not stored
 
     def __getstate__(self):
         return self.first, pickle.dumps(self.rows, protocol=pickle.HIGHEST_PROTOCOL)
@@ -102,6 +103,7 @@ class Chunk(Persistent):
     def __setstate__(self, state) -> None:
         self.first, rows = state
         self.rows = pickle.loads(rows)
+        self.chars = sum(len(row[2]) + len(row[3]) for row in self.rows)
 
     @property
     def last(self) -> int:
@@ -109,14 +111,14 @@ class Chunk(Persistent):
         return self.first + len(self.rows) - 1
 
     def full(self) -> bool:
-        rows = self.rows
-        return len(rows) >= self.size or sum(len(r[2]) + len(r[3]) for r in rows) >= self.max_chars
+        return len(self.rows) >= self.size or self.chars >= self.max_chars
 
     def add(self, line: StoredLine) -> None:
         """Append ``line``, which must be numbered ``last + 1``."""
         if line.seq != self.first + len(self.rows):
             raise ValueError(f"line {line.seq} cannot follow line {self.last}")
         self.rows.append(tuple(line[1:]))
+        self.chars += len(line.text) + len(line.translation)
         self._p_changed = True
 
     def line(self, seq: int) -> StoredLine | None:
@@ -164,11 +166,21 @@ class History:
 
     def append(self, line: StoredLine) -> None:
         """Store ``line`` after the last (its seq must be the next number)."""
+        self._open_chunk(line.seq, self.last_chunk()).add(line)
+
+    def add(self, *row) -> StoredLine:
+        """Store a line (a row: StoredLine's fields after seq) under the next number."""
         chunk = self.last_chunk()
-        if chunk is None or chunk.full():
-            chunk = Chunk(line.seq)
-            self.chunks[line.seq] = chunk
-        chunk.add(line)
+        line = StoredLine(1 if chunk is None else chunk.first + len(chunk.rows), *row)
+        self._open_chunk(line.seq, chunk).add(line)
+        return line
+
+    def _open_chunk(self, seq: int, last: Chunk | None) -> Chunk:
+        """The chunk line ``seq`` goes in: ``last``, or a new one when that is full."""
+        if last is None or last.full():
+            last = Chunk(seq)
+            self.chunks[seq] = last
+        return last
 
     def line(self, seq: int) -> StoredLine | None:
         try:

@@ -42,7 +42,7 @@ def _append(room: str, line: dict, root: Root) -> dict:
         fallback=line.get("fallback"),
         client_id=line.get("client_id"),
     )
-    rooms.touch(stored_room, stored.at)
+    rooms.touch(stored_room, stored.at_us // 1000)
     return stored_room.message(stored)
 
 
