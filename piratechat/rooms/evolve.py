@@ -82,10 +82,11 @@ def step_4(zodb_root) -> None:
 def step_5(zodb_root) -> None:
     """Lines move into chunks (rooms/lines.py): each room's ``lines`` tree of one
     persistent Line per line becomes ``chunks``, a tree of chunks of consecutive
-    lines; numbers, texts, times and client ids stay as they were (ClientIds
-    maps ids to numbers, so it is kept as it is). The old Lines stay in the
-    file, unreferenced, until the storage is packed."""
+    lines; numbers, texts, times and client ids stay as they were. Each room's
+    ClientIds is made anew from its lines: it now indexes full chunks only.
+    The old Lines stay in the file, unreferenced, until the storage is packed."""
     from .lines import Chunks, History
+    from .resources import ClientIds
 
     for room in zodb_root[ROOT_KEY].rooms:
         room._p_activate()  # a ghost's __dict__ is empty until loaded
@@ -96,6 +97,10 @@ def step_5(zodb_root) -> None:
         history = History(room.chunks)
         for line in old.values():
             history.append(line.stored())
+        room.client_ids = ClientIds()
+        full = list(room.chunks.values())[:-1]
+        for chunk in full:
+            room.client_ids.index(chunk, history)
         room._p_changed = True
 
 

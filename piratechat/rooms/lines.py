@@ -79,6 +79,10 @@ class StoredLine(NamedTuple):
         return message
 
 
+#: Where a row (a StoredLine less its seq) keeps the line's client id.
+CLIENT_ID = StoredLine._fields.index("client_id") - 1
+
+
 class Chunk(Persistent):
     """Consecutive lines of one room from number ``first``, each a row (StoredLine less seq).
 
@@ -168,12 +172,30 @@ class History:
         """Store ``line`` after the last (its seq must be the next number)."""
         self._open_chunk(line.seq, self.last_chunk()).add(line)
 
-    def add(self, *row) -> StoredLine:
-        """Store a line (a row: StoredLine's fields after seq) under the next number."""
-        chunk = self.last_chunk()
-        line = StoredLine(1 if chunk is None else chunk.first + len(chunk.rows), *row)
-        self._open_chunk(line.seq, chunk).add(line)
-        return line
+    def add(self, *row) -> tuple[StoredLine, Chunk | None]:
+        """Store a line (a row: StoredLine's fields after seq) under the next number;
+        return it, and the chunk it found full (so it started the next), if it did."""
+        last = self.last_chunk()
+        line = StoredLine(1 if last is None else last.first + len(last.rows), *row)
+        chunk = self._open_chunk(line.seq, last)
+        chunk.add(line)
+        return line, (last if chunk is not last else None)
+
+    def last_chunk_line(self, client_id: str) -> StoredLine | None:
+        """The line of the last chunk sent with ``client_id``, if any."""
+        last = self.last_chunk()
+        if last is not None:
+            for number, row in enumerate(last.rows, start=last.first):
+                if row[CLIENT_ID] == client_id:
+                    return StoredLine(number, *row)
+        return None
+
+    def chunk_of(self, seq: int) -> Chunk | None:
+        """The chunk holding line ``seq`` (or where it would go), if any."""
+        try:
+            return self.chunks[self.chunks.maxKey(max(seq, 1))]
+        except ValueError:  # nothing numbered that low
+            return None
 
     def _open_chunk(self, seq: int, last: Chunk | None) -> Chunk:
         """The chunk line ``seq`` goes in: ``last``, or a new one when that is full."""
@@ -183,11 +205,8 @@ class History:
         return last
 
     def line(self, seq: int) -> StoredLine | None:
-        try:
-            key = self.chunks.maxKey(seq)
-        except ValueError:  # nothing numbered that low
-            return None
-        return self.chunks[key].line(seq)
+        chunk = self.chunk_of(seq)
+        return None if chunk is None else chunk.line(seq)
 
     def between(self, first: int, last: int) -> list[StoredLine]:
         """The lines numbered ``first`` to ``last``, oldest first."""

@@ -30,7 +30,7 @@ from persistent import Persistent
 from zope.interface import implementer
 
 from ..interfaces import IRoom
-from .lines import Chunks, History, StoredLine, microseconds
+from .lines import CLIENT_ID, Chunk, Chunks, History, StoredLine, microseconds
 from .slugs import check_slug
 
 
@@ -149,20 +149,24 @@ class Room(Persistent):
         if original is not None:
             return original
         history = self.history
-        line = history.add(author, microseconds(at), text, translation, translator,
-                           fallback or None, client_id or None)
-        if client_id:
+        line, full = history.add(author, microseconds(at), text, translation, translator,
+                                 fallback or None, client_id or None)
+        if full is not None:
             if self.client_ids is None:
                 self.client_ids = ClientIds()
-            self.client_ids.add(client_id, line.seq, history)
+            self.client_ids.index(full, history)
         return line
 
     def repeat_of(self, client_id: str | None) -> StoredLine | None:
         """The stored line sent with ``client_id``, if the room still knows it."""
-        if not client_id or self.client_ids is None:
+        if not client_id:
             return None
-        seq = self.client_ids.get(client_id)
-        return None if seq is None else self.history.line(seq)
+        history = self.history
+        found = history.last_chunk_line(client_id)  # not indexed yet
+        if found is None and self.client_ids is not None:
+            seq = self.client_ids.get(client_id)
+            found = None if seq is None else history.line(seq)
+        return found
 
     def message(self, line: StoredLine) -> dict:
         """``line`` as the protocol's ``line`` message, with this room's name and epoch."""
@@ -190,36 +194,44 @@ class ClientIds(Persistent):
     """The client ids of a room's latest lines, each to its line's seq.
 
     A client that did not hear back about a line (its connection dropped)
-    sends it again with the same id; the writer looks the id up here, in the
-    same transaction as the append, so a repeat is found on any process and
-    after a restart. At least the last ``keep`` ids are kept: once there are
-    more, the oldest lines' ids are forgotten, one for each id added.
+    sends it again with the same id; the writer looks the id up here and in
+    the room's last chunk, in the same transaction as the append, so a repeat
+    is found on any process and after a restart. The ids of the last chunk
+    are only in the chunk (at most ``Chunk.size`` rows to look through): a
+    chunk's ids are indexed here when it is full, so the index's buckets are
+    written once per chunk, not once per line (which cost as much as the
+    lines themselves: bench/writer_cost.py --client-ids --count). The ids of
+    at least the last ``keep`` lines are kept; older ones are forgotten a
+    chunk at a time.
     """
 
     keep = 10_000
+    #: Lines up to this number have no id here (forgotten, or never indexed).
+    _forgotten = 0
 
     def __init__(self):
         self._seqs = OOBTree()  # client id -> seq
-        self._count = 0
-        self._oldest = 1  # no line below this seq has its id indexed
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._seqs)
 
     def get(self, client_id: str) -> int | None:
         return self._seqs.get(client_id)
 
-    def add(self, client_id: str, seq: int, lines: History) -> None:
-        if not self._count:
-            self._oldest = max(self._oldest, seq)  # older lines never had an id indexed
-        self._seqs[client_id] = seq
-        self._count += 1
-        while self._count > self.keep:
-            line = lines.line(self._oldest)
-            self._oldest += 1
-            if line is not None and line.client_id and self._seqs.get(line.client_id) == line.seq:
-                del self._seqs[line.client_id]
-                self._count -= 1
+    def index(self, full: Chunk, lines: History) -> None:
+        """Index the ids of ``full``, a chunk just filled; forget the chunks that
+        then fall ``keep`` lines behind."""
+        for number, row in enumerate(full.rows, start=full.first):
+            if row[CLIENT_ID]:
+                self._seqs[row[CLIENT_ID]] = number
+        while True:
+            old = lines.chunk_of(self._forgotten + 1)
+            if old is None or old.last > full.last - self.keep or old is full:
+                return
+            for number, row in enumerate(old.rows, start=old.first):
+                if row[CLIENT_ID] and self._seqs.get(row[CLIENT_ID]) == number:
+                    del self._seqs[row[CLIENT_ID]]
+            self._forgotten = old.last
 
 
 class Rooms(Persistent):

@@ -15,6 +15,7 @@ import pytest
 
 from piratechat.chat.messages import now
 from piratechat.rooms import evolve as evolution
+from piratechat.rooms.lines import Chunk
 from piratechat.rooms.resources import ClientIds
 from piratechat.storage.database import open_database, reading
 from piratechat.storage.history import ZODBHistory
@@ -101,7 +102,7 @@ def test_a_repeat_is_found_by_another_writer_on_the_same_database(db):
     assert one.since("deck", 0, 10)[0] == 1
 
 
-def test_the_room_keeps_at_least_its_last_10000_ids(monkeypatch):
+def test_the_room_keeps_the_ids_of_at_least_its_last_10000_lines(monkeypatch):
     assert ClientIds.keep == 10_000
     monkeypatch.setattr(ClientIds, "keep", 50)  # the same rule, at a size a test can fill
     from piratechat.rooms.resources import Room
@@ -109,9 +110,12 @@ def test_the_room_keeps_at_least_its_last_10000_ids(monkeypatch):
     room = Room("deck")
     for n in range(1, 121):
         room.append("Ann", _when(), f"line {n}", "x", "shout", client_id=f"c-{n}")
-    assert len(room.client_ids) == 50
+    found = [n for n in range(1, 121) if room.repeat_of(f"c-{n}") is not None]
+    assert found == list(range(found[0], 121))  # the latest, without holes...
+    assert 50 <= len(found) <= 50 + 2 * Chunk.size  # ...forgotten a chunk at a time
     assert room.repeat_of("c-71").seq == 71 and room.repeat_of("c-120").seq == 120
-    assert room.repeat_of("c-70") is None
+    assert room.repeat_of("c-1") is None
+    assert len(room.client_ids) <= 50 + Chunk.size  # the last chunk's ids are not indexed
 
 
 def test_forgetting_old_ids_skips_lines_that_had_none(monkeypatch):
@@ -124,8 +128,32 @@ def test_forgetting_old_ids_skips_lines_that_had_none(monkeypatch):
     for n in range(5, 61):
         client_id = f"c-{n}" if n % 3 else None
         room.append("Ann", _when(), f"line {n}", "x", "shout", client_id=client_id)
-    kept = [n for n in range(5, 61) if n % 3 and room.repeat_of(f"c-{n}") is not None]
-    assert len(room.client_ids) == 10 and kept == [n for n in range(5, 61) if n % 3][-10:]
+    with_ids = [n for n in range(5, 61) if n % 3]
+    kept = [n for n in with_ids if room.repeat_of(f"c-{n}") is not None]
+    assert kept == with_ids[-len(kept):] and kept[0] <= 51  # every id of the last 10 lines
+    assert all(room.repeat_of(f"c-{n}").seq == n for n in kept)
+
+
+def test_a_line_with_a_client_id_leaves_the_index_alone_until_its_chunk_is_full(db):
+    """The index's buckets are written once per chunk: per line they cost as much as
+    the line itself."""
+    history = ZODBHistory(db, Writer(db, max_batch=1))
+    history.append("deck", said("line 1", "c-1"))  # makes the room and its (empty) index
+    for n in range(2, Chunk.size + 2):  # fills the first chunk and starts the next
+        history.append("deck", said(f"line {n}", f"c-{n}"))
+        records = last_records(db)
+        with reading(db) as root:
+            ids = root.rooms.get("deck").client_ids
+            index = {ids._p_oid, ids._seqs._p_oid}
+        assert bool(index & records) == (n == Chunk.size + 1), n
+    assert history.append("deck", said("again", "c-3"))["repeat"]
+    assert history.append("deck", said("again", f"c-{Chunk.size + 1}"))["repeat"]
+
+
+def last_records(db) -> set[bytes]:
+    storage = db.storage
+    last = [list(txn) for txn in storage.iterator(storage.lastTransaction())][-1]
+    return {record.oid for record in last}
 
 
 def _when():
