@@ -95,7 +95,8 @@ def main() -> None:
             for _ in range(due - count):
                 queued = time.perf_counter()
                 history.append_soon(f"room-{count % args.rooms}",
-                                    said_line(f"line {count} ahoy there matey", f"p-{count}"),
+                                    said_line(f"line {count} ahoy there matey",
+                                              f"s{count % args.rooms}-{count // args.rooms}"),
                     lambda stored, error, queued=queued: waits.append(
                         time.perf_counter() - queued))
                 count += 1
