@@ -38,10 +38,11 @@ milliseconds for more lines was measured (100 greenlets into 100 rooms, as
 bench/writer_cost.py): a 5 ms window gave about a fifth fewer lines per
 second, as batches were already 50 to 100 lines.
 
-The hub: pickling a line costs about 0.1 ms of CPU, and a commit pickles its
-whole batch at once, on the hub's thread (ZODB's locks cannot be shared with
-a native thread here; storage/fsync.py says why): up to ``max_batch`` lines,
-some 20-50 ms. ``slice_size`` runs a batch in slices with a savepoint and a
+The hub: a commit pickles and stores its whole batch at once, on the hub's
+thread (ZODB's locks cannot be shared with a native thread here;
+storage/fsync.py says why): one record per room it adds lines to (that
+room's last chunk, rooms/lines.py), a line costing some 60-80 µs of CPU in
+all on FileStorage, so up to ``max_batch`` lines hold the hub some 10-20 ms. ``slice_size`` runs a batch in slices with a savepoint and a
 yield after each, so a commit holds the hub for one slice; but a savepoint
 pickles its slice into a temporary store that the commit reads back and
 stores again, and objects changed in several slices (a busy room's last
