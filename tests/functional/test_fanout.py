@@ -3,14 +3,18 @@ order, once, whether it is written at once from the hub (the fast path) or
 queued for its writer; a member that stops reading gets an in-order prefix
 and is then dropped as a slow consumer (4008), never a reordered stream.
 
-Whether that member gets the 4008 or a reset is the session's rule
-(tests/sockjs/test_sessions.py, test_receivers.py): dropped at t, it has
-``write_timeout`` (10 s) from t to read what was sent before the close frame;
-not done by then, it is reset. Here it reads again as soon as the room sees
-it leave, one short batch of lines after t, so it gets the 4008."""
+Whether that member gets the 4008 or a reset is the session's rule, checked
+deterministically in tests/sockjs (test_sessions.py on a fake clock,
+test_receivers.py on TCP): dropped at t, it has ``write_timeout`` (10 s) from
+t to read what was sent before the close frame; not done by then, it is
+reset. Here it reads again as soon as the room sees it leave, a short batch
+after t: it got the 4008 in every run on this machine but one, under coverage
+with two CPU hogs on both cores, where its reading took longer than 10 s (a
+reset after 298 of 740 lines); so both outcomes of the rule pass here."""
 
 from __future__ import annotations
 
+import errno
 import json
 import socket
 import uuid
@@ -118,12 +122,12 @@ def test_every_member_gets_every_line_in_order_once(server):
             member.close()
 
 
-def test_a_member_that_stops_reading_gets_an_in_order_prefix_then_4008(server):
+def test_a_member_that_stops_reading_gets_an_in_order_prefix_then_is_dropped(server):
     room = "slow-" + uuid.uuid4().hex[:8]
     slow = Member(server, framed=False,
                   sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),))
     reader = Member(server, framed=True)  # says the lines, and reads them as they come
-    batch, bound = 20, 6000  # the loopback TCP buffers (4 MB) and the queue fill by ~2,100
+    batch, bound = 20, 6000  # dropped after ~740 lines here (buffers, max_queue): far below
     try:
         slow.join(room)
         reader.join(room, presence=True)  # so it sees the slow member leave when dropped
@@ -144,7 +148,8 @@ def test_a_member_that_stops_reading_gets_an_in_order_prefix_then_4008(server):
             code = closed.args[0]
         print("slow member got", len(seqs), "of", len(got), "lines, then", code)
         assert seqs == list(range(got[0]["seq"], got[0]["seq"] + len(seqs)))  # a prefix, in order
-        assert len(seqs) < len(got) and code == 4008  # dropped, told why
+        assert len(seqs) < len(got)  # dropped, and then nothing more
+        assert code in (4008, errno.ECONNRESET)  # told why, or too late to be told: reset
     finally:
         for member in (slow, reader):
             member.close()

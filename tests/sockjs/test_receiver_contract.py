@@ -112,8 +112,11 @@ class Served:
                 return
 
     def until(self, frame: str) -> None:
-        while frame not in self.frames():
-            pass
+        try:
+            while frame not in self.frames():
+                pass
+        except TimeoutError:
+            raise AssertionError(f"no {frame!r} within {DEADLINE} s: the ticker stalled?") from None
 
     def at_end(self) -> bool:
         """Read to the end: True once the server closed or reset the connection."""
