@@ -42,16 +42,17 @@ The hub: a commit pickles and stores its whole batch at once, on the hub's
 thread (ZODB's locks cannot be shared with a native thread here;
 storage/fsync.py says why): one record per room it adds lines to (that
 room's last chunk, rooms/lines.py), a line costing some 60-80 µs of CPU in
-all on FileStorage, so up to ``max_batch`` lines hold the hub some 10-20 ms. ``slice_size`` runs a batch in slices with a savepoint and a
-yield after each, so a commit holds the hub for one slice; but a savepoint
-pickles its slice into a temporary store that the commit reads back and
-stores again, and objects changed in several slices (a busy room's last
-bucket, the activity index) are pickled once per slice: committing fixed
-batches of 200 lines over 100 rooms cost 30% more CPU per line in slices of
-100 than whole (220-255 µs against 160-175). So batches are committed whole
-by default (``slice_size=None``). The fsync itself waits in a thread
-(storage/fsync.py). bench/history_bench.py measures what a commit costs
-everyone else; bench/writer_cost.py the CPU per line.
+all on FileStorage, so up to ``max_batch`` lines hold the hub some 10-20 ms.
+``slice_size`` runs a batch in slices with a savepoint and a yield after
+each, so a commit holds the hub for one slice; but a savepoint pickles its
+slice into a temporary store that the commit reads back and stores again,
+and objects changed in several slices (a busy room's last chunk, the
+activity index) are pickled once per slice: committing fixed batches of 200
+lines over 100 rooms cost 30% more CPU per line in slices of 100 than whole
+(220-255 µs against 160-175, measured before chunks). So batches are
+committed whole by default (``slice_size=None``). The fsync itself waits in
+a thread (storage/fsync.py). bench/history_bench.py measures what a commit
+costs everyone else; bench/writer_cost.py the CPU per line.
 
 Readers: FileStorage keeps readers out while a commit waits for (or holds)
 its write lock, and lets them in when it ends. The commit's fsync lets

@@ -13,12 +13,13 @@ import gevent.event
 import pytest
 import transaction
 from ZODB.FileStorage import FileStorage
+from ZODB.POSException import ConflictError
 
 from piratechat.chat.messages import now
 from piratechat.rooms import evolve as evolution
 from piratechat.rooms.resources import Rooms
-from piratechat.storage.database import open_database, reading
-from piratechat.storage.history import ZODBHistory
+from piratechat.storage.database import app_root, open_database, reading
+from piratechat.storage.history import ZODBHistory, _append
 from piratechat.storage.memory import MemoryHistory
 from piratechat.storage.writer import Writer
 from tests.support.server import ROOT
@@ -249,6 +250,16 @@ def test_appending_rewrites_at_most_the_rooms_last_chunk(db, data_fs):
     assert sum(len(record.data) for record in records) < 16 * 420 + 2000
 
 
+def test_a_chunk_of_long_lines_is_full_sooner(db):
+    """Each commit rewrites a room's last chunk whole: its characters are bounded too."""
+    history = ZODBHistory(db, Writer(db))
+    for _ in range(5):
+        history.append("deck", dict(said("y" * 2000), translation="z" * 2000))
+    with reading(db) as root:
+        assert list(root.rooms.get("deck").chunks.keys()) == [1, 3, 5]
+    assert [line["seq"] for line in history.after("deck", 0, 10)] == [1, 2, 3, 4, 5]
+
+
 def test_a_failing_change_fails_alone_and_the_writer_goes_on(db):
     writer = Writer(db)
     history = ZODBHistory(db, writer)
@@ -283,6 +294,25 @@ def test_two_writers_racing_for_one_room_retry_and_stay_gap_free(data_fs):
     assert [seq for seq, _ in stored] == list(range(1, 103))  # each writer's "first", then 100
     assert sorted(text for _, text in stored[2:]) == sorted(f"l{n}" for n in range(100))
     assert result["acked"] == list(range(3, 103))
+
+
+def test_two_transactions_adding_to_one_rooms_last_chunk_conflict(db):
+    """The gap-free rule across processes rests on this: both took the same number
+    into the same chunk, which ZODB must not merge, so the second one runs again."""
+    ZODBHistory(db, Writer(db)).append("deck", said("first"))
+    managers = [transaction.TransactionManager() for _ in range(2)]
+    connections = [db.open(transaction_manager=manager) for manager in managers]
+    try:
+        stored = [_append("deck", said(f"by {n}"), app_root(connection))
+                  for n, connection in enumerate(connections)]
+        assert [line["seq"] for line in stored] == [2, 2]
+        managers[0].commit()
+        with pytest.raises(ConflictError):
+            managers[1].commit()
+    finally:
+        for manager, connection in zip(managers, connections, strict=True):
+            manager.abort()
+            connection.close()
 
 
 @pytest.mark.parametrize("scenario", ["different-rooms", "new-rooms"])
