@@ -122,15 +122,17 @@ def main() -> None:
         waits.sort()
         latency = (f", queued to durable p50 {1e3 * waits[len(waits) // 2]:.1f} ms "
                    f"p99 {1e3 * waits[int(len(waits) * 0.99)]:.1f} ms")
+    writer.close()
+    db.close()
     extra = f", storage server {1e6 * theirs / lines:.0f} µs CPU per line" if server else ""
     if counts:
         extra += (f", {counts['records'] / lines:.2f} records and "
                   f"{counts['persistent_id'] / lines:.1f} persistent_id calls per line")
+    if server is None:  # what the file grew by: chunks are rewritten until full
+        extra += f", Data.fs {os.path.getsize(uri[len('file://'):]) / lines:,.0f} bytes per line"
     print(f"code {piratechat.__file__} on {args.storage}: {lines / args.seconds:,.0f} lines/s, "
           f"{lines / max(writer.commits - commits, 1):.1f} lines/commit, "
           f"{1e6 * cpu / lines:.0f} µs CPU per line{extra}{latency}")
-    writer.close()
-    db.close()
     if server is not None:
         server.remove()
     else:
