@@ -52,6 +52,7 @@ class Server:
     processes: int = 0  # > 0: a cluster of that many behind nginx (piratechat/cluster/)
     zeo: bool = False  # one process on a ZEO server of its own (measured: worker + ZEO)
     cluster_options: dict = field(default_factory=dict)  # LocalCluster(**options)
+    rev: str = ""  # a cluster whose processes run this git revision's piratechat/ (a "before")
 
     @property
     def gunicorn(self) -> bool:
@@ -118,6 +119,11 @@ _SERVERS = [
     # pieces); measured: both gunicorn workers + nginx's worker + redis-server + runzeo.
     Server("piratechat-cluster2", "PirateChat, 2 processes + nginx + Redis (ZEO)", "raw",
            "/sockjs/websocket", "gunicorn", processes=2),
+    # The same cluster with main's piratechat/ in its processes (nginx.conf, the
+    # bench and the tools of the work tree): the "before" of a cluster change,
+    # interleaved with its "after" in one run.
+    Server("piratechat-cluster2-main", "PirateChat, 2 processes + nginx + Redis (ZEO), "
+           "main's code", "raw", "/sockjs/websocket", "gunicorn", processes=2, rev="main"),
     # The same, nginx reaching the processes on Unix sockets instead of loopback TCP.
     Server("piratechat-cluster2-unix", "PirateChat, 2 processes + nginx (Unix sockets) + Redis "
            "(ZEO)", "raw", "/sockjs/websocket", "gunicorn", processes=2,
@@ -263,13 +269,20 @@ class RunningCluster(Running):
         self.server = server
         self.log = open(log_path, "w")
         env = {**server.env(), **PIRATECHAT_ENV}
+        if server.rev:
+            from .source import snapshot
+
+            src = snapshot(server.rev, Path(tempfile.mkdtemp(dir=tmp)) / "src")
+            # gunicorn puts its --chdir first on sys.path (else the work tree's)
+            env.update(PYTHONPATH=str(src), GUNICORN_CMD_ARGS=f"--chdir {src}")
         self.cluster = LocalCluster(server.processes,
                                     tempfile.mkdtemp(prefix="cluster-", dir=tmp), env=env,
                                     **server.cluster_options)
         self.cluster.start()
         self.port = self.cluster.port
         self.proc = self.cluster.nginx.process
-        self.argv = ["piratechat", "cluster", "--processes", str(server.processes)]
+        self.argv = ["piratechat", "cluster", "--processes", str(server.processes)] + (
+            [f"# processes on git archive {server.rev}"] if server.rev else [])
         self.url = f"ws://127.0.0.1:{self.port}{server.path}"
         self.pid = self.proc.pid
 
