@@ -11,15 +11,13 @@ every other route.
 
 from __future__ import annotations
 
+import os
+import sys
+
 from pyramid.config import Configurator
 
-from . import logs
 from . import settings as settings_module
 from .interfaces import IBroker, IChat, IHistory, IRoomChoices, provide
-
-# Every log record names its session (the ini files' formats show it); before
-# any logging is configured, which pserve and gunicorn do before the app loads.
-logs.install()
 
 
 def main(global_config, **settings):
@@ -30,18 +28,39 @@ def main(global_config, **settings):
     piratechat serve."""
     from pyramid.exceptions import ConfigurationExecutionError
 
+    from .gunicorn_config import CHECKED
     from .storage.problems import DatabaseProblem
 
+    if _under_gunicorn() and not os.environ.get(CHECKED):
+        _refuse("piratechat: gunicorn started without piratechat's gunicorn settings "
+                "(gevent worker, the workers check): run it from the checkout, which has "
+                "gunicorn.conf.py, or add -c python:piratechat.gunicorn_config")
     try:
         with Configurator(settings=settings) as config:
             config.include(includeme)
             return config.make_wsgi_app()
     except (DatabaseProblem, settings_module.SettingsError) as error:
-        raise SystemExit(f"piratechat: {error}") from None
+        _refuse(f"piratechat: {error}")
     except ConfigurationExecutionError as error:  # a setting checked at commit (translators)
         if isinstance(error.evalue, settings_module.SettingsError):
-            raise SystemExit(f"piratechat: {error.evalue}") from None
+            _refuse(f"piratechat: {error.evalue}")
         raise
+
+
+def _under_gunicorn() -> bool:
+    return "gunicorn.arbiter" in sys.modules
+
+
+def _refuse(sentence: str) -> None:
+    """End the start with ``sentence``. In a gunicorn worker that is gunicorn's
+    "app failed to load" (AppImportError: the sentence, exit status 4), which
+    stops the arbiter; a plain exit would only get the worker restarted, over
+    and over, wherever gunicorn.conf.py's check did not run first."""
+    if _under_gunicorn():
+        from gunicorn.errors import AppImportError
+
+        raise AppImportError(sentence)
+    raise SystemExit(sentence)
 
 
 def includeme(config: Configurator) -> None:

@@ -1,6 +1,6 @@
 """Log records that say which client they are about.
 
-Every record gets a ``session`` attribute: the SockJS session id whose
+Every formatted record has a ``session`` field: the SockJS session id whose
 message is being handled in this greenlet (``-`` outside one), so the ini
 files' format can show ``[%(session)s]`` and one client's story can be
 picked out of a busy log. gevent gives each greenlet its own context, so
@@ -16,23 +16,17 @@ from contextlib import contextmanager
 
 session_id: contextvars.ContextVar[str] = contextvars.ContextVar("session_id", default="-")
 
-_installed = False
 
+class Formatter(logging.Formatter):
+    """The ini files' formatter (``class = piratechat.logs.Formatter``): it fills
+    ``%(session)s`` itself, so a record logged before piratechat is imported (the
+    gunicorn master's first lines) formats too. Handlers format in the greenlet
+    that logged, so the context variable is the logging session's."""
 
-def install() -> None:
-    """Give every log record a ``session`` attribute (once per process)."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
-    make_record = logging.getLogRecordFactory()
-
-    def record_with_session(*args, **kwargs):
-        record = make_record(*args, **kwargs)
-        record.session = session_id.get()
-        return record
-
-    logging.setLogRecordFactory(record_with_session)
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        if not hasattr(record, "session"):
+            record.session = session_id.get()
+        return super().formatMessage(record)
 
 
 @contextmanager

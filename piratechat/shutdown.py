@@ -9,7 +9,7 @@ instead of scanning the whole file.
 
 ``piratechat serve`` and ``pserve`` call ``close_app`` from the gevent
 server (sockjs/gevent_server.py) once it stops accepting; gunicorn calls it
-from its ``worker_exit`` hook (gunicorn.conf.py).
+from its ``worker_exit`` hook (piratechat/gunicorn_config.py).
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """A setting that cannot be used stops the real server before it serves, under
 each way we run it: exit status 1, one sentence naming the setting, no
-traceback (settings.py, piratechat.main, gunicorn.conf.py)."""
+traceback (settings.py, piratechat.main, piratechat/gunicorn_config.py)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 
@@ -73,3 +75,42 @@ def test_the_other_commands_refuse_a_misspelt_setting_in_one_sentence(tmp_path, 
     assert done.returncode in (1, 2) and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert ("unknown setting piratechat.recent_room; did you mean piratechat.recent_rooms?"
             in done.stderr), done.stderr
+
+
+def gunicorn_elsewhere(tmp_path, *options: str) -> list[str]:
+    """gunicorn run from a folder without gunicorn.conf.py (a service's working
+    directory), on production.ini."""
+    return [sys.executable, "-m", "gunicorn", *options, "--paste", str(ROOT / "production.ini"),
+            "--bind", "127.0.0.1:0"]
+
+
+def test_gunicorn_without_our_settings_stops_at_once_instead_of_restarting_workers(tmp_path):
+    done = subprocess.run(gunicorn_elsewhere(tmp_path), cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, env=LiveServer().env)
+    output = done.stdout + done.stderr
+    assert done.returncode == 4, output  # gunicorn's "App failed to load": the arbiter stops
+    assert output.count("Booting worker") == 1 and "Traceback" not in output, output
+    assert ("piratechat: gunicorn started without piratechat's gunicorn settings (gevent "
+            "worker, the workers check): run it from the checkout, which has gunicorn.conf.py, "
+            "or add -c python:piratechat.gunicorn_config") in output, output
+
+
+def test_gunicorn_with_our_settings_from_elsewhere_refuses_a_bad_setting(tmp_path):
+    env = dict(LiveServer().env, PIRATECHAT_MAX_QUEUE="-5")
+    done = subprocess.run(gunicorn_elsewhere(tmp_path, "-c", "python:piratechat.gunicorn_config"),
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert_refused(done, "PIRATECHAT_MAX_QUEUE (environment) = '-5' is out of range: "
+                         "it must be at least 1")
+
+
+def test_gunicorn_with_our_settings_from_elsewhere_serves_on_a_gevent_worker(tmp_path):
+    server = LiveServer(command=gunicorn_elsewhere(tmp_path, "-c",
+                                                   "python:piratechat.gunicorn_config"),
+                        pattern=r"Listening at: (http://\S+)", cwd=tmp_path)
+    url = server.start()
+    try:
+        with urllib.request.urlopen(f"{url}/sockjs/info", timeout=20) as answer:
+            assert json.load(answer)["websocket"] is True
+        assert "Using worker: gevent" in "".join(server.output)
+    finally:
+        server.stop()

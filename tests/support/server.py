@@ -42,6 +42,7 @@ class LiveServer:
         env: dict | None = None,
         command=None,
         pattern: str = r"Serving on (http://\S+)",
+        cwd: str | Path = ROOT,
     ):
         self.command = command or [
             sys.executable, "-m", "piratechat.cli", "serve",
@@ -54,13 +55,14 @@ class LiveServer:
             atexit.register(shutil.rmtree, scratch, True)
             self.env["PIRATECHAT_ZODB_URI"] = f"file://{scratch}/Data.fs"
         self.pattern = pattern
+        self.cwd = cwd
         self.process: subprocess.Popen | None = None
         self.url = ""
         self.output: list[str] = []
 
     def start(self, timeout: float = 30) -> str:
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, text=True,
+            self.command, cwd=self.cwd, env=self.env, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
         found = threading.Event()
