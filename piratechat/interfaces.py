@@ -278,6 +278,43 @@ class ISockJSEndpoint(Interface):
     sessions = Attribute("Its SessionRegistry: ``sessions.sessions`` maps keys to sessions.")
 
 
+class IReceiver(Interface):
+    """One connection carrying a SockJS session to its client: an HTTP
+    response (polling, streaming: sockjs/transports/http.py) or a WebSocket
+    (transports/websocket.py).
+
+    The session is free of I/O (sockjs/session.py): this is all it knows of
+    its connection. The time comes from the endpoint's ticker
+    (sockjs/ticker.py): one greenlet for every connection's timers, so an
+    idle connection costs a heap entry, not a greenlet. Hence the rule of
+    both calls: return at once, and never call the application. ``wake``
+    runs inside a sender's fan-out loop and ``tick`` inside the ticker, and
+    an ``on_close`` may wait on I/O (the chat's leaves presence in Redis):
+    waiting there would stall every other member's lines or timers. What
+    must wait is left to the connection's own greenlet.
+    """
+
+    kind = Attribute("How it carries frames: session.POLLING, STREAMING or WEBSOCKET "
+                     "(the session's rules differ: one frame per poll, the response "
+                     "limit, the close frame that ends a response).")
+    session = Attribute("The session it carries.")
+    tick_token = Attribute("The ticker's: its live heap entry (0: none); older ones are void.")
+    tick_due = Attribute("The ticker's: when that entry is due.")
+
+    def wake():
+        """The session has something to send, or closed: write what
+        ``session.frames_to_send()`` gives now if that cannot wait, else let
+        the connection's greenlet write it."""
+
+    def tick(now):
+        """Run the session's timers due at ``now`` (``session.tick``: a
+        heartbeat, a WebSocket ping, the cut of a connection stuck after the
+        close or silent after a ping); return when to tick next (inf: never).
+
+        A cut resets the socket here, at once; the session hears of it from
+        the connection's own greenlet (``on_close``, if it was still open)."""
+
+
 class IMetrics(Interface):
     """The app's Prometheus CollectorRegistry (metrics.py), served at /metrics."""
 

@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 
 class Ticking(Protocol):
-    """A receiver the ticker drives."""
+    """A receiver the ticker drives (interfaces.IReceiver). Its ``tick``
+    runs in the ticker's one greenlet: a tick that waited, or called the
+    application, would hold up every other receiver's timers."""
 
     tick_token: int  # the ticker's current entry for it (0: none); older entries are void
     tick_due: float  # when that entry is due

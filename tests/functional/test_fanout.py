@@ -1,7 +1,16 @@
 """Fan-out over real sockets: every member of a big room gets every line, in
 order, once, whether it is written at once from the hub (the fast path) or
 queued for its writer; a member that stops reading gets an in-order prefix
-and is then dropped as a slow consumer (4008), never a reordered stream."""
+and is then dropped as a slow consumer (4008), never a reordered stream.
+
+Whether that member gets the 4008 or a reset is the session's rule, checked
+deterministically in tests/sockjs (test_sessions.py on a fake clock,
+test_receivers.py on TCP): dropped at t, it has ``write_timeout`` (10 s) from
+t to read what was sent before the close frame; not done by then, it is
+reset. Here it reads again as soon as the room sees it leave, a short batch
+after t: it got the 4008 in every run on this machine but one, under coverage
+with two CPU hogs on both cores, where its reading took longer than 10 s (a
+reset after 298 of 740 lines); so both outcomes of the rule pass here."""
 
 from __future__ import annotations
 
@@ -44,6 +53,8 @@ class Member:
         if framed:
             assert self.ws.recv() == "o"
         self.pending: list[dict] = []
+        self.notices: list[dict] = []  # what ``lines`` passed over
+        self.name = "Member " + uuid.uuid4().hex[:8]  # names are unique in a room
 
     def send(self, message: dict) -> None:
         text = json.dumps(message)
@@ -66,9 +77,8 @@ class Member:
                 raise ConnectionError(json.loads(frame[1:])[0])
         return self.pending.pop(0)
 
-    def join(self, room: str) -> None:
-        # names are unique in a room (chat/session.py)
-        self.send({"type": "join", "name": "Member " + uuid.uuid4().hex[:8], "room": room})
+    def join(self, room: str, presence: bool = False) -> None:
+        self.send({"type": "join", "name": self.name, "room": room, "presence": presence})
         while self.next()["type"] != "joined":
             pass
 
@@ -78,7 +88,12 @@ class Member:
             message = self.next()
             if message["type"] == "line":
                 got.append(message)
+            else:
+                self.notices.append(message)
         return got
+
+    def saw_leave(self, member: Member) -> bool:
+        return any(n["type"] == "leave" and n["name"] == member.name for n in self.notices)
 
     def close(self) -> None:
         self.ws.close()
@@ -107,34 +122,34 @@ def test_every_member_gets_every_line_in_order_once(server):
             member.close()
 
 
-def test_a_member_that_stops_reading_gets_lines_in_order_or_is_dropped(server):
+def test_a_member_that_stops_reading_gets_an_in_order_prefix_then_is_dropped(server):
     room = "slow-" + uuid.uuid4().hex[:8]
     slow = Member(server, framed=False,
                   sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),))
     reader = Member(server, framed=True)  # says the lines, and reads them as they come
-    count, batch = 1400, 100  # ~5.5 MB: more than loopback TCP buffers (4 MB) and the queue hold
+    batch, bound = 20, 6000  # dropped after ~740 lines here (buffers, max_queue): far below
     try:
-        for member in (slow, reader):
-            member.join(room)
-        got = []
-        for start in range(0, count, batch):
-            for n in range(start, start + batch):
+        slow.join(room)
+        reader.join(room, presence=True)  # so it sees the slow member leave when dropped
+        got: list[dict] = []
+        while not reader.saw_leave(slow):
+            for n in range(len(got), len(got) + batch):
                 reader.send({"type": "say", "text": f"{n} " + "x" * 1900})
             got += reader.lines(batch)  # the reader is not held up by the slow member
-        assert [int(line["text"].split()[0]) for line in got] == list(range(count))
+            assert len(got) < bound, "the member that stopped reading was never dropped"
+        assert [int(line["text"].split()[0]) for line in got] == list(range(len(got)))
         seqs, code = [], None
         try:
-            while len(seqs) < count:
+            while True:
                 message = slow.next()
                 if message["type"] == "line":
                     seqs.append(message["seq"])
         except ConnectionError as closed:
             code = closed.args[0]
-        print("slow member got", len(seqs), "lines, then", code)
+        print("slow member got", len(seqs), "of", len(got), "lines, then", code)
         assert seqs == list(range(got[0]["seq"], got[0]["seq"] + len(seqs)))  # a prefix, in order
-        # dropped as slow (4008), or cut while the close frame still waited behind
-        # the unread lines (a reset: write_timeout passed first), or all of them
-        assert code in (4008, errno.ECONNRESET) or len(seqs) == count
+        assert len(seqs) < len(got)  # dropped, and then nothing more
+        assert code in (4008, errno.ECONNRESET)  # told why, or too late to be told: reset
     finally:
         for member in (slow, reader):
             member.close()

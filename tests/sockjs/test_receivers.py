@@ -166,6 +166,89 @@ def test_a_stuck_websocket_is_cut_write_timeout_after_its_close():
     assert wait_for(lambda: len(registry) == 0)
 
 
+def tcp_pair():
+    """A loopback TCP connection (a reset is TCP's; a socket pair's cut is an
+    EOF) with small buffers, so a client that stops reading fills it soon."""
+    listener = gsocket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    client_end = gsocket.socket()
+    client_end.setsockopt(gsocket.SOL_SOCKET, gsocket.SO_RCVBUF, 4096)
+    client_end.connect(listener.getsockname())
+    server_end, _ = listener.accept()
+    listener.close()
+    server_end.setsockopt(gsocket.SOL_SOCKET, gsocket.SO_SNDBUF, 4096)
+    client_end.settimeout(5)  # a deadline for what the test waits for
+    return server_end, client_end
+
+
+def slow_member(**options):
+    """A SockJS WebSocket member that read its "o", then stopped reading
+    while lines were sent until it was closed as a slow consumer (4008)."""
+    registry = SessionRegistry(Echo, Options(max_queue=20_000, write_timeout=10,
+                                             heartbeat_delay=1000, ping_interval=0))
+    session = registry.create_private("s", {})
+    server_end, client_end = tcp_pair()
+    receiver = WebSocketReceiver(session, Conn(server_end), wsframing.Rfc6455(65536),
+                                 _decode_framed)
+    receiver.serve()
+    client = Client(client_end)
+    assert [e.data for e in client.events(1)] == ["o"]
+    sent = 0
+    while session.send(f"{sent:05d} " + "x" * 1000):
+        sent += 1
+        assert sent < 10_000, "never dropped"
+    assert session.close_reason == (4008, "Slow consumer")
+    return registry, session, receiver, client, sent
+
+
+def read_to_the_end(client) -> tuple[list[int], list[str], str]:
+    """What a member that reads again gets: line numbers, the SockJS close
+    frames and the WebSocket close, and how the connection ended."""
+    lines: list[int] = []
+    closes: list[str] = []
+    part = ""
+    while True:
+        try:
+            data = client.sock.recv(65536)
+        except ConnectionResetError:
+            return lines, closes, "reset"
+        client.ws.receive_data(data or None)
+        for event in client.ws.events():
+            if isinstance(event, TextMessage):
+                part += event.data
+                if not event.message_finished:
+                    continue
+                if part.startswith("a"):
+                    lines.append(int(part[3:8]))
+                else:
+                    closes.append(part)
+                part = ""
+            elif isinstance(event, CloseConnection):
+                closes.append(f"close {event.code}")
+                return lines, closes, "closed"
+        if not data:
+            return lines, closes, "eof"
+
+
+def test_a_slow_member_that_reads_again_within_write_timeout_gets_4008():
+    registry, session, receiver, client, sent = slow_member()
+    lines, closes, end = read_to_the_end(client)  # before the cut is due
+    assert lines == list(range(len(lines))) and len(lines) < sent  # a prefix, in order
+    assert closes == ['c[4008,"Slow consumer"]', "close 4008"] and end == "closed"
+    receiver.tick(registry.clock() + 10)  # it never answered the close: cut now
+    assert wait_for(lambda: len(registry) == 0)
+
+
+def test_a_slow_member_still_not_reading_at_write_timeout_is_reset_without_4008():
+    registry, session, receiver, client, sent = slow_member()
+    assert receiver.tick(registry.clock() + 10) == NEVER  # the cut is due
+    assert wait_for(lambda: len(registry) == 0)  # the socket is closed (linger 0)
+    lines, closes, end = read_to_the_end(client)
+    assert lines == list(range(len(lines))) and len(lines) < sent  # what reached it, in order
+    assert closes == [] and end == "reset"  # the 4008 had not left the server
+
+
 def test_a_client_sending_broken_json_is_cut():
     registry, session, receiver, client = websocket(wsframing.Rfc6455)
     receiver.serve()

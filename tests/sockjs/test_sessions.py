@@ -241,6 +241,39 @@ def test_a_receiver_still_attached_write_timeout_after_the_close_is_cut():
     assert session.tick(13) == CUT
 
 
+def test_a_slow_consumer_has_write_timeout_from_its_close_to_take_the_4008_then_is_cut():
+    """The rule that decides between a 4008 and a reset, for a member that
+    stops reading: its queue outgrows ``max_queue`` at t, the session closes
+    (4008) and drops what was queued, so the close frame is the very next
+    thing its connection is given. From t, not from its last write, the
+    connection has ``write_timeout`` to write everything ahead of that frame
+    and the frame (a WebSocket: and to hear the client's close); still
+    attached then, it is cut (the transport resets it). Reading slowly but
+    steadily buys no time."""
+    session, clock = make(max_queue=100, write_timeout=10)
+    receiver = Receiver(WEBSOCKET)  # stuck writing: takes nothing when woken
+    session.attach(receiver)
+    session.frames_to_send()
+    clock.now = 3
+    assert session.send("x" * 60) and not session.send("y" * 60)  # t = 3
+    assert session.close_reason == (4008, "Slow consumer") and session.deadline == 13
+    session.wrote(100_000, 12.5)  # still writing the lines sent before it
+    assert session.tick(12.9) is None
+    assert session.tick(13) == CUT  # no later: the client gets a reset
+    assert texts(session.frames_to_send()) == ['c[4008,"Slow consumer"]']  # only, if in time
+
+    in_time, clock = make(max_queue=100, write_timeout=10)  # the client read it all by 12.9
+    websocket = Receiver(WEBSOCKET)
+    in_time.attach(websocket)
+    in_time.frames_to_send()
+    clock.now = 3
+    in_time.send("x" * 101)
+    assert texts(in_time.frames_to_send()) == ['c[4008,"Slow consumer"]']
+    clock.now = 12.9
+    in_time.detach(websocket)  # the client answered the close: the connection ends
+    assert in_time.deadline == float("inf") and in_time.tick(13) is None
+
+
 def test_websocket_ping_when_silent_then_cut_if_no_answer():
     session, clock = make(ping_interval=25, heartbeat_delay=1000)
     session.raw = True

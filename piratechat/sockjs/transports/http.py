@@ -20,7 +20,9 @@ import gevent
 from gevent.event import Event
 from gevent.socket import wait_read
 from webob import Request, Response
+from zope.interface import implementer
 
+from ...interfaces import IReceiver
 from .. import framing, headers, protocol
 from ..hijack import abort, client_socket
 from ..session import CLOSED, CUT, NEVER, POLLING, STREAMING, Frame, Session, frame_text
@@ -76,6 +78,7 @@ def _drain(request: Request, limit: int) -> None:
             pass  # the client left; the hang-up watcher will say so
 
 
+@implementer(IReceiver)
 class HttpReceiver:
     """One receiving HTTP request attached to a session: it writes what
     the session says, waits to be woken, and tells the session when its
@@ -99,11 +102,21 @@ class HttpReceiver:
         if session.receiver is not self:
             return NEVER
         if session.tick(now) == CUT:  # stuck writing to a client that does not read
-            self.hang_up()
-            if self.sock is not None:
-                abort(self.sock)
+            self.cut()
             return NEVER
         return session.deadline
+
+    def cut(self) -> None:
+        """Drop a client stuck reading the close, from the ticker's greenlet,
+        so without waiting and without the application: the session, closed
+        already (its ``on_close`` ran where it closed), lets go of this
+        receiver, and the socket is reset, which wakes the response's
+        greenlet blocked in its write. (Not ``hang_up``: it closes an open
+        session, which runs ``on_close`` right here.)"""
+        self.session.detach(self)
+        self._event.set()
+        if self.sock is not None:
+            abort(self.sock)
 
     def hang_up(self) -> None:
         """The client went away: the session ends (1002) and is free at once."""

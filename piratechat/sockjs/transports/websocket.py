@@ -22,7 +22,9 @@ import logging
 
 import gevent
 from webob import Request, Response
+from zope.interface import implementer
 
+from ...interfaces import IReceiver
 from .. import headers, protocol, wsframing
 from ..hijack import READER_KEY, HijackedResponse, detach, release, take_socket
 from ..outgoing import Outgoing
@@ -67,6 +69,7 @@ def handshake_error(request: Request) -> Response | None:
     return None
 
 
+@implementer(IReceiver)
 class WebSocketReceiver:
     """One WebSocket connection, RFC 6455 or Hixie-76 alike (the dialect is
     ``framing``'s): one read path, one write path, one teardown.
