@@ -39,6 +39,8 @@ LOG_ALARMS = (
     "slow consumer",
     "Booting worker",
     "MemoryError",
+    "publishing failed",  # the Redis broker dropped a batch (cluster)
+    "failed (",  # a presence call failed (cluster)
 )
 
 
@@ -246,17 +248,18 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                 os.killpg(gen.pid, signal.SIGKILL)
                 gen.wait(5)
         run.stop()
-    row.log_findings = log_findings(log_path.read_text(errors="replace"))
+    row.log_findings = log_findings(log_path.read_text(errors="replace"), max(1, server.processes))
     return row
 
 
-def log_findings(text: str) -> list[str]:
-    """The alarms in a server's output, counted ("WORKER TIMEOUT x2")."""
+def log_findings(text: str, boots: int = 1) -> list[str]:
+    """The alarms in a server's output, counted ("WORKER TIMEOUT x2"); ``boots``:
+    the workers that boot once each (a cluster's processes)."""
     found = []
     for alarm in LOG_ALARMS:
         count = text.count(alarm)
         if alarm == "Booting worker":
-            count -= 1  # the first boot is expected
+            count -= boots  # the first boot of each is expected
         if count > 0:
             found.append(f"{alarm} x{count}")
     return found

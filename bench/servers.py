@@ -52,7 +52,8 @@ class Server:
     processes: int = 0  # > 0: a cluster of that many behind nginx (piratechat/cluster/)
     zeo: bool = False  # one process on a ZEO server of its own (measured: worker + ZEO)
     cluster_options: dict = field(default_factory=dict)  # LocalCluster(**options)
-    rev: str = ""  # a cluster whose processes run this git revision's piratechat/ (a "before")
+    rev: str = ""  # a cluster's processes run this revision's piratechat/ ("base": HEAD's merge
+    # base with main)
 
     @property
     def gunicorn(self) -> bool:
@@ -119,11 +120,13 @@ _SERVERS = [
     # pieces); measured: both gunicorn workers + nginx's worker + redis-server + runzeo.
     Server("piratechat-cluster2", "PirateChat, 2 processes + nginx + Redis (ZEO)", "raw",
            "/sockjs/websocket", "gunicorn", processes=2),
-    # The same cluster with main's piratechat/ in its processes (nginx.conf, the
-    # bench and the tools of the work tree): the "before" of a cluster change,
-    # interleaved with its "after" in one run.
-    Server("piratechat-cluster2-main", "PirateChat, 2 processes + nginx + Redis (ZEO), "
-           "main's code", "raw", "/sockjs/websocket", "gunicorn", processes=2, rev="main"),
+    # The same cluster with the piratechat/ of the work tree's merge base with
+    # main in its processes (nginx.conf, the bench and the tools of the work
+    # tree): on a branch, the "before" of its change, interleaved with the
+    # "after" in one run.
+    Server("piratechat-cluster2-base", "PirateChat, 2 processes + nginx + Redis (ZEO), "
+           "the merge base's code", "raw", "/sockjs/websocket", "gunicorn", processes=2,
+           rev="base"),
     # The same, nginx reaching the processes on Unix sockets instead of loopback TCP.
     Server("piratechat-cluster2-unix", "PirateChat, 2 processes + nginx (Unix sockets) + Redis "
            "(ZEO)", "raw", "/sockjs/websocket", "gunicorn", processes=2,
@@ -272,7 +275,11 @@ class RunningCluster(Running):
         if server.rev:
             from .source import snapshot
 
-            src = snapshot(server.rev, Path(tempfile.mkdtemp(dir=tmp)) / "src")
+            rev = server.rev
+            if rev == "base":
+                rev = subprocess.run(["git", "-C", str(REPO), "merge-base", "HEAD", "main"],
+                                     capture_output=True, text=True, check=True).stdout.strip()
+            src = snapshot(rev, Path(tempfile.mkdtemp(dir=tmp)) / "src")
             # gunicorn puts its --chdir first on sys.path (else the work tree's)
             env.update(PYTHONPATH=str(src), GUNICORN_CMD_ARGS=f"--chdir {src}")
         self.cluster = LocalCluster(server.processes,
@@ -282,7 +289,7 @@ class RunningCluster(Running):
         self.port = self.cluster.port
         self.proc = self.cluster.nginx.process
         self.argv = ["piratechat", "cluster", "--processes", str(server.processes)] + (
-            [f"# processes on git archive {server.rev}"] if server.rev else [])
+            [f"# processes on git archive {rev}"] if server.rev else [])
         self.url = f"ws://127.0.0.1:{self.port}{server.path}"
         self.pid = self.proc.pid
 
@@ -307,5 +314,5 @@ class RunningCluster(Running):
 
     def stop(self) -> None:
         self.cluster.stop()
-        self.log.write(self.cluster.logs())
+        self.log.write(self.cluster.logs(tail=None))
         self.log.close()

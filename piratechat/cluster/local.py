@@ -79,6 +79,7 @@ class LocalCluster:
             if service is not None:
                 service.stop(signal.SIGTERM)
 
-    def logs(self) -> str:
-        return "\n".join(f"--- {s.name} ({s.log})\n{s.output()[-4000:]}"
+    def logs(self, tail: int | None = 4000) -> str:
+        """Each piece's output (its last ``tail`` characters; None: all)."""
+        return "\n".join(f"--- {s.name} ({s.log})\n{s.output()[-tail if tail else 0:]}"
                          for s in [*self.chats, self.nginx, self.zeo, self.redis] if s)
