@@ -8,15 +8,11 @@ array flat, ``[room, message, room, message, ...]`` in publish order;
 
 Two greenlets per broker, so that nobody else waits for Redis:
 
-- the *publisher* sends whatever was queued since its last PUBLISH as one
-  batch: one message for Redis to fan out and for each other process to
-  read, however many lines a busy moment brought (per message, Redis and
-  redis-py cost about as much as per line inside one: some 100 µs of the
-  publisher's CPU, in a busy cluster's profile). It sends at most one batch
-  per ``window`` (5 ms, the hub's coalescing window): a line that comes
-  after a quiet spell goes at once, and when lines come faster each waits
-  at most ``window`` for the others of its batch. When Redis is down the
-  batch is dropped and logged (at most once: IBroker);
+- the *publisher* sends whatever was queued since its last round trip as one
+  batch: one PUBLISH, one message for Redis to fan out and for each other
+  process to read, however many lines a busy moment brought (per message,
+  Redis and redis-py cost about as much as per line inside one). When Redis
+  is down the batch is dropped and logged (at most once: IBroker);
 - the *listener* holds the subscription. When the connection breaks it tries
   again after 0.1 s, doubling up to 5 s, for ever; once subscribed again it
   calls the ``on_reconnect`` callbacks, which read what was missed from the
@@ -45,7 +41,6 @@ log = logging.getLogger(__name__)
 
 MIN_BACKOFF = 0.1  # seconds before the first retry after Redis went away
 MAX_BACKOFF = 5.0  # the longest wait between two retries
-WINDOW = 0.005  # seconds: at most one PUBLISH per window (see the module docstring)
 
 
 class GeventConnection(redis.Connection):
@@ -102,9 +97,8 @@ def connect(url: str) -> redis.Redis:
 
 @implementer(IBroker)
 class RedisBroker:
-    def __init__(self, url: str, prefix: str = "piratechat:", window: float = WINDOW):
+    def __init__(self, url: str, prefix: str = "piratechat:"):
         self.url = url
-        self.window = window
         self.channel = prefix + "bus"
         self.origin = uuid.uuid4().hex[:16]
         self.client = connect(url)  # presence's too (piratechat/presence/)
@@ -147,7 +141,6 @@ class RedisBroker:
             self._wake.wait()
             self._wake.clear()
             while self._outbox:
-                started = time.monotonic()
                 batch, self._outbox = self._outbox, []
                 payload = self.origin + "\n" + json.dumps(batch, ensure_ascii=False)
                 try:
@@ -161,8 +154,6 @@ class RedisBroker:
                     if not self._published_ok:
                         log.warning("Redis at %s: publishing again", self.url)
                     self._published_ok = True
-                # Lines said meanwhile wait for the next batch, one window on.
-                gevent.sleep(max(0.0, started + self.window - time.monotonic()))
 
     # --- the listener ------------------------------------------------------
     def _listen(self) -> None:

@@ -47,34 +47,6 @@ def test_a_burst_of_lines_is_one_redis_message_and_arrives_whole(redis_url, brok
         two.close()
 
 
-def test_lines_after_a_publish_wait_for_the_next_window_together(redis_url, broker_prefix):
-    """At most one PUBLISH per window: the first line after a quiet spell goes
-    at once, lines said within a window of a PUBLISH go together in the next.
-    (A window of 5 s here, so that even a slow machine stays within it.)"""
-    one = RedisBroker(redis_url, broker_prefix, window=5.0)
-    two = RedisBroker(redis_url, broker_prefix)
-    got = []
-    two.subscribe(lambda room, message: got.append(message))
-    try:
-        assert one.subscribed.wait(5) and two.subscribed.wait(5)
-        wire = raw_messages(redis_url, one.channel)
-        one.publish("lobby", "first")
-        assert wire.get_message(timeout=5)["data"].endswith('["lobby", "first"]')  # at once
-        one.publish("lobby", "second")
-        gevent.sleep(0.2)  # time enough for an eager publisher to send "second" alone
-        one.publish("lobby", "third")
-        item = wire.get_message(timeout=10)
-        assert item is not None and item["data"].endswith('["lobby", "second", "lobby", "third"]')
-        deadline = time.monotonic() + 10
-        while len(got) < 3 and time.monotonic() < deadline:
-            gevent.sleep(0.01)  # the listener greenlet delivers meanwhile
-        assert got == ["first", "second", "third"]
-        wire.close()
-    finally:
-        one.close()
-        two.close()
-
-
 def test_a_burst_of_calls_beyond_the_pool_waits_for_connections(redis_url, broker_prefix):
     """500 members leaving at once are 500 presence calls on the broker's
     client, more than its pool's 100 connections: each waits for one (the
