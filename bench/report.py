@@ -82,6 +82,11 @@ def _notes(row) -> str:
         )
         if other > 25:
             notes.append(f"other processes used ~{other:.0f}% CPU")
+    parts = row.get("server_cpu_parts") or {}
+    delivered = (r or {}).get("delivered")
+    if len(parts) > 1 and delivered:
+        notes.append("µs CPU / delivery by part: " + ", ".join(
+            f"{name} {1e6 * seconds / delivered:.1f}" for name, seconds in parts.items()))
     if (row.get("background_cpu_percent") or 0) > 25:
         notes.append(f"machine {row['background_cpu_percent']:.0f}% busy before the run")
     if row.get("worker_restarted"):

@@ -39,6 +39,8 @@ LOG_ALARMS = (
     "slow consumer",
     "Booting worker",
     "MemoryError",
+    "publishing failed",  # the Redis broker dropped a batch (cluster)
+    "failed (",  # a presence call failed (cluster)
 )
 
 
@@ -54,6 +56,7 @@ class Row:
     hwm_kb: int | None = None
     server_cpu_percent: float | None = None
     server_cpu_seconds: float | None = None
+    server_cpu_parts: dict = field(default_factory=dict)  # part -> CPU seconds (cluster, ZEO)
     machine_cpu_percent: float | None = None
     background_cpu_percent: float | None = None  # the machine just before the run, bench idle
     worker_restarted: bool = False
@@ -129,10 +132,17 @@ def loadgen_command(url: str, mode: str, cell: Cell, args) -> list[str]:
     return [*argv, "--wait-go"]
 
 
-def cpu_seconds(run: Running) -> float | None:
-    """CPU time of every process that is the server (a cluster has several)."""
-    times = [proc_cpu_seconds(pid) for pid in run.measured]
-    return None if None in times else sum(times)
+def cpu_parts(run: Running) -> dict[str, float | None]:
+    """CPU time of each part of the server (a cluster has several)."""
+    parts = {}
+    for name, pids in run.parts.items():
+        times = [proc_cpu_seconds(pid) for pid in pids]
+        parts[name] = None if None in times else sum(times)
+    return parts
+
+
+def cpu_seconds(parts: dict[str, float | None]) -> float | None:
+    return None if None in parts.values() else sum(parts.values())
 
 
 def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
@@ -193,18 +203,22 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                 row.rss_after_kb = proc_rss_kb(run.pid)
                 if args.syscalls:  # attaches within the generator's 0.5 s start delay
                     counter = SyscallCounter(run.pid)
-                cpu0, busy0, t0 = cpu_seconds(run), machine_busy(), time.monotonic()
+                parts0, busy0, t0 = cpu_parts(run), machine_busy(), time.monotonic()
+                cpu0 = cpu_seconds(parts0)
                 if args.profile and server.gunicorn:
                     profiler = start_profiler(run.pid, cell, args)
                 gen.stdin.write("go\n")
                 gen.stdin.flush()
             elif kind == "drained":
-                cpu1, busy1, t1 = cpu_seconds(run), machine_busy(), time.monotonic()
+                parts1, busy1, t1 = cpu_parts(run), machine_busy(), time.monotonic()
+                cpu1 = cpu_seconds(parts1)
                 if counter is not None:
                     row.syscalls = counter.stop()
                 if cpu0 is not None and cpu1 is not None:
                     row.server_cpu_seconds = cpu1 - cpu0
                     row.server_cpu_percent = 100 * (cpu1 - cpu0) / (t1 - t0)
+                    row.server_cpu_parts = {name: round(parts1[name] - parts0[name], 3)
+                                            for name in parts0}
                 row.machine_cpu_percent = busy_percent(busy0, busy1)
                 row.rss_end_kb = proc_rss_kb(run.pid)
                 row.hwm_kb = proc_status_kb(run.pid, "VmHWM")
@@ -234,17 +248,18 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                 os.killpg(gen.pid, signal.SIGKILL)
                 gen.wait(5)
         run.stop()
-    row.log_findings = log_findings(log_path.read_text(errors="replace"))
+    row.log_findings = log_findings(log_path.read_text(errors="replace"), max(1, server.processes))
     return row
 
 
-def log_findings(text: str) -> list[str]:
-    """The alarms in a server's output, counted ("WORKER TIMEOUT x2")."""
+def log_findings(text: str, boots: int = 1) -> list[str]:
+    """The alarms in a server's output, counted ("WORKER TIMEOUT x2"); ``boots``:
+    the workers that boot once each (a cluster's processes)."""
     found = []
     for alarm in LOG_ALARMS:
         count = text.count(alarm)
         if alarm == "Booting worker":
-            count -= 1  # the first boot is expected
+            count -= boots  # the first boot of each is expected
         if count > 0:
             found.append(f"{alarm} x{count}")
     return found

@@ -50,6 +50,10 @@ class Server:
     program: str  # "gunicorn" (PirateChat), or the peer: "ws", "websockets", "sockjs"
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: int = 0  # > 0: a cluster of that many behind nginx (piratechat/cluster/)
+    zeo: bool = False  # one process on a ZEO server of its own (measured: worker + ZEO)
+    cluster_options: dict = field(default_factory=dict)  # LocalCluster(**options)
+    rev: str = ""  # a cluster's processes run this revision's piratechat/ ("base": HEAD's merge
+    # base with main)
 
     @property
     def gunicorn(self) -> bool:
@@ -108,10 +112,25 @@ _SERVERS = [
     Server("piratechat-redis", "PirateChat, Redis broker (1 process)", "raw", "/sockjs/websocket",
            "gunicorn", {"PIRATECHAT_BROKER_URL": "redis://127.0.0.1:6379/0",
                         "PIRATECHAT_BROKER_PREFIX": f"bench-{os.getpid()}:"}),
+    # One process on a ZEO server of its own (the cluster's storage, one process):
+    # the peer that isolates what the cluster adds. Measured: worker + runzeo.
+    Server("piratechat-zeo", "PirateChat on ZEO (1 process)", "raw", "/sockjs/websocket",
+           "gunicorn", zeo=True),
     # Two processes behind nginx, on ZEO and a Redis of their own (make cluster's
-    # pieces); measured: both gunicorn workers + nginx's worker + redis-server.
+    # pieces); measured: both gunicorn workers + nginx's worker + redis-server + runzeo.
     Server("piratechat-cluster2", "PirateChat, 2 processes + nginx + Redis (ZEO)", "raw",
            "/sockjs/websocket", "gunicorn", processes=2),
+    # The same cluster with the piratechat/ of the work tree's merge base with
+    # main in its processes (nginx.conf, the bench and the tools of the work
+    # tree): on a branch, the "before" of its change, interleaved with the
+    # "after" in one run.
+    Server("piratechat-cluster2-base", "PirateChat, 2 processes + nginx + Redis (ZEO), "
+           "the merge base's code", "raw", "/sockjs/websocket", "gunicorn", processes=2,
+           rev="base"),
+    # The same, nginx reaching the processes on Unix sockets instead of loopback TCP.
+    Server("piratechat-cluster2-unix", "PirateChat, 2 processes + nginx (Unix sockets) + Redis "
+           "(ZEO)", "raw", "/sockjs/websocket", "gunicorn", processes=2,
+           cluster_options={"unix_sockets": True}),
 ]
 SERVERS = {s.name: s for s in _SERVERS + [s.without_window() for s in _SERVERS if s.gunicorn]}
 DEFAULT_SERVERS = ["piratechat", "ws", "websockets", "sockjs"]
@@ -130,19 +149,26 @@ class Running:
     def __new__(cls, server: Server, *args, **kwargs):
         if server.processes and cls is Running:
             return super().__new__(RunningCluster)
+        if server.zeo and cls is Running:
+            return super().__new__(RunningOnZeo)
         return super().__new__(cls)
 
     @property
-    def measured(self) -> list[int]:
-        """The processes whose CPU is the server's."""
-        return [self.pid]
+    def parts(self) -> dict[str, list[int]]:
+        """The processes whose CPU is the server's, by part (a cluster has several)."""
+        return {"worker": [self.pid]}
 
-    def __init__(self, server: Server, log_path: Path, tmp: Path, src: Path | None = None):
+    @property
+    def measured(self) -> list[int]:
+        return [pid for pids in self.parts.values() for pid in pids]
+
+    def __init__(self, server: Server, log_path: Path, tmp: Path, src: Path | None = None,
+                 more_env: dict | None = None):
         self.server = server
         self.port = free_port()
         ini = None
         cwd = REPO
-        env = dict(os.environ, **server.env())
+        env = dict(os.environ, **server.env(), **(more_env or {}))
         if server.gunicorn:
             # A copy of production.ini in a temp dir: the same settings, but any
             # history file it names relative to %(here)s lands in the temp dir.
@@ -209,10 +235,36 @@ class Running:
         self.log.close()
 
 
+class RunningOnZeo(Running):
+    """One PirateChat process on a runzeo of its own (started first, stopped last)."""
+
+    def __init__(self, server: Server, log_path: Path, tmp: Path, src: Path | None = None):
+        from piratechat.cluster.processes import zeo_server
+
+        folder = tempfile.mkdtemp(prefix="zeo-", dir=tmp)
+        self.zeo = zeo_server(free_port(), folder).start()
+        try:
+            super().__init__(server, log_path, tmp, src, {
+                "PIRATECHAT_ZODB_URI": f"zeo://127.0.0.1:{self.zeo.port}"})
+        except BaseException:
+            self.zeo.stop()
+            raise
+
+    @property
+    def parts(self) -> dict[str, list[int]]:
+        return {"worker": [self.pid], "zeo": [self.zeo.process.pid]}
+
+    def stop(self) -> None:
+        try:
+            super().stop()
+        finally:
+            self.zeo.stop()
+
+
 class RunningCluster(Running):
     """A local cluster (piratechat/cluster/local.py) as one server under test:
-    ``proc`` is nginx, ``pid`` the first worker, ``measured`` every worker,
-    nginx's worker and redis-server."""
+    ``proc`` is nginx, ``pid`` the first worker, ``parts`` every worker,
+    nginx's worker, redis-server and runzeo."""
 
     def __init__(self, server: Server, log_path: Path, tmp: Path, src: Path | None = None):
         from piratechat.cluster.local import LocalCluster
@@ -220,33 +272,47 @@ class RunningCluster(Running):
         self.server = server
         self.log = open(log_path, "w")
         env = {**server.env(), **PIRATECHAT_ENV}
+        if server.rev:
+            from .source import snapshot
+
+            rev = server.rev
+            if rev == "base":
+                rev = subprocess.run(["git", "-C", str(REPO), "merge-base", "HEAD", "main"],
+                                     capture_output=True, text=True, check=True).stdout.strip()
+            src = snapshot(rev, Path(tempfile.mkdtemp(dir=tmp)) / "src")
+            # gunicorn puts its --chdir first on sys.path (else the work tree's)
+            env.update(PYTHONPATH=str(src), GUNICORN_CMD_ARGS=f"--chdir {src}")
         self.cluster = LocalCluster(server.processes,
-                                    tempfile.mkdtemp(prefix="cluster-", dir=tmp), env=env)
+                                    tempfile.mkdtemp(prefix="cluster-", dir=tmp), env=env,
+                                    **server.cluster_options)
         self.cluster.start()
         self.port = self.cluster.port
         self.proc = self.cluster.nginx.process
-        self.argv = ["piratechat", "cluster", "--processes", str(server.processes)]
+        self.argv = ["piratechat", "cluster", "--processes", str(server.processes)] + (
+            [f"# processes on git archive {rev}"] if server.rev else [])
         self.url = f"ws://127.0.0.1:{self.port}{server.path}"
         self.pid = self.proc.pid
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
-        self._measured = []
-        for chat in self.cluster.chats:
+        self._parts = {}
+        for number, chat in enumerate(self.cluster.chats, 1):
             while time.monotonic() < deadline and len(children(chat.process.pid)) != 1:
                 time.sleep(0.1)
-            self._measured += children(chat.process.pid)
-        self._measured += children(self.proc.pid) + [self.cluster.redis.process.pid]
-        self.pid = self._measured[0]
+            self._parts[f"worker {number}"] = children(chat.process.pid)
+        self._parts.update({"nginx": children(self.proc.pid),
+                            "redis": [self.cluster.redis.process.pid],
+                            "zeo": [self.cluster.zeo.process.pid]})
+        self.pid = self._parts["worker 1"][0]
 
     @property
-    def measured(self) -> list[int]:
-        return self._measured
+    def parts(self) -> dict[str, list[int]]:
+        return self._parts
 
     def worker_restarted(self) -> bool:
         return False
 
     def stop(self) -> None:
         self.cluster.stop()
-        self.log.write(self.cluster.logs())
+        self.log.write(self.cluster.logs(tail=None))
         self.log.close()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
 import uuid
 from collections.abc import Callable
 
@@ -56,12 +57,41 @@ class GeventConnection(redis.Connection):
         return sock
 
 
+POOL_WAIT = 3.0  # seconds a call may wait for one of the pool's connections
+
+
+class WaitingPool(redis.ConnectionPool):
+    """redis-py's pool, but a call that finds all its connections in use (100:
+    500 members leaving at once, each a presence call) waits, as a greenlet,
+    for one to come back (``POOL_WAIT`` at most) instead of failing at once
+    with "Too many connections"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._released = Event()
+
+    def get_connection(self, *args, **kwargs):
+        deadline = time.monotonic() + POOL_WAIT
+        while True:
+            try:
+                return super().get_connection()
+            except redis.exceptions.MaxConnectionsError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise
+                self._released.clear()
+                self._released.wait(left)
+
+    def release(self, connection) -> None:
+        super().release(connection)
+        self._released.set()
+
+
 def connect(url: str) -> redis.Redis:
     """A client for ``url`` (redis://host:port/db) whose calls give up after a
     few seconds, never hang."""
-    pool = redis.ConnectionPool.from_url(url, connection_class=GeventConnection,
-                                         socket_timeout=3, socket_connect_timeout=1,
-                                         decode_responses=True)
+    pool = WaitingPool.from_url(url, connection_class=GeventConnection, socket_timeout=3,
+                                socket_connect_timeout=1, decode_responses=True)
     return redis.Redis(connection_pool=pool)
 
 
@@ -71,7 +101,9 @@ class RedisBroker:
         self.url = url
         self.channel = prefix + "bus"
         self.origin = uuid.uuid4().hex[:16]
-        self.client = connect(url)
+        self.client = connect(url)  # presence's too (piratechat/presence/)
+        # The publisher's own connection: lines never wait behind presence's calls.
+        self._publishing = connect(url)
         self.subscribed = Event()  # set while the subscription is live
         self._published_ok = True
         self._closed = False
@@ -101,6 +133,7 @@ class RedisBroker:
         gevent.killall([self._publisher, self._listener])
         self.subscribed.clear()
         self.client.close()
+        self._publishing.close()
 
     # --- the publisher -----------------------------------------------------
     def _publish_queued(self) -> None:
@@ -111,7 +144,7 @@ class RedisBroker:
                 batch, self._outbox = self._outbox, []
                 payload = self.origin + "\n" + json.dumps(batch, ensure_ascii=False)
                 try:
-                    self.client.publish(self.channel, payload)
+                    self._publishing.publish(self.channel, payload)
                 except redis.RedisError as error:
                     if self._published_ok:
                         log.warning("Redis at %s: publishing failed (%s); messages are "

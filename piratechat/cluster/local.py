@@ -15,8 +15,16 @@ from .processes import Service, chat_process, free_port, nginx_server, redis_ser
 
 
 class LocalCluster:
+    """``unix_sockets``: nginx reaches the processes on Unix sockets in
+    ``folder`` (each process still listens on its port too), not on loopback
+    TCP: cheaper per message relayed, but a process then sees nginx as the
+    empty address (REMOTE_ADDR ""), which ``trusted_proxies`` cannot name,
+    so limits count every client as one; TCP (the default) stands for
+    processes on other machines."""
+
     def __init__(self, processes: int = 2, folder: str | None = None, redis_url: str = "",
-                 port: int = 0, env: dict | None = None, hash_on_session: bool = True):
+                 port: int = 0, env: dict | None = None, hash_on_session: bool = True,
+                 unix_sockets: bool = False):
         self.count = processes
         self.folder = folder or tempfile.mkdtemp(prefix="piratechat-cluster-")
         os.makedirs(self.folder, exist_ok=True)
@@ -24,6 +32,7 @@ class LocalCluster:
         self.port = port or free_port()
         self.env = dict(env or {})
         self.hash_on_session = hash_on_session
+        self.unix_sockets = unix_sockets
         self.redis: Service | None = None
         self.zeo: Service | None = None
         self.chats: list[Service] = []
@@ -42,8 +51,9 @@ class LocalCluster:
             self.zeo = zeo_server(free_port(), self.folder).start()
             for _ in range(self.count):
                 self.add_process()
-            ports = [chat.port for chat in self.chats]
-            self.nginx = nginx_server(self.port, ports, self.folder,
+            backends = [self.socket(chat.port) if self.unix_sockets else chat.port
+                        for chat in self.chats]
+            self.nginx = nginx_server(self.port, backends, self.folder,
                                       hash_on_session=self.hash_on_session).start()
         except BaseException:
             self.stop()
@@ -54,8 +64,13 @@ class LocalCluster:
         return {"PIRATECHAT_ZODB_URI": f"zeo://127.0.0.1:{self.zeo.port}",
                 "PIRATECHAT_BROKER_URL": self.redis_url, **self.env}
 
+    def socket(self, port: int) -> str:
+        return os.path.join(self.folder, f"piratechat-{port}.sock")
+
     def add_process(self) -> Service:
-        chat = chat_process(free_port(), self.folder, self.process_env()).start()
+        port = free_port()
+        unix = self.socket(port) if self.unix_sockets else ""
+        chat = chat_process(port, self.folder, self.process_env(), unix=unix).start()
         self.chats.append(chat)
         return chat
 
@@ -64,6 +79,7 @@ class LocalCluster:
             if service is not None:
                 service.stop(signal.SIGTERM)
 
-    def logs(self) -> str:
-        return "\n".join(f"--- {s.name} ({s.log})\n{s.output()[-4000:]}"
+    def logs(self, tail: int | None = 4000) -> str:
+        """Each piece's output (its last ``tail`` characters; None: all)."""
+        return "\n".join(f"--- {s.name} ({s.log})\n{s.output()[-tail if tail else 0:]}"
                          for s in [*self.chats, self.nginx, self.zeo, self.redis] if s)

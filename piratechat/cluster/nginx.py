@@ -22,14 +22,21 @@ COMPRESSING = ("    gzip on;\n    gzip_types text/plain text/event-stream applic
                "application/json;\n")
 
 
-def render(listen: int, backends: list[int], folder: str, hash_on_session: bool = True,
+def upstream(backend: int | str) -> str:
+    """A backend as nginx's ``server`` names it: a loopback port, or a Unix
+    socket's path (an absolute path)."""
+    return f"unix:{backend}" if isinstance(backend, str) else f"127.0.0.1:{backend}"
+
+
+def render(listen: int, backends: list[int | str], folder: str, hash_on_session: bool = True,
            compress: bool = False) -> str:
     """nginx.conf listening on ``listen`` (loopback) in front of ``backends``
-    (loopback ports), keeping its pid, logs and temporary files in ``folder``.
+    (loopback ports, or Unix sockets' paths), keeping its pid, logs and
+    temporary files in ``folder``.
     ``hash_on_session=False`` routes round-robin: polling transports then
     break (the tests prove that the hashing matters). ``compress``: gzip on,
     as in Debian's stock ``http`` block (COMPRESSING)."""
-    servers = "\n".join(f"        server 127.0.0.1:{port};" for port in backends)
+    servers = "\n".join(f"        server {upstream(backend)};" for backend in backends)
     text = TEMPLATE.read_text()
     if not hash_on_session:
         text = text.replace("        hash $sockjs_session consistent;\n", "")
@@ -40,7 +47,7 @@ def render(listen: int, backends: list[int], folder: str, hash_on_session: bool 
             .replace("@@LISTEN@@", f"127.0.0.1:{listen}").replace("@@SERVERS@@", servers))
 
 
-def command(listen: int, backends: list[int], folder: str, **options) -> list[str]:
+def command(listen: int, backends: list[int | str], folder: str, **options) -> list[str]:
     """Write the configuration into ``folder``; the command that runs nginx on it."""
     os.makedirs(folder, exist_ok=True)
     conf = os.path.join(folder, "nginx.conf")

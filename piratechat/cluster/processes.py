@@ -98,13 +98,15 @@ def zeo_server(port: int, folder: str) -> Service:
                    port, os.path.join(folder, "zeo.log"))
 
 
-def chat_process(port: int, folder: str, env: dict, ini: str = "production.ini") -> Service:
+def chat_process(port: int, folder: str, env: dict, ini: str = "production.ini",
+                 unix: str = "") -> Service:
     """One PirateChat process: gunicorn, one gevent worker, the ini's settings
-    overridden by ``env`` (PIRATECHAT_ZODB_URI, PIRATECHAT_BROKER_URL, ...)."""
+    overridden by ``env`` (PIRATECHAT_ZODB_URI, PIRATECHAT_BROKER_URL, ...).
+    ``unix``: a Unix socket's path it listens on too (besides ``port``)."""
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    binds = ["--bind", f"127.0.0.1:{port}"] + (["--bind", f"unix:{unix}"] if unix else [])
     return Service(f"piratechat:{port}",
-                   [gunicorn, "--paste", str(ROOT / ini), "--bind", f"127.0.0.1:{port}",
-                    "--workers", "1"],
+                   [gunicorn, "--paste", str(ROOT / ini), *binds, "--workers", "1"],
                    port, os.path.join(folder, f"piratechat-{port}.log"), env)
 
 

@@ -45,3 +45,18 @@ def test_a_burst_of_lines_is_one_redis_message_and_arrives_whole(redis_url, brok
     finally:
         one.close()
         two.close()
+
+
+def test_a_burst_of_calls_beyond_the_pool_waits_for_connections(redis_url, broker_prefix):
+    """500 members leaving at once are 500 presence calls on the broker's
+    client, more than its pool's 100 connections: each waits for one (the
+    pool's "Too many connections" failed them, and a PUBLISH among them)."""
+    broker = RedisBroker(redis_url, broker_prefix)
+    try:
+        key = broker_prefix + "burst"
+        calls = [gevent.spawn(broker.client.zadd, key, {f"member-{n}": n}) for n in range(500)]
+        gevent.joinall(calls, timeout=60, raise_error=True)
+        assert broker.client.zcard(key) == 500
+        broker.client.delete(key)
+    finally:
+        broker.close()
