@@ -4,22 +4,14 @@ does not fit is written later by a greenlet, before anything sent after it."""
 from __future__ import annotations
 
 import gevent
-from gevent import socket
 
 from piratechat.sockjs.transports.wsconn import Conn
+from tests.sockjs.loopback import tcp_pair
 
 
 def pair():
     """A loopback TCP connection with small buffers: TCP takes part of a write."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    theirs = socket.socket()
-    theirs.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    theirs.connect(listener.getsockname())
-    ours, _ = listener.accept()
-    listener.close()
-    ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    ours, theirs = tcp_pair()
     return Conn(ours), theirs
 
 

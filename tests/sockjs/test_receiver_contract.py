@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 
 import gevent
 import pytest
@@ -35,19 +34,12 @@ from piratechat.sockjs.session import NEVER, STREAMING
 from piratechat.sockjs.transports.http import HttpReceiver, _body
 from piratechat.sockjs.transports.websocket import WebSocketReceiver, _decode_framed
 from piratechat.sockjs.transports.wsconn import Conn
+from tests.sockjs.loopback import DEADLINE, wait_for
 
-DEADLINE = 5.0  # seconds to wait for an event before the test fails (not a measure)
 KINDS = ["http", "websocket"]
 
 
-def wait_for(predicate, timeout: float = DEADLINE) -> bool:
-    """Let the hub run until ``predicate()`` holds (a deadline, not a measure)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        gevent.sleep(0.001)  # yield to the greenlets under test
-    return True
+
 
 
 class SlowToClose(Session):

@@ -6,7 +6,6 @@ only lets the greenlets under test run, until a condition or a deadline)."""
 
 import time
 
-import gevent
 import pytest
 from gevent import socket as gsocket
 from wsproto.connection import Connection, ConnectionType
@@ -20,18 +19,13 @@ from piratechat.sockjs.ticker import Ticker
 from piratechat.sockjs.transports.http import HttpReceiver, _hung_up
 from piratechat.sockjs.transports.websocket import WebSocketReceiver, _decode_framed, _decode_raw
 from piratechat.sockjs.transports.wsconn import Conn
+from tests.sockjs import loopback
+from tests.sockjs.loopback import wait_for
 
 Echo, _ = _sessions()
 
 
-def wait_for(predicate, timeout: float = 5.0) -> bool:
-    """Let the hub run until ``predicate()`` holds (a deadline, not a measure)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        gevent.sleep(0.001)  # yield to the greenlets under test
-    return True
+
 
 
 class Client:
@@ -167,17 +161,7 @@ def test_a_stuck_websocket_is_cut_write_timeout_after_its_close():
 
 
 def tcp_pair():
-    """A loopback TCP connection (a reset is TCP's; a socket pair's cut is an
-    EOF) with small buffers, so a client that stops reading fills it soon."""
-    listener = gsocket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    client_end = gsocket.socket()
-    client_end.setsockopt(gsocket.SOL_SOCKET, gsocket.SO_RCVBUF, 4096)
-    client_end.connect(listener.getsockname())
-    server_end, _ = listener.accept()
-    listener.close()
-    server_end.setsockopt(gsocket.SOL_SOCKET, gsocket.SO_SNDBUF, 4096)
+    server_end, client_end = loopback.tcp_pair()
     client_end.settimeout(5)  # a deadline for what the test waits for
     return server_end, client_end
 
