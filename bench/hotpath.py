@@ -11,6 +11,7 @@ as PirateChat (990a6bf) runs it under gevent, and times each step in CPU time
     WebSocket.send_text: wsproto Connection.send(TextMessage)   per recipient
     WebSocket.send_bytes: Semaphore + gevent socket.sendall     per recipient
     json.dumps of the line, encode_message                      per line
+    a client's frame read (wsproto, and the work tree's decoder) per line said
 
 Each step is timed alone, then the whole chain over N real loopback TCP
 connections, next to cheaper variants of each step (a frame built once per
@@ -184,6 +185,20 @@ def steps(n: int, rounds: int) -> list[tuple[str, str, float]]:
         )
     )
 
+    # reading a client's line: one masked text frame per read
+    say = Connection(ConnectionType.CLIENT).send(
+        TextMessage(data='{"type":"say","text":"L 3 17 1234567.891"}'))
+    server = Connection(ConnectionType.SERVER)
+
+    def wsproto_read():
+        server.receive_data(say)
+        return list(server.events())
+
+    out.append(("per line", "a client's frame read by wsproto (receive_data + events)",
+                cpu_us(wsproto_read, reps)))
+    out.append(("per line", "  variant: the work tree's wsframing.Rfc6455.feed",
+                tree_feed(say, reps)))
+
     lock = Semaphore()
 
     def locked():
@@ -289,6 +304,15 @@ def steps(n: int, rounds: int) -> list[tuple[str, str, float]]:
         s.close()
         c.close()
     return out
+
+
+def tree_feed(frame: bytes, count: int) -> float:
+    """CPU µs the work tree's RFC 6455 decoder takes to read ``frame``
+    (plain text frames skip wsproto since 2cab6ab)."""
+    from piratechat.sockjs.wsframing import Rfc6455
+
+    decoder = Rfc6455(65536)
+    return cpu_us(lambda: decoder.feed(frame), count)
 
 
 def piratechat_chain(pairs, rounds: int) -> float:

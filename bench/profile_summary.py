@@ -22,6 +22,10 @@ BUCKETS = [
         and f[-1].startswith("acquire_with_timeout"),
     ),
     (
+        "the fsync thread, fsyncing (mostly waiting on the disk)",
+        lambda f: any(x.startswith("_WorkerGreenlet.run") for x in f),
+    ),
+    (
         "send() syscall (kernel loopback TCP included)",
         lambda f: f[-1].startswith(("SocketMixin.send (", "send (", "Conn.try_send (")),
     ),
@@ -30,12 +34,26 @@ BUCKETS = [
         lambda f: any(x.startswith(("Hub.deliver", "Hub._fan_out")) for x in f),
     ),
     (
+        "publish per line: Chat.publish (json.dumps), sequencer, hub queue",
+        lambda f: any(x.startswith(("Chat.publish", "Sequencer.")) for x in f),
+    ),
+    (
         "writer: ZODB transaction, savepoints, pickling, commit",
         lambda f: any(x.startswith("Writer._run") for x in f),
     ),
     (
-        "say path per line: parse, translate, store, json.dumps",
+        "say path per line: the translator (lookup, guard, translation)",
+        lambda f: any(x.startswith(("Chat.translator", "TranslationBudget.translate"))
+                      for x in f),
+    ),
+    (
+        "say path per line: parse, rules, limits, new line, queue for the writer",
         lambda f: any(x.startswith("Chat.say") or x.startswith("ChatSession.on_") for x in f),
+    ),
+    (
+        "reading client frames (recv, plain frames or wsproto receive)",
+        lambda f: any("messages (" in x or "recv" in x or x.startswith(
+            ("WebSocketReceiver._read", "Rfc6455.feed", "Rfc6455._feed")) for x in f),
     ),
     (
         "wsproto framing per recipient (Connection.send, FrameProtocol)",
@@ -59,16 +77,14 @@ BUCKETS = [
         ),
     ),
     (
-        "reading client frames (recv, wsproto receive)",
-        lambda f: any("messages (" in x or "recv" in x or x.startswith("WebSocketReceiver._read")
-                      for x in f),
-    ),
-    (
         "hub loop: epoll wait and libev callbacks (idle included)",
         lambda f: f[-1].startswith("Hub.run"),
     ),
     ("other", lambda f: True),
 ]
+
+#: Buckets of threads other than the worker's main one, left out of its shares.
+OTHER_THREADS = 2
 
 
 def summarize(path: str) -> list[tuple[str, int, float]]:
@@ -91,10 +107,12 @@ def main(argv=None) -> int:
     for path in argv or sys.argv[1:]:
         rows = summarize(path)
         total = sum(r[1] for r in rows)
-        print(f"{path}: {total} samples\n")
-        print("| bucket | samples | share |\n|---|---|---|")
-        for name, n, share in rows:
-            print(f"| {name} | {n} | {share:.1f}% |")
+        worker = sum(r[1] for r in rows[OTHER_THREADS:])
+        print(f"{path}: {total} samples, {worker} of the worker's main thread\n")
+        print("| bucket | samples | share | share of the main thread |\n|---|---|---|---|")
+        for i, (name, n, share) in enumerate(rows):
+            own = "" if i < OTHER_THREADS else f"{100 * n / max(1, worker):.1f}%"
+            print(f"| {name} | {n} | {share:.1f}% | {own} |")
         print()
     return 0
 

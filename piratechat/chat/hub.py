@@ -7,8 +7,10 @@ member, one write per idle WebSocket member. Lines that pile up during a
 fan-out go out together next, at no added delay. Under load a short window
 (``coalesce_ms``) gathers more: after a fan-out with nothing queued, the
 deliverer waits that long for more lines before it ends, and sends what came
-at the window's end. A line after idle goes out at once; so sends per line
-fall well below one only while lines keep coming.
+at the window's end. Only a room just sent to is held so: a line of any
+other room ends the window at once (with many small rooms, each line would
+otherwise wait for the lines of others). A line after idle goes out at once;
+so sends per line fall well below one only while a room's lines keep coming.
 
 A big room's fan-out yields to the gevent hub every ``YIELD_EVERY`` members,
 so that the other connections and gunicorn's heartbeat still run; lines
@@ -59,6 +61,11 @@ class Hub:
         self.coalescing = False  # the deliverer waits in its window for more lines
         self._queue: list[tuple[str, str]] = []  # (room, line) published, not yet delivered
         self._deliverer: gevent.Greenlet | None = None
+        #: room -> perf_counter() of its last fan-out: while the window is
+        #: open, a room sent to less than a window ago is held, and a line of
+        #: any other room ends the window (``_wake``).
+        self._sent: dict[str, float] = {}
+        self._wake = Event()
         self._drained = Event()
         self._drained.set()
         self._oldest = 0.0  # perf_counter() when the oldest queued line came
@@ -88,6 +95,7 @@ class Hub:
             members.pop(session, None)
             if not members:
                 del self.rooms[room]
+                self._sent.pop(room, None)
                 return True
         return False
 
@@ -115,6 +123,8 @@ class Hub:
         self._drained.clear()
         if self._deliverer is None:
             self._deliverer = gevent.spawn(self._deliver_queued)
+        elif self.coalescing and time.perf_counter() - self._sent.get(room, -1e9) >= self.window:
+            self._wake.set()  # a quiet room's line is never held
         members = self.rooms.get(room)
         return len(members) if members else 0
 
@@ -132,7 +142,8 @@ class Hub:
                     if self.window <= 0:
                         return
                     self.coalescing = True
-                    gevent.sleep(self.window)
+                    self._wake.clear()
+                    self._wake.wait(self.window)
                     self.coalescing = False
                     if not self._queue:
                         return
@@ -149,6 +160,7 @@ class Hub:
                     self.on_fanout(time.perf_counter() - oldest)
         finally:
             self.coalescing = False
+            self._sent.clear()  # a window ago at least: nobody is held
             self._deliverer = None
             if not self._queue:
                 self._drained.set()
@@ -157,6 +169,7 @@ class Hub:
         members = self.rooms.get(room)
         if not members:
             return
+        self._sent[room] = time.perf_counter()
         batch = Outgoing(payloads)
         seqs = None
         for count, session in enumerate(list(members), 1):

@@ -48,12 +48,14 @@ class ChatSession(Session):
         self.address = address
 
     def on_message(self, text: str) -> None:
-        with logs.about(self.id):
-            try:
-                message = parse(text)
-                getattr(self, "on_" + message["type"])(message)
-            except ChatError as error:
-                self.reply(error.to_message())
+        token = logs.session_id.set(self.id)  # logs.about, without a generator per line
+        try:
+            message = parse(text)
+            getattr(self, "on_" + message["type"])(message)
+        except ChatError as error:
+            self.reply(error.to_message())
+        finally:
+            logs.session_id.reset(token)
 
     def on_close(self) -> None:
         if self.address is not None:
@@ -146,13 +148,13 @@ class ChatSession(Session):
         """A line of this connection is durable (or failed). The next ``say``
         is read without waiting for this: lines queued meanwhile share a
         commit, in the order said (the flood limits above bound how many)."""
-        with logs.about(self.id):
-            if error is not None:  # the line is not stored, so nobody saw it: say so
+        if error is not None:  # the line is not stored, so nobody saw it: say so
+            with logs.about(self.id):
                 log.error("storing a line in %r failed", room, exc_info=error)
-                self.reply(ChatError("unavailable", "The line could not be stored; "
-                                     "say it again.").to_message())
-            elif stored is not None and stored.get("repeat"):  # the room saw it then
-                self.reply(stored)  # tell only the sender
+            self.reply(ChatError("unavailable", "The line could not be stored; "
+                                 "say it again.").to_message())
+        elif stored is not None and stored.get("repeat"):  # the room saw it then
+            self.reply(stored)  # tell only the sender
 
     def on_translator(self, message: dict) -> None:
         """Choose the room's translator; every member is told (docs/protocol.md)."""

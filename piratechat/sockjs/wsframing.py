@@ -83,8 +83,58 @@ def text_frame(text: str) -> bytes:
     return header + data
 
 
+def _unmask(mask: bytes, payload: bytes) -> bytes:
+    """RFC 6455 5.3: the payload XOR the 4-byte key repeated, as one big-int XOR."""
+    size = len(payload)
+    key = (mask * (size // 4 + 1))[:size]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(size, "big")
+
+
+def plain_frames(data: bytes, max_message: int) -> tuple[list[str], int, bool]:
+    """The messages of the whole, plain frames at the start of ``data``, the
+    bytes they took, and whether what follows may still be a plain frame
+    (True: wait for more). Plain: final, no reserved bits, masked, text
+    (opcode 1) of valid UTF-8 and at most ``max_message`` bytes, or a pong
+    (ignored). A chat client sends nothing else, and wsproto's generic
+    parser costs several times more per frame; anything else is left to it.
+    """
+    messages: list[str] = []
+    at, end = 0, len(data)
+    while at < end:
+        if end - at < 2:
+            return messages, at, True
+        first, second = data[at], data[at + 1]
+        if first not in (0x81, 0x8A) or not second & 0x80:  # FIN, no RSV, text|pong; masked
+            return messages, at, False
+        size, head = second & 0x7F, at + 6
+        if size == 126 and first == 0x81:  # RFC 6455 5.2: 16-bit length, never below 126
+            if end - at < 4:
+                return messages, at, True
+            size, head = (data[at + 2] << 8) | data[at + 3], at + 8
+            if size < 126:
+                return messages, at, False
+        elif size >= 126:  # a 64-bit length, or a control frame's too long
+            return messages, at, False
+        if size > max_message:
+            return messages, at, False
+        if end < head + size:
+            return messages, at, True
+        if first == 0x81:
+            try:
+                messages.append(_unmask(data[head - 4:head], data[head:head + size]).decode())
+            except UnicodeDecodeError:
+                return messages, at, False
+        at = head + size
+    return messages, at, True
+
+
 class Rfc6455:
-    """Server side of an RFC 6455 connection whose handshake is done."""
+    """Server side of an RFC 6455 connection whose handshake is done.
+
+    Plain text frames (``plain_frames``) are read here; the first frame
+    that is anything else (a ping, a close, a fragment, a fault) and
+    everything after it goes to wsproto, for the rest of the connection.
+    """
 
     def __init__(self, max_message: int):
         self.max_message = max_message
@@ -92,10 +142,23 @@ class Rfc6455:
         self.is_open = True  # text frames may still be sent (neither side began to close)
         self._parts: list[str] = []
         self._size = 0
+        self._plain = True  # every frame so far was plain: wsproto has seen no byte
+        self._rest = b""  # the start of a plain frame not whole yet
 
     def feed(self, data: bytes) -> Received:
         """Bytes from the client (``b""``: it hung up)."""
-        out = self._feed(data)
+        if self._plain and data:
+            messages, used, plain = plain_frames(self._rest + data if self._rest else data,
+                                                 self.max_message)
+            data = (self._rest + data)[used:] if self._rest else data[used:]
+            if plain:
+                self._rest = data
+                return Received(messages)
+            self._plain, self._rest = False, b""
+            out = self._feed(data)
+            out.messages[:0] = messages
+        else:
+            out = self._feed(data)
         self.is_open = self._ws.state is ConnectionState.OPEN
         return out
 

@@ -74,6 +74,41 @@ def test_rfc6455_decoder_answers_anything_without_crashing(parts, sizes):
     feed_all(Rfc6455(max_message=1024), parts, sizes)
 
 
+plain_frames = st.builds(
+    frame, opcode=st.sampled_from([0x1, 0x1, 0xA]), payload=st.one_of(
+        st.text(max_size=150).map(str.encode), st.binary(max_size=20)),
+    fin=st.just(True), mask=st.binary(min_size=4, max_size=4), rsv=st.just(0),
+    length_form=st.integers(0, 1))
+
+
+def outcome(decoder, parts: list[bytes], sizes: list[int]):
+    """Everything ``decoder`` answers to the stream, fed in pieces, until it closes."""
+    messages, replies = [], b""
+    for piece in chunks(b"".join(parts), sizes):
+        if piece:
+            got = decoder.feed(piece)
+            messages += got.messages
+            replies += got.reply
+            if got.closed:
+                return messages, replies, True, got.close_code
+    return messages, replies, False, None
+
+
+def wsproto_only(max_message: int) -> Rfc6455:
+    """The decoder without its plain-frame path: every byte through wsproto."""
+    decoder = Rfc6455(max_message)
+    decoder._plain = False
+    return decoder
+
+
+@BOUNDED
+@given(st.lists(st.one_of(plain_frames, plain_frames, frames), max_size=8), cuts)
+def test_rfc6455_plain_frames_are_read_as_wsproto_reads_them(parts, sizes):
+    """Whole frames, plain or not, cut anywhere: the same messages, replies
+    and close as wsproto alone gives."""
+    assert outcome(Rfc6455(100), parts, sizes) == outcome(wsproto_only(100), parts, sizes)
+
+
 @BOUNDED
 @given(st.lists(st.one_of(st.binary(max_size=60), st.builds(
     lambda t: b"\x00" + t.encode("utf-8", "surrogatepass") + b"\xff", st.text(max_size=40))),

@@ -1,7 +1,10 @@
 """Parsing the client message protocol (docs/protocol.md)."""
 
+from datetime import UTC, datetime
+
 import pytest
 
+from piratechat.chat import messages
 from piratechat.chat.flood import TokenBucket
 from piratechat.chat.messages import ChatError, now, parse, text_field
 
@@ -46,6 +49,15 @@ def test_text_field_keeps_the_text_as_said():
 def test_now_is_utc_iso8601():
     stamp = now()
     assert stamp.endswith("Z") and "T" in stamp and len(stamp) == 24
+
+
+@pytest.mark.parametrize("t", [0.0, 1764547200.0, 1764547200.0009, 1764547200.9999,
+                               1764547201.25, 1764547199.5, 1764633599.999, 4102444800.123])
+def test_now_says_what_datetime_says(monkeypatch, t):
+    """The cached date part follows the clock, back and forth across seconds and days."""
+    monkeypatch.setattr(messages.time, "time", lambda: t)
+    expected = datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds")
+    assert now() == expected.replace("+00:00", "Z")
 
 
 def test_token_bucket_allows_a_burst_then_the_rate():

@@ -132,6 +132,23 @@ def test_a_lone_line_is_not_held_for_the_window():
     assert member.batches == [[1], [2]]  # ...then goes out
 
 
+def test_a_quiet_rooms_line_is_not_held_for_another_rooms_window():
+    """Many small rooms: a room's line ends the window that another room's
+    lines opened, and takes what that room had waiting along."""
+    hub, deck, hold = Hub(coalesce_ms=WINDOW_MS), Member(), Member()
+    live(hub, "deck", deck)
+    live(hub, "hold", hold)
+    hub.deliver("deck", line(1))
+    hub.drain()
+    hub.deliver("deck", line(2))  # deck was just sent to: held for the window...
+    gevent.sleep(0)
+    assert deck.got == [1] and hub.coalescing
+    hub.deliver("hold", line(1, "hold"))  # ...until a line of a quiet room comes
+    gevent.sleep(0)  # the deliverer runs once
+    assert hold.got == [1] and deck.batches == [[1], [2]]
+    assert hub.coalescing  # and a new window is open
+
+
 @pytest.mark.parametrize("window_ms, batches", [(0, [[1], [2], [3], [4], [5], [6]]),
                                                 (WINDOW_MS, [[1], [2, 3, 4, 5, 6]])])
 def test_the_window_gathers_lines_that_keep_coming(window_ms, batches):
