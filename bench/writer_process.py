@@ -2,6 +2,9 @@
 
     python -m bench.writer_process URI ROOM SECONDS TALKERS
 
+ROOM may be several rooms, comma-separated: talker N says its lines into the
+Nth (round robin).
+
 Prints ``started`` and waits for a line on stdin, then opens the storage as
 the server does (piratechat.storage.open_storage: evolve, retries), so every
 process creates the new database's root at once; prints ``ready``, waits for
@@ -40,7 +43,8 @@ def main(uri: str, room: str, seconds: float, talkers: int) -> dict:
     history = ZODBHistory(db, writer)
     print("ready", flush=True)
     sys.stdin.readline()
-    acked: list[tuple[int, str]] = []
+    rooms = room.split(",")
+    acked: list[tuple[str, int, str]] = []
     refused: list[str] = []
     end = time.monotonic() + seconds
 
@@ -50,13 +54,13 @@ def main(uri: str, room: str, seconds: float, talkers: int) -> dict:
             text = f"{os.getpid()}-{who}-{n}"
             n += 1
             try:
-                stored = history.append(room, {"author": f"t{who}", "text": text,
+                stored = history.append(rooms[who % len(rooms)], {"author": f"t{who}", "text": text,
                                                "translation": text, "translator": "echo",
                                                "at": now()})
             except Exception as error:  # counted: the test wants none
                 refused.append(repr(error))
                 continue
-            acked.append((stored["seq"], text))
+            acked.append((stored["room"], stored["seq"], text))
 
     gevent.joinall([gevent.spawn(talk, who) for who in range(talkers)])
     result = {"acked": acked, "refused": refused, "conflicts": writer.conflicts,
