@@ -229,27 +229,31 @@ class Writer:
                 except Empty:
                     break
             batch = [item for item in batch if item[0] is not _WAKE]
+            if batch:
+                self._write_batch(batch)
             if self._later_due is not None and time.monotonic() >= self._later_due:
-                self._write_later()
+                self._write_later()  # after the lines it follows
             if not batch:
                 continue
-            self._busy = True
-            try:
-                self._write(batch)
-            except Exception as error:  # the writer must outlive any batch
-                if is_outage(error):
-                    self._fail_during_outage(batch, error)
-                    continue
-                log.exception("writing a batch failed")
-                for _, _, waiter in batch:
-                    if not waiter.ready():
-                        waiter.set_exception(error)
-            finally:
-                self._busy = False
             if self._queue.empty():
                 _let_others_run()  # those just woken, timers and sockets, before the next commit
             else:
                 gevent.sleep(0)  # the readers the commit held back take their files
+
+    def _write_batch(self, batch: list) -> None:
+        self._busy = True
+        try:
+            self._write(batch)
+        except Exception as error:  # the writer must outlive any batch
+            if is_outage(error):
+                self._fail_during_outage(batch, error)
+                return
+            log.exception("writing a batch failed")
+            for _, _, waiter in batch:
+                if not waiter.ready():
+                    waiter.set_exception(error)
+        finally:
+            self._busy = False
 
     def _fail_during_outage(self, batch: list, error: BaseException) -> None:
         """Fail ``batch`` and everything queued behind it; start on a fresh connection."""
