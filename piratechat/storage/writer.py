@@ -285,6 +285,9 @@ class Writer:
         try:
             self._commit(list(changes.values()), later=True)
         except Exception as error:
+            if not (is_outage(error) or isinstance(error, TransientError)):
+                log.exception("%d deferred changes failed", len(changes))  # would every round
+                return
             log.warning("%d deferred changes wait for the next round (%r)", len(changes), error)
             if is_outage(error):
                 self._drop_connection()
