@@ -58,7 +58,7 @@ def test_a_batch_that_keeps_losing_stores_the_lines_before_the_contested_one(db)
     """Another writer commits a line into "hot" every time ours has run its own
     line there (for the first 40 times): ours cannot win until then, yet the
     lines it was given before that one are stored long before."""
-    history = ZODBHistory(db, Writer(db))
+    history = ZODBHistory(db, Writer(db, split_after=3))
     history.append("hot", said("first"))
     rival_manager = transaction.TransactionManager()
     rival = db.open(transaction_manager=rival_manager)
