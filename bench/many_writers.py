@@ -1,7 +1,7 @@
 """Many processes writing one room: gap-free numbers across processes, and the cost.
 
     .venv/bin/python -m bench.many_writers [--storages zeo,postgres] [--processes 4]
-        [--seconds 60] [--talkers 20]
+        [--seconds 60] [--talkers 20] [--own-rooms]
 
 For each storage, starts a server of its own (a ZEO server; a PostgreSQL
 cluster, initdb'd here), then PROCESSES processes (bench/writer_process.py)
@@ -11,6 +11,11 @@ lines into one room as fast as the writer stores them, for SECONDS. Checked
 and reported: lines refused, gaps and duplicate numbers among the
 acknowledged lines, that the stored history is exactly what was
 acknowledged, and the writers' conflicts per 1,000 lines.
+
+``--own-rooms K``: each process says its lines into K rooms of its own
+(``deck-0-0``, ``deck-0-1``... for the first), so no two processes race for a
+number: every conflict then comes from what rooms share (the activity
+index), and there should be none. Gaps and duplicates are counted per room.
 tests/integration/test_many_writers.py runs it for a few seconds.
 """
 
@@ -28,12 +33,15 @@ ROOT = Path(__file__).resolve().parents[1]
 ROOM = "deck"
 
 
-def run(uri: str, processes: int = 4, seconds: float = 10, talkers: int = 20) -> dict:
+def run(uri: str, processes: int = 4, seconds: float = 10, talkers: int = 20,
+        own_rooms: int = 0) -> dict:
     """Run the processes on ``uri`` (a new database) and check what they stored."""
-    command = [sys.executable, "-m", "bench.writer_process", uri, ROOM, str(seconds),
-               str(talkers)]
-    workers = [subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, text=True) for _ in range(processes)]
+    rooms = [[f"{ROOM}-{i}-{k}" for k in range(own_rooms)] if own_rooms else [ROOM]
+             for i in range(processes)]
+    workers = [subprocess.Popen([sys.executable, "-m", "bench.writer_process", uri,
+                                 ",".join(its), str(seconds), str(talkers)], cwd=ROOT,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+               for its in rooms]
     try:
         for step in ("started", "ready"):  # all open the new database at once, then all talk
             for worker in workers:
@@ -48,27 +56,33 @@ def run(uri: str, processes: int = 4, seconds: float = 10, talkers: int = 20) ->
         for worker in workers:
             if worker.poll() is None:
                 worker.kill()
-    return summarize(uri, results, seconds)
+    return summarize(uri, results, seconds, sorted({r for its in rooms for r in its}))
 
 
-def summarize(uri: str, results: list[dict], seconds: float) -> dict:
+def summarize(uri: str, results: list[dict], seconds: float, rooms: list[str]) -> dict:
     from piratechat.storage.database import open_database
     from piratechat.storage.history import ZODBHistory
     from piratechat.storage.writer import Writer
 
-    acked = sorted((seq, text) for result in results for seq, text in result["acked"])
-    seqs = [seq for seq, _ in acked]
+    acked = sorted(tuple(said) for result in results for said in result["acked"])
     total = len(acked)
+    gaps = duplicates = 0
+    for room in rooms:
+        seqs = [seq for at, seq, _ in acked if at == room]
+        gaps += len(set(range(1, max(seqs, default=0) + 1)) - set(seqs))
+        duplicates += len(seqs) - len(set(seqs))
     db = open_database(uri)
     try:
         history = ZODBHistory(db, Writer(db))
-        stored, after = [], 0
-        while True:
-            page = history.after(ROOM, after, 1000)
-            if not page:
-                break
-            stored += [(line["seq"], line["text"]) for line in page]
-            after = page[-1]["seq"]
+        stored = []
+        for room in rooms:
+            after = 0
+            while True:
+                page = history.after(room, after, 1000)
+                if not page:
+                    break
+                stored += [(room, line["seq"], line["text"]) for line in page]
+                after = page[-1]["seq"]
     finally:
         db.close()
     conflicts = sum(result["conflicts"] for result in results)
@@ -80,8 +94,9 @@ def summarize(uri: str, results: list[dict], seconds: float) -> dict:
         "per_process": [len(result["acked"]) for result in results],
         "refused": sum(len(result["refused"]) for result in results),
         "refusals": [r for result in results for r in result["refused"]][:5],
-        "gaps": len(set(range(1, max(seqs, default=0) + 1)) - set(seqs)),
-        "duplicates": total - len(set(seqs)),
+        "rooms": len(rooms),
+        "gaps": gaps,
+        "duplicates": duplicates,
         "stored_as_acked": stored == acked,
         "conflicts": conflicts,
         "conflicts_per_1000": 1000 * conflicts / max(total, 1),
@@ -100,13 +115,14 @@ def storage(name: str):
 
 
 def table(rows: list[tuple[str, dict]]) -> str:
-    lines = ["| storage | processes | seconds | lines | lines/s | refused | gaps | duplicates "
-             "| stored = acked | conflicts / 1,000 lines | lines / commit |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+    lines = ["| storage | processes | rooms | seconds | lines | lines/s | refused | gaps "
+             "| duplicates | stored = acked | conflicts / 1,000 lines | lines / commit |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
     for name, r in rows:
-        lines.append(f"| {name} | {r['processes']} | {r['seconds']:g} | {r['lines']:,} | "
-                     f"{r['lines_per_second']:,.0f} | {r['refused']} | {r['gaps']} | "
-                     f"{r['duplicates']} | {'yes' if r['stored_as_acked'] else 'NO'} | "
+        lines.append(f"| {name} | {r['processes']} | {r['rooms']} | {r['seconds']:g} | "
+                     f"{r['lines']:,} | {r['lines_per_second']:,.0f} | {r['refused']} | "
+                     f"{r['gaps']} | {r['duplicates']} | "
+                     f"{'yes' if r['stored_as_acked'] else 'NO'} | "
                      f"{r['conflicts_per_1000']:.1f} | {r['lines'] / max(r['commits'], 1):.1f} |")
     return "\n".join(lines)
 
@@ -117,12 +133,15 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--talkers", type=int, default=20)
+    parser.add_argument("--own-rooms", type=int, default=0, metavar="K",
+                        help="each process says lines into K rooms of its own")
     args = parser.parse_args()
     rows = []
     for name in args.storages.split(","):
         server, uri = storage(name)
         try:
-            rows.append((name, run(uri, args.processes, args.seconds, args.talkers)))
+            rows.append((name, run(uri, args.processes, args.seconds, args.talkers,
+                                     args.own_rooms)))
         finally:
             server.remove()
         print(json.dumps(rows[-1][1]), file=sys.stderr)

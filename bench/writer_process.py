@@ -2,6 +2,11 @@
 
     python -m bench.writer_process URI ROOM SECONDS TALKERS
 
+ROOM may be several rooms, comma-separated: talker N says its lines into the
+Nth (round robin). Each of them is then made before ``ready`` (a first line,
+acknowledged like the others), so the conflicts reported, counted while
+talking, are not those of processes creating rooms at once.
+
 Prints ``started`` and waits for a line on stdin, then opens the storage as
 the server does (piratechat.storage.open_storage: evolve, retries), so every
 process creates the new database's root at once; prints ``ready``, waits for
@@ -38,9 +43,17 @@ def main(uri: str, room: str, seconds: float, talkers: int) -> dict:
     opened = time.monotonic() - started
     writer = Writer(db)
     history = ZODBHistory(db, writer)
+    rooms = room.split(",")
+    acked: list[tuple[str, int, str]] = []
+    if len(rooms) > 1:
+        for made in rooms:
+            text = f"{os.getpid()}-made"
+            stored = history.append(made, {"author": "t", "text": text, "translation": text,
+                                           "translator": "echo", "at": now()})
+            acked.append((made, stored["seq"], text))
+    conflicts = writer.conflicts
     print("ready", flush=True)
     sys.stdin.readline()
-    acked: list[tuple[int, str]] = []
     refused: list[str] = []
     end = time.monotonic() + seconds
 
@@ -50,16 +63,16 @@ def main(uri: str, room: str, seconds: float, talkers: int) -> dict:
             text = f"{os.getpid()}-{who}-{n}"
             n += 1
             try:
-                stored = history.append(room, {"author": f"t{who}", "text": text,
+                stored = history.append(rooms[who % len(rooms)], {"author": f"t{who}", "text": text,
                                                "translation": text, "translator": "echo",
                                                "at": now()})
             except Exception as error:  # counted: the test wants none
                 refused.append(repr(error))
                 continue
-            acked.append((stored["seq"], text))
+            acked.append((stored["room"], stored["seq"], text))
 
     gevent.joinall([gevent.spawn(talk, who) for who in range(talkers)])
-    result = {"acked": acked, "refused": refused, "conflicts": writer.conflicts,
+    result = {"acked": acked, "refused": refused, "conflicts": writer.conflicts - conflicts,
               "commits": writer.commits, "open_seconds": opened}
     writer.close()
     db.close()

@@ -7,12 +7,14 @@ have no gaps, so the range is known before reading); a room can hold
 millions of lines and only its last chunk is ever rewritten.
 
 Writers of different rooms touch different objects; only the activity index
-(which rooms were recently active, and when each was) is shared, and it is
-BTrees whose buckets resolve concurrent inserts and removals of different
-keys. Two writers racing for the same room's next number both rewrite the
-room's last chunk, or both add the same key to its tree of chunks (and both
-change the room's time in the index): conflicts ZODB cannot resolve, which is
-what we want: one of them retries with the next number. A Room is written
+(which rooms were recently active, and when each was) is shared. Its BTrees'
+buckets resolve concurrent inserts and removals of different keys, but not a
+bucket split or emptied, which its newest entries (all at one end) cause
+often: so lines do not write it, the writer updates it in a transaction of
+its own once a second (storage/history.py, Writer.later). Two writers racing
+for the same room's next number both rewrite the room's last chunk, or both
+add the same key to its tree of chunks: conflicts ZODB cannot resolve, which
+is what we want: one of them retries with the next number. A Room is written
 when it is created or its translator chosen, not for each line.
 """
 
@@ -287,8 +289,14 @@ class Rooms(Persistent):
             self._count.change(1)
         return room
 
-    #: How far (ms) a room's time in the activity index may lag its last line.
+    #: How far (ms) apart a room's times in the activity index are at least.
     touch_every = 1000
+    #: How long (ms) after a line its time may still be missing from the index:
+    #: the writer commits it at most a second later (Writer.later_every), plus
+    #: slack for that commit. A process stopped (or an outage, or conflicts
+    #: going on) before it commits leaves the room lower on the front page
+    #: than it should be until its next line.
+    index_delay = 2000
 
     def touch(self, room: Room, milliseconds: int) -> None:
         """Record that ``room`` was active at ``milliseconds`` (since 1970), at most
@@ -298,6 +306,8 @@ class Rooms(Persistent):
         for every line: a batch of lines in 100 busy rooms rewrote every
         bucket of these two trees, two thirds of what a commit pickled
         (bench/writer_cost.py --count); ``recently_active`` makes up for the lag.
+        Called after the lines are committed, in a transaction of its own
+        (storage/history.py), except for a room's first line.
         """
         slug = room.__name__
         last = self._touched.get(slug)
@@ -311,15 +321,17 @@ class Rooms(Persistent):
     def recently_active(self, limit: int) -> list[Room]:
         """Up to ``limit`` rooms, the most recently active first.
 
-        The index's time of a room is at most ``touch_every`` ms behind its
-        last line, so rooms are taken in the index's order while one could
-        still be among the first ``limit``, and ordered by their last line.
+        The index's time of a room is at most ``touch_every + index_delay``
+        ms behind its last line, so rooms are taken in the index's order
+        while one could still be among the first ``limit``, and ordered by
+        their last line.
         """
         if limit <= 0:
             return []
         found: list[tuple[int, str, Room]] = []  # (-time, slug, room): sorts newest first
         for negative, slug in self._active:
-            if len(found) >= limit and -negative + self.touch_every <= -found[limit - 1][0]:
+            lag = self.touch_every + self.index_delay
+            if len(found) >= limit and -negative + lag <= -found[limit - 1][0]:
                 break
             room = self._rooms[slug]
             bisect.insort(found, (-max(-negative, room.last_said()), slug, room))

@@ -3,6 +3,12 @@
 Appends go through the Writer (group commit, announced in order once
 durable); reads open their own short connection, so what a reader gets is
 one consistent snapshot of committed lines.
+
+A line's transaction writes only its room's objects (and, for a room's first
+line, the tree of rooms and the activity index). The activity index, which
+every process writes, is told of later lines after they are committed
+(``Writer.later``, once a second): lines of different rooms on different
+processes then never conflict, and an index conflict never runs a line again.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from functools import partial
 from zope.interface import implementer
 
 from ..interfaces import IHistory
+from ..rooms.lines import microseconds
 from ..rooms.resources import Root, parse_time
 from .database import reading
 from .writer import Writer
@@ -28,7 +35,8 @@ def _append(room: str, line: dict, root: Root) -> dict:
     announced again: the room saw it already)."""
     rooms = root.rooms
     stored_room = rooms.get(room)
-    if stored_room is not None:
+    new = stored_room is None
+    if not new:
         original = stored_room.repeat_of(line.get("client_id"))
         if original is not None:
             return dict(stored_room.message(original), repeat=True)
@@ -42,8 +50,16 @@ def _append(room: str, line: dict, root: Root) -> dict:
         fallback=line.get("fallback"),
         client_id=line.get("client_id"),
     )
-    rooms.touch(stored_room, stored.at_us // 1000)
+    if new:  # the tree of rooms is written anyway: listed at once, from its first line
+        rooms.touch(stored_room, stored.at_us // 1000)
     return stored_room.message(stored)
+
+
+def _touch(room: str, milliseconds: int, root: Root) -> None:
+    """The writer's ``later`` change after lines of ``room``: the activity index."""
+    stored_room = root.rooms.get(room)
+    if stored_room is not None:
+        root.rooms.touch(stored_room, milliseconds)
 
 
 class _Done:
@@ -108,5 +124,7 @@ class ZODBHistory:
     def _announce(self, result: dict) -> None:
         if result.get("repeat"):
             return
+        room, at = result["room"], parse_time(result["at"])
+        self.writer.later(("touch", room), partial(_touch, room, microseconds(at) // 1000))
         for listener in self._listeners:
             listener(result)
