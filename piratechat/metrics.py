@@ -10,6 +10,16 @@ where it happens:
   members to the end of the fan-out that sent it (chat/hub.py)
 - ``piratechat_commit_seconds``: one group commit, begin to durable (storage/writer.py)
 
+and what is read when scraped, from the writer (storage/writer.py), so that
+conflicts per 1,000 lines is ``conflicts_total / lines_total * 1000``:
+
+- ``piratechat_commits_total``: transactions of lines committed
+- ``piratechat_commit_conflicts_total``: line batches run again after a ConflictError
+  (another process wrote the same room's last chunk)
+- ``piratechat_commit_splits_total``: batches split in two after conflicting again and again
+- ``piratechat_index_commits_total`` and ``piratechat_index_conflicts_total``: the
+  rooms' activity index, written apart from the lines once a second
+
 and what is read when scraped, from the SockJS sessions:
 
 - ``piratechat_connections{transport}``: open sessions by transport
@@ -20,7 +30,7 @@ and what is read when scraped, from the SockJS sessions:
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pyramid.response import Response
 
@@ -56,6 +66,27 @@ class SessionCollector:
                                 "Characters queued for clients, not yet sent", value=queued)
 
 
+class WriterCollector:
+    """The writer's own counts of commits and conflicts, read at scrape time."""
+
+    COUNTS = {
+        "commits": ("piratechat_commits", "Transactions of lines committed"),
+        "conflicts": ("piratechat_commit_conflicts", "Line batches run again after a conflict"),
+        "splits": ("piratechat_commit_splits", "Batches split in two after repeated conflicts"),
+        "later_commits": ("piratechat_index_commits",
+                          "Transactions of the rooms' activity index committed"),
+        "later_conflicts": ("piratechat_index_conflicts",
+                            "Activity index transactions run again after a conflict"),
+    }
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def collect(self):
+        for attribute, (name, documentation) in self.COUNTS.items():
+            yield CounterMetricFamily(name, documentation, value=getattr(self.writer, attribute))
+
+
 def includeme(config) -> None:
     """Count what the chat does, and serve ``/metrics``. Needs the chat built."""
     registry = CollectorRegistry()
@@ -80,6 +111,7 @@ def includeme(config) -> None:
     writer = config.registry.queryUtility(IWriter)
     if writer is not None:
         writer.on_commit_time = commit.observe
+        registry.register(WriterCollector(writer))
     provide(config.registry, registry, IMetrics)
 
     def metrics(request):

@@ -15,10 +15,11 @@ import uuid
 
 import pytest
 import websocket
+from prometheus_client import generate_latest
 from webtest import TestApp
 
 from piratechat import main
-from piratechat.interfaces import IChat, IDatabase, IMetrics
+from piratechat.interfaces import IChat, IDatabase, IMetrics, IWriter
 from tests.functional.test_socket import SockJSClient, ws_url
 from tests.support.server import LiveServer
 
@@ -89,6 +90,48 @@ def test_metrics_count_connections_lines_fanout_commits_and_queues(live_server):
     assert during["piratechat_fanout_seconds_count"] > before["piratechat_fanout_seconds_count"]
     assert during["piratechat_commit_seconds_count"] > before["piratechat_commit_seconds_count"]
     assert "piratechat_queue_bytes" in during
+
+
+def test_commits_and_conflicts_are_counted(app):
+    """A ConflictError (another connection, standing for another process, wrote
+    the room's last chunk first) is counted, and the batch's second run too."""
+    import transaction
+
+    from piratechat.chat.messages import now
+    from piratechat.storage.database import app_root
+    from piratechat.storage.history import _append
+
+    metrics = app.registry.getUtility(IMetrics)
+    writer = app.registry.getUtility(IWriter)
+    line = {"author": "Ann", "text": "hi", "translation": "ahoy", "translator": "pirate"}
+    app.registry.getUtility(IChat).history.append("contested", dict(line, at=now()))
+    rival_manager = transaction.TransactionManager()
+    rival = app.registry.getUtility(IDatabase).open(transaction_manager=rival_manager)
+    runs = []
+
+    def contested(root):
+        stored = _append("contested", dict(line, at=now()), root)
+        runs.append(stored["seq"])
+        if len(runs) == 1:  # the rival commits between our run and our commit
+            _append("contested", dict(line, at=now()), app_root(rival))
+            rival_manager.commit()
+        return stored
+
+    def sample(name: str) -> float:
+        return metrics.get_sample_value(name) or 0.0
+
+    before = {name: sample(name) for name in ("piratechat_commits_total",
+                                               "piratechat_commit_conflicts_total")}
+    try:
+        writer.submit(contested)
+    finally:
+        rival.close()
+    assert runs == [2, 3]  # run again on the rival's line
+    assert sample("piratechat_commit_conflicts_total") - before[
+        "piratechat_commit_conflicts_total"] == 1
+    assert sample("piratechat_commits_total") - before["piratechat_commits_total"] == 1
+    assert "piratechat_commit_splits_total" in generate_latest(metrics).decode()
+    assert "piratechat_index_conflicts_total" in generate_latest(metrics).decode()
 
 
 def test_translator_fallbacks_are_counted(app):
