@@ -40,3 +40,28 @@ def postgres_uri(postgres_admin_uri):
     name = create_database(postgres_admin_uri)
     yield postgres_admin_uri.rsplit("/", 1)[0] + "/" + name
     drop_database(postgres_admin_uri, name)
+
+
+@pytest.fixture(params=["zeo", "postgres"])
+def shared_uri(request):
+    """The URI of a storage server several processes share: ZEO, or RelStorage on PostgreSQL."""
+    if request.param == "zeo":
+        return request.getfixturevalue("zeo_server").uri
+    return request.getfixturevalue("postgres_uri")
+
+
+@pytest.fixture
+def data_fs(tmp_path):
+    return tmp_path / "var" / "Data.fs"
+
+
+@pytest.fixture
+def db(data_fs):
+    """An evolved FileStorage database of the test's own."""
+    from piratechat.rooms import evolve as evolution
+    from piratechat.storage.database import open_database
+
+    database = open_database(f"file://{data_fs}")
+    evolution.evolve(database)
+    yield database
+    database.close()

@@ -35,22 +35,10 @@ def said(text: str, client_id: str | None = None) -> dict:
     return line
 
 
-@pytest.fixture
-def data_fs(tmp_path):
-    return tmp_path / "var" / "Data.fs"
-
-
 def opened(data_fs):
     database = open_database(f"file://{data_fs}")
     evolution.evolve(database)
     return database
-
-
-@pytest.fixture
-def db(data_fs):
-    database = opened(data_fs)
-    yield database
-    database.close()
 
 
 @pytest.fixture(params=["memory", "zodb"])

@@ -30,19 +30,6 @@ def said(text: str, author: str = "Ann") -> dict:
             "translator": "shout", "at": now()}
 
 
-@pytest.fixture
-def data_fs(tmp_path):
-    return tmp_path / "var" / "Data.fs"
-
-
-@pytest.fixture
-def db(data_fs):
-    database = open_database(f"file://{data_fs}")
-    evolution.evolve(database)
-    yield database
-    database.close()
-
-
 @pytest.fixture(params=["memory", "file", "zeo", "postgres"])
 def history(request):
     """Each IHistory implementation, on each storage it runs on."""

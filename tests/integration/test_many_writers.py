@@ -8,16 +8,7 @@ run of bench/many_writers.py (which runs it for 60 s and reports).
 
 from __future__ import annotations
 
-import pytest
-
 from bench.many_writers import run
-
-
-@pytest.fixture(params=["zeo", "postgres"])
-def shared_uri(request):
-    if request.param == "zeo":
-        return request.getfixturevalue("zeo_server").uri
-    return request.getfixturevalue("postgres_uri")
 
 
 def test_four_processes_one_room_no_line_refused_lost_or_numbered_twice(shared_uri):

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from functools import partial
 
-import pytest
 import transaction
 
 from bench.many_writers import run
 from piratechat.chat.messages import now
-from piratechat.rooms import evolve as evolution
 from piratechat.rooms.lines import microseconds
 from piratechat.rooms.resources import Rooms, parse_time
-from piratechat.storage.database import app_root, open_database, reading
+from piratechat.storage.database import app_root, reading
 from piratechat.storage.history import ZODBHistory, _append
 from piratechat.storage.writer import Writer
 
@@ -30,13 +28,6 @@ def said(text: str) -> dict:
             "at": now()}
 
 
-@pytest.fixture(params=["zeo", "postgres"])
-def shared_uri(request):
-    if request.param == "zeo":
-        return request.getfixturevalue("zeo_server").uri
-    return request.getfixturevalue("postgres_uri")
-
-
 def test_two_processes_in_rooms_of_their_own_never_conflict(shared_uri):
     result = run(shared_uri, processes=2, seconds=4, talkers=60, own_rooms=30)
     assert all(count > 1000 for count in result["per_process"])  # both talked, in batches
@@ -44,14 +35,6 @@ def test_two_processes_in_rooms_of_their_own_never_conflict(shared_uri):
     assert result["gaps"] == 0 and result["duplicates"] == 0
     assert result["stored_as_acked"]
     assert result["conflicts"] == 0  # no line was ever run again
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = open_database(f"file://{tmp_path}/Data.fs")
-    evolution.evolve(database)
-    yield database
-    database.close()
 
 
 def test_a_batch_that_keeps_losing_stores_the_lines_before_the_contested_one(db):
