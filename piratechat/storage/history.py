@@ -50,7 +50,7 @@ def _append(room: str, line: dict, root: Root) -> dict:
         fallback=line.get("fallback"),
         client_id=line.get("client_id"),
     )
-    if new:  # the tree of rooms is written anyway: listed at once, from its first line
+    if stored.seq == 1:  # listed at once from its first line (once per room: rarely a conflict)
         rooms.touch(stored_room, stored.at_us // 1000)
     return stored_room.message(stored)
 

@@ -146,6 +146,17 @@ def test_the_activity_index_is_told_of_lines_after_they_are_committed(db, monkey
     assert history.writer.conflicts == 0 and history.writer.later_commits == 1
 
 
+def test_a_room_made_before_its_first_line_is_listed_at_that_line(db):
+    """A room is made when someone names it (before anyone speaks): its first
+    line lists it on the front page at once, not a flush later (the page a
+    member opens right after speaking shows the room)."""
+    history = ZODBHistory(db, Writer(db, later_every=3600))  # later changes wait
+    history.writer.submit(lambda root: root.rooms.add("tortuga") and None)
+    history.append("tortuga", said("Hello, friend"))
+    with reading(db) as root:
+        assert [room.__name__ for room in root.rooms.recently_active(5)] == ["tortuga"]
+
+
 def stamp(line: dict) -> int:
     """A stored line's time as the activity index keeps it (ms since 1970)."""
     return microseconds(parse_time(line["at"])) // 1000
