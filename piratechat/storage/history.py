@@ -35,8 +35,7 @@ def _append(room: str, line: dict, root: Root) -> dict:
     announced again: the room saw it already)."""
     rooms = root.rooms
     stored_room = rooms.get(room)
-    new = stored_room is None
-    if not new:
+    if stored_room is not None:
         original = stored_room.repeat_of(line.get("client_id"))
         if original is not None:
             return dict(stored_room.message(original), repeat=True)
