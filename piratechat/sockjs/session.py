@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -94,6 +95,11 @@ class Receiver(Protocol):
         """There is something to send (or the session closed): drain
         ``frames_to_send``. Called from whoever fed the session: must not block."""
 
+    # Optional: ``write_now(batch) -> bool``: write one batch at once, or
+    # False to have it queued (and ``wake`` called). A receiver that has it
+    # is given a message that finds the queue empty that way: one call,
+    # neither queue nor ``frames_to_send`` (the fan-out to idle WebSockets).
+
 
 def frame_text(frame: Frame) -> str:
     """A frame as SockJS text (``a[...]`` for a batch)."""
@@ -125,6 +131,8 @@ class Session:
         self.raw = False  # raw WebSocket: messages go out as they are, unframed, no "o"/"h"
         self.close_reason = protocol.GO_AWAY
         self.receiver: Receiver | None = None
+        #: The attached receiver's ``write_now``, if it has one (``send``).
+        self._write_now: Callable[[Outgoing], bool] | None = None
         self.kind = POLLING  # the attached receiver's
         self._outbox: deque[Outgoing] = deque()
         self._queued = 0  # characters in _outbox
@@ -163,6 +171,10 @@ class Session:
             return False
         message = text if isinstance(text, Outgoing) else Outgoing(text, encoded)
         outbox = self._outbox
+        if not outbox and self._write_now is not None and self.state == OPEN \
+                and self._write_now(message):  # written at once: the fan-out's path
+            self._beat = False  # as frames_to_send: messages went out, no "h" needed
+            return True
         outbox.append(message)
         self._queued += message.raw_size if self.raw else message.framed_size
         if len(outbox) == 1 and self.receiver is not None:
@@ -207,6 +219,7 @@ class Session:
             return protocol.close_frame(*protocol.ANOTHER_CONNECTION)
         self.receiver = receiver
         self.kind = receiver.kind
+        self._write_now = getattr(receiver, "write_now", None)
         options = self.registry.options
         now = self.registry.clock()
         self._written = 0
@@ -222,6 +235,7 @@ class Session:
         """The receiver is done; the disconnect delay starts now."""
         if self.receiver is receiver:
             self.receiver = None
+            self._write_now = None
             self._beat, self._beat_due = False, NEVER
             self._ping_due, self._pinged, self._cut_due = NEVER, None, NEVER
             self.registry.idle(self)

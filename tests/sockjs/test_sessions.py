@@ -229,6 +229,41 @@ def test_only_what_stays_queued_counts_against_max_queue():
     assert session.send(big) and receiver.taken == [big] and session.state == OPEN
 
 
+class Writing(Receiver):
+    """A receiver with ``write_now`` (an idle WebSocket's fan-out path):
+    takes a batch while ``free``, else refuses it."""
+
+    def __init__(self):
+        super().__init__(WEBSOCKET)
+        self.free, self.written = True, []
+
+    def write_now(self, batch):
+        if self.free:
+            self.written.append(batch)
+        return self.free
+
+
+def test_a_message_to_an_empty_queue_is_written_at_once_else_queued_in_order():
+    session, clock = make(max_queue=100, heartbeat_delay=5)
+    receiver = Writing()
+    assert session.send("early") and receiver.written == []  # not attached: queued
+    session.attach(receiver)
+    assert texts(session.frames_to_send()) == ["o", 'a["early"]']  # opened: write_now from now on
+    one = Outgoing("x" * 60)
+    assert session.send(one) and receiver.written == [one] and receiver.woken == 0
+    assert session.send(one) and session.state == OPEN  # taken at once: nothing counts
+    clock.now = 5
+    session.tick(clock.now)
+    assert texts(session.frames_to_send()) == ["h"]
+    receiver.free = False  # busy: queued and woken, and what follows waits behind it
+    assert session.send("a") and receiver.woken == 2
+    receiver.free = True
+    assert session.send("b") and receiver.written == [one, one]  # not before "a"
+    assert session.take() == ['"a"', '"b"']
+    session.detach(receiver)
+    assert session.send("c") and receiver.written == [one, one]  # detached: queued
+
+
 def test_a_receiver_still_attached_write_timeout_after_the_close_is_cut():
     session, clock = make(write_timeout=10)
     session.attach(Receiver(WEBSOCKET))  # a WebSocket stays attached after its close frame

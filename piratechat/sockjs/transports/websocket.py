@@ -162,6 +162,14 @@ class WebSocketReceiver:
             if data and not self.conn.try_send(data):
                 self.writer = gevent.spawn(self._write, data)
 
+    def write_now(self, batch: Outgoing) -> bool:
+        """Write ``batch`` at once if nothing is being written, without
+        waiting (the session's queue is empty); False: the session queues it
+        and wakes us. The fan-out's path: the frame bytes are shared."""
+        if self.writer is not None or not self.ready or self.finished or not self.framing.is_open:
+            return False
+        return self.conn.try_send(self.framing.message(batch, self.session.raw))
+
     def _drain(self) -> bytes:
         """The session's frames as WebSocket bytes; after a close frame,
         the WebSocket close, and nothing more ever."""
