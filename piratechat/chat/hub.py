@@ -1,16 +1,16 @@
 """Who is in which room in this process, and delivering lines to them.
 
 ``deliver`` only queues a line; a deliverer greenlet, spawned when a line
-comes and none runs, takes everything queued and sends each room's lines, in
+comes and none runs, takes everything due and sends each room's lines, in
 order, as one batch: framed once (sockjs.outgoing), the same bytes to every
 member, one write per idle WebSocket member. Lines that pile up during a
-fan-out go out together next, at no added delay. Under load a short window
-(``coalesce_ms``) gathers more: after a fan-out with nothing queued, the
-deliverer waits that long for more lines before it ends, and sends what came
-at the window's end. Only a room just sent to is held so: a line of any
-other room ends the window at once (with many small rooms, each line would
-otherwise wait for the lines of others). A line after idle goes out at once;
-so sends per line fall well below one only while a room's lines keep coming.
+fan-out go out together next, at no added delay. A busy room's lines are
+gathered (``coalesce_ms``, the window): a line of a room sent to less than a
+window ago waits until a window after that send, with the room's lines that
+follow it. A line of a quiet room goes out at once, whatever other rooms are
+held; so sends per line fall well below one only in rooms whose lines keep
+coming, and no line waits longer than a window for it. The deliverer ends
+when nothing waits: no greenlet while idle.
 
 A big room's fan-out yields to the gevent hub every ``YIELD_EVERY`` members,
 so that the other connections and gunicorn's heartbeat still run; lines
@@ -58,17 +58,18 @@ class Hub:
     def __init__(self, coalesce_ms: float = 0.0):
         self.rooms: dict[str, dict[Session, State]] = {}
         self.window = coalesce_ms / 1000  # seconds
-        self.coalescing = False  # the deliverer waits in its window for more lines
-        self._queue: list[tuple[str, str]] = []  # (room, line) published, not yet delivered
-        self._deliverer: gevent.Greenlet | None = None
-        #: room -> perf_counter() of its last fan-out: while the window is
-        #: open, a room sent to less than a window ago is held, and a line of
-        #: any other room ends the window (``_wake``).
+        self._ready: dict[str, list[str]] = {}  # room -> lines to send at once, in order
+        self._held: dict[str, list[str]] = {}  # room -> lines gathered until its due time
+        self._due: dict[str, float] = {}  # held room -> perf_counter() when it goes
+        self._first: dict[str, float] = {}  # room -> perf_counter() its oldest queued line came
+        #: room -> perf_counter() of its last fan-out: a room sent to less than
+        #: a window ago is held.
         self._sent: dict[str, float] = {}
-        self._wake = Event()
+        self._deliverer: gevent.Greenlet | None = None
+        self._waiting = False  # the deliverer waits for a held room's due time
+        self._wake = Event()  # a line due at once came while the deliverer waits
         self._drained = Event()
         self._drained.set()
-        self._oldest = 0.0  # perf_counter() when the oldest queued line came
         #: Called with the seconds from a batch's oldest line being queued to the
         #: end of its fan-out (piratechat/metrics.py); None: not measured.
         self.on_fanout: Callable[[float], None] | None = None
@@ -117,14 +118,23 @@ class Hub:
     def deliver(self, room: str, payload: str) -> int:
         """Queue payload for every member of room here, after the lines before
         it; returns how many members the room has."""
-        if not self._queue:
-            self._oldest = time.perf_counter()
-        self._queue.append((room, payload))
-        self._drained.clear()
-        if self._deliverer is None:
-            self._deliverer = gevent.spawn(self._deliver_queued)
-        elif self.coalescing and time.perf_counter() - self._sent.get(room, -1e9) >= self.window:
-            self._wake.set()  # a quiet room's line is never held
+        lines = self._ready.get(room) or self._held.get(room)
+        if lines is not None:
+            lines.append(payload)  # goes with the room's lines already waiting
+        else:
+            now = time.perf_counter()
+            self._first[room] = now
+            due = self._sent.get(room, -self.window) + self.window
+            if due > now:  # sent to less than a window ago: gather
+                self._held[room] = [payload]
+                self._due[room] = due
+            else:
+                self._ready[room] = [payload]
+                if self._waiting:
+                    self._wake.set()  # a quiet room's line is never held
+            self._drained.clear()
+            if self._deliverer is None:
+                self._deliverer = gevent.spawn(self._deliver_queued)
         members = self.rooms.get(room)
         return len(members) if members else 0
 
@@ -132,38 +142,47 @@ class Hub:
         """Wait until every line queued so far was sent (tests, shutdown)."""
         return self._drained.wait(timeout)
 
+    @property
+    def holding(self) -> bool:
+        """Some room's lines are gathered for its window."""
+        return bool(self._held)
+
     def _deliver_queued(self) -> None:
-        """The deliverer: send what is queued, room by room, until nothing came
-        for a window (at once without one)."""
+        """The deliverer: send what is due, room by room, until nothing waits."""
         try:
-            while True:
-                if not self._queue:
-                    self._drained.set()
-                    if self.window <= 0:
-                        return
-                    self.coalescing = True
-                    self._wake.clear()
-                    self._wake.wait(self.window)
-                    self.coalescing = False
-                    if not self._queue:
-                        return
-                lines, self._queue, oldest = self._queue, [], self._oldest
-                by_room: dict[str, list[str]] = {}
-                for room, payload in lines:
-                    by_room.setdefault(room, []).append(payload)
-                for room, payloads in by_room.items():
+            while self._ready or self._held:
+                if not self._ready:  # only held rooms: wait for the first due
+                    wait = min(self._due.values()) - time.perf_counter()
+                    if wait > 0:
+                        self._wake.clear()
+                        self._waiting = True
+                        self._wake.wait(wait)
+                        self._waiting = False
+                    self._release(time.perf_counter())
+                    continue
+                ready, self._ready = self._ready, {}
+                oldest = min(map(self._first.pop, ready))
+                for room, payloads in ready.items():
                     try:
                         self._fan_out(room, payloads)
                     except Exception:
                         log.exception("delivering %d lines to %r failed", len(payloads), room)
                 if self.on_fanout is not None:
                     self.on_fanout(time.perf_counter() - oldest)
+                if self._held:
+                    self._release(time.perf_counter())
         finally:
-            self.coalescing = False
-            self._sent.clear()  # a window ago at least: nobody is held
+            self._waiting = False
             self._deliverer = None
-            if not self._queue:
+            if not (self._ready or self._held):
                 self._drained.set()
+
+    def _release(self, now: float) -> None:
+        """Held rooms whose window ended are due: send them next."""
+        for room, due in list(self._due.items()):
+            if due <= now:
+                del self._due[room]
+                self._ready[room] = self._held.pop(room)
 
     def _fan_out(self, room: str, payloads: list[str]) -> None:
         members = self.rooms.get(room)

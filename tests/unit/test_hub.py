@@ -83,7 +83,7 @@ def test_lines_piled_up_during_a_fan_out_go_out_together_next(monkeypatch):
     live(hub, "deck", *members)
     hub.deliver("deck", line(1))
     gevent.sleep(0)  # the deliverer starts line 1, and yields after two members
-    assert hub._queue == [] and members[0].got == [1] and members[-1].got == []
+    assert not hub._ready and members[0].got == [1] and members[-1].got == []
     hub.deliver("deck", line(2))
     hub.deliver("deck", line(3))
     hub.drain()
@@ -123,18 +123,18 @@ def test_a_lone_line_is_not_held_for_the_window():
     live(hub, "deck", member)
     hub.deliver("deck", line(1))
     hub.drain()
-    assert member.got == [1]
-    assert hub.coalescing  # sent, and the window it opened has not ended yet
-    hub.deliver("deck", line(2))  # a second line now waits for the window's end...
+    assert member.got == [1] and not hub.holding  # at once: the room was quiet
+    assert hub._deliverer is None  # nothing waits: no greenlet while idle
+    hub.deliver("deck", line(2))  # the room was just sent to: held for the window...
+    hub.deliver("deck", line(3))  # ...with what follows it
     gevent.sleep(0)
-    assert member.got == [1] and hub.coalescing
+    assert member.got == [1] and hub.holding
     hub.drain()
-    assert member.batches == [[1], [2]]  # ...then goes out
+    assert member.batches == [[1], [2, 3]]  # ...then goes out, together
 
 
-def test_a_quiet_rooms_line_is_not_held_for_another_rooms_window():
-    """Many small rooms: a room's line ends the window that another room's
-    lines opened, and takes what that room had waiting along."""
+def test_a_quiet_rooms_line_is_not_held_while_another_room_is():
+    """Many small rooms: a busy room's window holds that room's lines only."""
     hub, deck, hold = Hub(coalesce_ms=WINDOW_MS), Member(), Member()
     live(hub, "deck", deck)
     live(hub, "hold", hold)
@@ -142,11 +142,15 @@ def test_a_quiet_rooms_line_is_not_held_for_another_rooms_window():
     hub.drain()
     hub.deliver("deck", line(2))  # deck was just sent to: held for the window...
     gevent.sleep(0)
-    assert deck.got == [1] and hub.coalescing
-    hub.deliver("hold", line(1, "hold"))  # ...until a line of a quiet room comes
-    gevent.sleep(0)  # the deliverer runs once
-    assert hold.got == [1] and deck.batches == [[1], [2]]
-    assert hub.coalescing  # and a new window is open
+    assert deck.got == [1] and hub.holding
+    hub.deliver("hold", line(1, "hold"))  # ...but a line of a quiet room goes at once
+    gevent.sleep(0)  # the deliverer wakes and runs once
+    assert hold.got == [1] and deck.got == [1] and hub.holding
+    hub.deliver("hold", line(2, "hold"))  # now hold is busy too: held
+    gevent.sleep(0)
+    assert hold.got == [1]
+    hub.drain()
+    assert deck.batches == [[1], [2]] and hold.batches == [[1], [2]]
 
 
 @pytest.mark.parametrize("window_ms, batches", [(0, [[1], [2], [3], [4], [5], [6]]),
@@ -162,9 +166,20 @@ def test_the_window_gathers_lines_that_keep_coming(window_ms, batches):
     hub.drain()
     assert member.batches == batches
     print(f"coalesce_ms={window_ms}: {len(member.batches) / 6:.2f} sends per line")
-    if hub._deliverer is not None:
-        hub._deliverer.join()  # it waits one window more for lines, in vain...
-    assert hub._deliverer is None and not hub.coalescing  # ...and ends: no greenlet while idle
+    gevent.sleep(0)  # the deliverer's greenlet ends once nothing waits
+    assert hub._deliverer is None and not hub.holding
+
+
+def test_a_room_quiet_for_a_window_is_sent_to_at_once_again():
+    hub, member = Hub(coalesce_ms=10), Member()
+    live(hub, "deck", member)
+    hub.deliver("deck", line(1))
+    hub.drain()
+    gevent.sleep(0.02)  # more than the window since the room's last send
+    hub.deliver("deck", line(2))
+    assert not hub.holding
+    hub.drain()
+    assert member.batches == [[1], [2]]
 
 
 @pytest.mark.parametrize("read_up_to", [0, 2, 3])
