@@ -1,7 +1,7 @@
 """Who is in which room in this process, and delivering lines to them.
 
-``deliver`` only queues a line; a deliverer greenlet, spawned when a line
-comes and none runs, takes everything due and sends each room's lines, in
+``deliver`` only queues a line; a deliverer greenlet, started when a line
+comes and none runs (sockjs.workers), takes everything due and sends each room's lines, in
 order, as one batch: framed once (sockjs.outgoing), the same bytes to every
 member, one write per idle WebSocket member. Lines that pile up during a
 fan-out go out together next, at no added delay. A busy room's lines are
@@ -39,6 +39,7 @@ from gevent.event import Event
 
 from ..sockjs import Session
 from ..sockjs.outgoing import Outgoing
+from ..sockjs.workers import run_soon
 from .catchup import release, unseen
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class Hub:
         #: room -> perf_counter() of its last fan-out: a room sent to less than
         #: a window ago is held.
         self._sent: dict[str, float] = {}
-        self._deliverer: gevent.Greenlet | None = None
+        self._delivering = False  # the deliverer runs (sockjs.workers.run_soon)
         self._waiting = False  # the deliverer waits for a held room's due time
         self._wake = Event()  # a line due at once came while the deliverer waits
         self._drained = Event()
@@ -133,8 +134,9 @@ class Hub:
                 if self._waiting:
                     self._wake.set()  # a quiet room's line is never held
             self._drained.clear()
-            if self._deliverer is None:
-                self._deliverer = gevent.spawn(self._deliver_queued)
+            if not self._delivering:
+                self._delivering = True
+                run_soon(self._deliver_queued)
         members = self.rooms.get(room)
         return len(members) if members else 0
 
@@ -173,7 +175,7 @@ class Hub:
                     self._release(time.perf_counter())
         finally:
             self._waiting = False
-            self._deliverer = None
+            self._delivering = False
             if not (self._ready or self._held):
                 self._drained.set()
 

@@ -124,7 +124,7 @@ def test_a_lone_line_is_not_held_for_the_window():
     hub.deliver("deck", line(1))
     hub.drain()
     assert member.got == [1] and not hub.holding  # at once: the room was quiet
-    assert hub._deliverer is None  # nothing waits: no greenlet while idle
+    assert not hub._delivering  # nothing waits: the deliverer ended
     hub.deliver("deck", line(2))  # the room was just sent to: held for the window...
     hub.deliver("deck", line(3))  # ...with what follows it
     gevent.sleep(0)
@@ -167,7 +167,7 @@ def test_the_window_gathers_lines_that_keep_coming(window_ms, batches):
     assert member.batches == batches
     print(f"coalesce_ms={window_ms}: {len(member.batches) / 6:.2f} sends per line")
     gevent.sleep(0)  # the deliverer's greenlet ends once nothing waits
-    assert hub._deliverer is None and not hub.holding
+    assert not hub._delivering and not hub.holding
 
 
 def test_a_room_quiet_for_a_window_is_sent_to_at_once_again():

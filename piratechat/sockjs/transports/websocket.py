@@ -30,6 +30,7 @@ from ..hijack import READER_KEY, HijackedResponse, detach, release, take_socket
 from ..outgoing import Outgoing
 from ..session import CLOSED, CUT, NEVER, PING, WEBSOCKET, Session, websocket_close
 from ..ticker import ticker
+from ..workers import run_soon
 from .wsconn import Conn
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class WebSocketReceiver:
 
     # --- reading -----------------------------------------------------------------
     def _readable(self) -> None:
-        gevent.spawn(self._read)  # called from the hub, which must not block
+        run_soon(self._read)  # called from the hub, which must not block
 
     def _read(self) -> None:
         """Handle what the client sent (one read), then watch again; a
