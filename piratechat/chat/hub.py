@@ -4,12 +4,12 @@
 comes and none runs (sockjs.workers), takes everything due and sends each room's lines, in
 order, as one batch: framed once (sockjs.outgoing), the same bytes to every
 member, one write per idle WebSocket member. Lines that pile up during a
-fan-out go out together next, at no added delay. A busy room's lines are
-gathered (``coalesce_ms``, the window): a line of a room sent to less than a
-window ago waits until a window after that send, with the room's lines that
-follow it. A line of a quiet room goes out at once, whatever other rooms are
-held; so sends per line fall well below one only in rooms whose lines keep
-coming, and no line waits longer than a window for it. The deliverer ends
+fan-out go out together next. A busy room's lines are gathered
+(``coalesce_ms``, the window): a line of a room sent to less than a window
+ago waits until a window after that send, with the room's lines that follow
+it. A line of a quiet room goes out at once, whatever other rooms are held;
+so sends per line fall well below one only in rooms whose lines keep coming,
+and the window adds at most a window to a line's way. The deliverer ends
 when nothing waits: no greenlet while idle.
 
 A big room's fan-out yields to the gevent hub every ``YIELD_EVERY`` members,
