@@ -13,11 +13,13 @@ Two greenlets per broker, so that nobody else waits for Redis:
   process to read, however many lines a busy moment brought (per message,
   Redis and redis-py cost about as much as per line inside one). When Redis
   is down the batch is dropped and logged (at most once: IBroker);
-- the *listener* holds the subscription. When the connection breaks it tries
-  again after 0.1 s, doubling up to 5 s, for ever; once subscribed again it
-  calls the ``on_reconnect`` callbacks, which read what was missed from the
-  history. It subscribes before it says so, so a line stored after that
-  read is delivered live: nothing falls between the two.
+- the *listener* holds the subscription, blocked in one read per message on
+  a connection without a timeout (a closed socket or TCP keepalive tells it
+  Redis is gone). When the connection breaks it tries again after 0.1 s,
+  doubling up to 5 s, for ever; once subscribed again it calls the
+  ``on_reconnect`` callbacks, which read what was missed from the history.
+  It subscribes before it says so, so a line stored after that read is
+  delivered live: nothing falls between the two.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 
 MIN_BACKOFF = 0.1  # seconds before the first retry after Redis went away
 MAX_BACKOFF = 5.0  # the longest wait between two retries
+PUBLISH_TIMEOUT = 3.0  # seconds a PUBLISH may take before its batch is dropped
 
 
 KEEPALIVE = (10, 5, 3)  # idle s before the first probe, s between probes, probes: a
@@ -105,14 +108,14 @@ def connect(url: str) -> redis.Redis:
     return redis.Redis(connection_pool=pool)
 
 
-def connection(url: str, timeout: float | None) -> GeventConnection:
+def connection(url: str, timeout: float | None, name: str) -> GeventConnection:
     """One connection of the broker's own, outside any pool: no pool, retry
     or metrics layer per call (what a line pays for on the hot path); RESP2,
     where a pub/sub message is a plain array. Connects on first use, and
-    again on the first use after an error."""
+    again on the first use after an error; ``name`` is its CLIENT LIST name."""
     kwargs = redis.connection.parse_url(url)
     return GeventConnection(**kwargs, socket_timeout=timeout, socket_connect_timeout=1,
-                            decode_responses=True, protocol=2)
+                            decode_responses=True, protocol=2, client_name=name)
 
 
 @implementer(IBroker)
@@ -123,7 +126,7 @@ class RedisBroker:
         self.origin = uuid.uuid4().hex[:16]
         self.client = connect(url)  # presence's (piratechat/presence/)
         # The publisher's own connection: lines never wait behind presence's calls.
-        self._publishing = connection(url, timeout=3)
+        self._publishing = connection(url, PUBLISH_TIMEOUT, self.name("publisher"))
         self.subscribed = Event()  # set while the subscription is live
         self._published_ok = True
         self._closed = False
@@ -133,6 +136,10 @@ class RedisBroker:
         self._reconnects: list[Callable[[], None]] = []
         self._publisher = gevent.spawn(self._publish_queued)
         self._listener = gevent.spawn(self._listen)
+
+    def name(self, role: str) -> str:
+        """The name of this broker's connection for ``role`` (CLIENT LIST)."""
+        return f"{self.channel}:{self.origin}:{role}"
 
     # --- IBroker -----------------------------------------------------------
     def publish(self, room: str, message: str) -> None:
@@ -183,7 +190,7 @@ class RedisBroker:
             # Waits for messages for ever, blocked in one read (no poll per
             # message, no timeout to arm): close() kills the greenlet, and a
             # Redis gone is a closed socket or, silently, TCP keepalive.
-            conn = connection(self.url, timeout=None)
+            conn = connection(self.url, None, self.name("listener"))
             try:
                 conn.send_command("SUBSCRIBE", self.channel)
                 while not self._closed:
