@@ -115,9 +115,9 @@ def connection(url: str, timeout: float | None, name: str) -> GeventConnection:
     or metrics layer per call (what a line pays for on the hot path); RESP2,
     where a pub/sub message is a plain array. Connects on first use, and
     again on the first use after an error; ``name`` is its CLIENT LIST name."""
-    kwargs = redis.connection.parse_url(url)
-    return GeventConnection(**kwargs, socket_timeout=timeout, socket_connect_timeout=1,
-                            decode_responses=True, protocol=2, client_name=name)
+    return GeventConnection(**{**redis.connection.parse_url(url),
+                               "socket_timeout": timeout, "socket_connect_timeout": 1,
+                               "decode_responses": True, "protocol": 2, "client_name": name})
 
 
 @implementer(IBroker)
