@@ -44,10 +44,9 @@ log = logging.getLogger(__name__)
 MIN_BACKOFF = 0.1  # seconds before the first retry after Redis went away
 MAX_BACKOFF = 5.0  # the longest wait between two retries
 PUBLISH_TIMEOUT = 3.0  # seconds a PUBLISH may take before its batch is dropped
-
-
-KEEPALIVE = (10, 5, 3)  # idle s before the first probe, s between probes, probes: a
-# Redis that vanished without closing (host down, cable out) is noticed in ~25 s
+# TCP keepalive: seconds idle before the first probe, seconds between probes,
+# probes; a Redis that vanished without closing (its host gone) shows in ~25 s.
+KEEPALIVE = (10, 5, 3)
 
 
 class GeventConnection(redis.Connection):
