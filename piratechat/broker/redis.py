@@ -13,11 +13,13 @@ Two greenlets per broker, so that nobody else waits for Redis:
   process to read, however many lines a busy moment brought (per message,
   Redis and redis-py cost about as much as per line inside one). When Redis
   is down the batch is dropped and logged (at most once: IBroker);
-- the *listener* holds the subscription. When the connection breaks it tries
-  again after 0.1 s, doubling up to 5 s, for ever; once subscribed again it
-  calls the ``on_reconnect`` callbacks, which read what was missed from the
-  history. It subscribes before it says so, so a line stored after that
-  read is delivered live: nothing falls between the two.
+- the *listener* holds the subscription, blocked in one read per message on
+  a connection without a timeout (a closed socket or TCP keepalive tells it
+  Redis is gone). When the connection breaks it tries again after 0.1 s,
+  doubling up to 5 s, for ever; once subscribed again it calls the
+  ``on_reconnect`` callbacks, which read what was missed from the history.
+  It subscribes before it says so, so a line stored after that read is
+  delivered live: nothing falls between the two.
 """
 
 from __future__ import annotations
@@ -41,18 +43,28 @@ log = logging.getLogger(__name__)
 
 MIN_BACKOFF = 0.1  # seconds before the first retry after Redis went away
 MAX_BACKOFF = 5.0  # the longest wait between two retries
+PUBLISH_TIMEOUT = 3.0  # seconds a PUBLISH may take before its batch is dropped
+# TCP keepalive: seconds idle before the first probe, seconds between probes,
+# probes; a Redis that vanished without closing (its host gone) shows in ~25 s.
+KEEPALIVE = (10, 5, 3)
 
 
 class GeventConnection(redis.Connection):
     """redis-py's TCP connection on a gevent socket, whether or not the
     process is monkey-patched (the servers are; tests and tools may not be),
-    so waiting for Redis never blocks other greenlets."""
+    so waiting for Redis never blocks other greenlets. TCP keepalive probes
+    an idle connection, so a subscription that waits for ever still learns
+    that Redis is gone."""
 
     def _connect(self):
         sock = gevent.socket.create_connection((self.host, self.port),
                                                timeout=self.socket_connect_timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        idle, interval, count = KEEPALIVE
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, idle)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, interval)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, count)
         sock.settimeout(self.socket_timeout)
         return sock
 
@@ -89,10 +101,22 @@ class WaitingPool(redis.ConnectionPool):
 
 def connect(url: str) -> redis.Redis:
     """A client for ``url`` (redis://host:port/db) whose calls give up after a
-    few seconds, never hang."""
+    few seconds, never hang. Its replies are small (presence): a read buffer
+    of 4 KiB, not hiredis's 64 KiB in each of up to 100 connections."""
     pool = WaitingPool.from_url(url, connection_class=GeventConnection, socket_timeout=3,
-                                socket_connect_timeout=1, decode_responses=True)
+                                socket_connect_timeout=1, decode_responses=True,
+                                socket_read_size=4096)
     return redis.Redis(connection_pool=pool)
+
+
+def connection(url: str, timeout: float | None, name: str) -> GeventConnection:
+    """One connection of the broker's own, outside any pool: no pool, retry
+    or metrics layer per call (what a line pays for on the hot path); RESP2,
+    where a pub/sub message is a plain array. Connects on first use, and
+    again on the first use after an error; ``name`` is its CLIENT LIST name."""
+    return GeventConnection(**{**redis.connection.parse_url(url),
+                               "socket_timeout": timeout, "socket_connect_timeout": 1,
+                               "decode_responses": True, "protocol": 2, "client_name": name})
 
 
 @implementer(IBroker)
@@ -101,9 +125,9 @@ class RedisBroker:
         self.url = url
         self.channel = prefix + "bus"
         self.origin = uuid.uuid4().hex[:16]
-        self.client = connect(url)  # presence's too (piratechat/presence/)
+        self.client = connect(url)  # presence's (piratechat/presence/)
         # The publisher's own connection: lines never wait behind presence's calls.
-        self._publishing = connect(url)
+        self._publishing = connection(url, PUBLISH_TIMEOUT, self.name("publisher"))
         self.subscribed = Event()  # set while the subscription is live
         self._published_ok = True
         self._closed = False
@@ -113,6 +137,10 @@ class RedisBroker:
         self._reconnects: list[Callable[[], None]] = []
         self._publisher = gevent.spawn(self._publish_queued)
         self._listener = gevent.spawn(self._listen)
+
+    def name(self, role: str) -> str:
+        """The name of this broker's connection for ``role`` (CLIENT LIST)."""
+        return f"{self.channel}:{self.origin}:{role}"
 
     # --- IBroker -----------------------------------------------------------
     def publish(self, room: str, message: str) -> None:
@@ -133,7 +161,7 @@ class RedisBroker:
         gevent.killall([self._publisher, self._listener])
         self.subscribed.clear()
         self.client.close()
-        self._publishing.close()
+        self._publishing.disconnect()
 
     # --- the publisher -----------------------------------------------------
     def _publish_queued(self) -> None:
@@ -144,8 +172,9 @@ class RedisBroker:
                 batch, self._outbox = self._outbox, []
                 payload = self.origin + "\n" + json.dumps(batch, ensure_ascii=False)
                 try:
-                    self._publishing.publish(self.channel, payload)
-                except redis.RedisError as error:
+                    self._publishing.send_command("PUBLISH", self.channel, payload)
+                    self._publishing.read_response()
+                except redis.RedisError as error:  # once: at most once (IBroker)
                     if self._published_ok:
                         log.warning("Redis at %s: publishing failed (%s); messages are "
                                     "dropped until it is back", self.url, error)
@@ -159,16 +188,17 @@ class RedisBroker:
     def _listen(self) -> None:
         delay = MIN_BACKOFF
         while not self._closed:
-            pubsub = self.client.pubsub()
+            # Waits for messages for ever, blocked in one read (no poll per
+            # message, no timeout to arm): close() kills the greenlet, and a
+            # Redis gone is a closed socket or, silently, TCP keepalive.
+            conn = connection(self.url, None, self.name("listener"))
             try:
-                pubsub.subscribe(self.channel)
+                conn.send_command("SUBSCRIBE", self.channel)
                 while not self._closed:
-                    item = pubsub.get_message(timeout=1.0)
-                    if item is None:
-                        continue
-                    if item["type"] == "message":
-                        self._dispatch(item["data"])
-                    elif item["type"] == "subscribe":
+                    kind, _, data = conn.read_response(disconnect_on_error=False)
+                    if kind == "message":
+                        self._dispatch(data)
+                    elif kind == "subscribe":
                         delay = MIN_BACKOFF
                         self.subscribed.set()
                         log.info("Redis at %s: subscribed to %s", self.url, self.channel)
@@ -179,10 +209,7 @@ class RedisBroker:
                     log.warning("Redis at %s: lost (%s); retrying with backoff", self.url, error)
             finally:
                 self.subscribed.clear()
-                try:
-                    pubsub.close()
-                except Exception:  # a broken connection may fail to close; it is dropped anyway
-                    pass
+                conn.disconnect()
             if not self._closed:
                 gevent.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 
 import gevent
+from gevent.event import Event
 
-from piratechat.broker.redis import RedisBroker, connect
+from piratechat.broker.redis import PUBLISH_TIMEOUT, RedisBroker, connect
 
 
 def raw_messages(redis_url: str, channel: str):
@@ -60,3 +61,78 @@ def test_a_burst_of_calls_beyond_the_pool_waits_for_connections(redis_url, broke
         broker.client.delete(key)
     finally:
         broker.close()
+
+
+def kill_connection(client, name: str) -> None:
+    """Cut the Redis connection named ``name`` from the server's side."""
+    ids = [c["id"] for c in client.client_list() if c["name"] == name]
+    assert len(ids) == 1, f"no single connection named {name}"
+    client.client_kill_filter(_id=ids[0])
+
+
+def test_a_subscription_cut_by_redis_is_back_and_says_so(redis_url, broker_prefix):
+    """The listener waits in one read for ever: a connection Redis closes
+    ends that read, and the listener subscribes again and calls on_reconnect
+    (the chat's catch-up), so lines published after that reach it."""
+    one, two = RedisBroker(redis_url, broker_prefix), RedisBroker(redis_url, broker_prefix)
+    back = Event()
+    two.on_reconnect(back.set)
+    got = []
+    two.subscribe(lambda room, message: got.append(message))
+    try:
+        assert one.subscribed.wait(5) and two.subscribed.wait(5)
+        assert back.wait(5)  # the first subscription says so too
+        back.clear()
+        kill_connection(one.client, two.name("listener"))
+        assert back.wait(10), "no on_reconnect after the subscription was cut"
+        assert two.subscribed.wait(5)
+        one.publish("lobby", "after")
+        deadline = time.monotonic() + 10
+        while not got and time.monotonic() < deadline:
+            gevent.sleep(0.01)
+        assert got == ["after"]
+    finally:
+        one.close()
+        two.close()
+
+
+def test_an_idle_subscription_stays(redis_url, broker_prefix):
+    """No socket timeout on the subscription: minutes without a line are no
+    reason to reconnect (each reconnect makes the chat read its history)."""
+    broker = RedisBroker(redis_url, broker_prefix)
+    reconnects = []
+    broker.on_reconnect(lambda: reconnects.append(1))
+    try:
+        assert broker.subscribed.wait(5)
+        gevent.sleep(PUBLISH_TIMEOUT + 1)  # silence longer than any socket timeout
+        assert broker.subscribed.is_set()
+        assert reconnects == [1]  # the first subscription only
+    finally:
+        broker.close()
+
+
+def test_publishing_comes_back_after_its_connection_was_cut(redis_url, broker_prefix):
+    """The publisher's connection killed: a batch may be lost (at most once),
+    the next ones go on a new connection."""
+    one, two = RedisBroker(redis_url, broker_prefix), RedisBroker(redis_url, broker_prefix)
+    got = []
+    two.subscribe(lambda room, message: got.append(message))
+    try:
+        assert one.subscribed.wait(5) and two.subscribed.wait(5)
+        one.publish("lobby", "before")
+        deadline = time.monotonic() + 10
+        while not got and time.monotonic() < deadline:
+            gevent.sleep(0.01)
+        kill_connection(one.client, one.name("publisher"))
+        sent = 0
+        deadline = time.monotonic() + 10
+        while got[-1:] != [str(sent)] and time.monotonic() < deadline:
+            sent += 1
+            one.publish("lobby", str(sent))
+            gevent.sleep(0.05)
+        assert got[-1] == str(sent)
+        assert len(got) == len(set(got))  # nothing twice
+        assert one.healthy()
+    finally:
+        one.close()
+        two.close()
