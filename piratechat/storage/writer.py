@@ -51,11 +51,18 @@ change tries a fresh one. Nothing of a failed batch was announced.
 Failures: if a batch fails for another reason, each of its changes is run
 alone, so only the change at fault fails (its caller gets the exception).
 
-No commit window: the writer starts the next commit as soon as the last one
-is done, and whatever queued meanwhile is the batch. Waiting a few
-milliseconds for more lines was measured (100 greenlets into 100 rooms, as
-bench/writer_cost.py): a 5 ms window gave about a fifth fewer lines per
-second, as batches were already 50 to 100 lines.
+A short commit window, only when lines come often: each commit has a fixed
+cost (a transaction, FileStorage's locks and seeks, the fsync and its
+thread), some 300 µs of CPU on FileStorage against some 60 µs per line
+(bench/writer_cost.py --talkers 1 against --rate 5000). At a few hundred
+lines a second each line came alone, so that fixed cost was most of a
+line's. So when a batch is small (under ``gather_below`` lines) and lines
+have lately come at least one per ``window`` seconds on average, the writer
+waits ``window`` seconds for more before committing: a line then waits at
+most that much longer, never when lines are rare (an idle chat commits at
+once), and never with big batches (at thousands of lines a second the
+commit itself is the window: a fixed 5 ms window gave about a fifth fewer
+lines per second flat out, as batches were already 50 to 100 lines).
 
 The hub: a commit pickles and stores its whole batch at once, on the hub's
 thread (ZODB's locks cannot be shared with a native thread here;
@@ -134,9 +141,13 @@ def _let_others_run() -> None:
 class Writer:
     def __init__(self, db, max_batch: int = 200, retry_seconds: float = 30.0,
                  slice_size: int | None = None, split_after: int = 10,
-                 later_every: float = 1.0):
+                 later_every: float = 1.0, window: float = 0.0015, gather_below: int = 8):
         self.db = db
         self.max_batch = max(1, max_batch)
+        self.window = window  # seconds a small batch waits for more when lines come often
+        self.gather_below = gather_below  # ...a batch this big or bigger never waits
+        self.rate = 0.0  # lines a second lately (a moving average over batches)
+        self._taken = time.monotonic()  # when the last batch was taken
         self.slice_size = max(1, slice_size or self.max_batch)  # None: the whole batch at once
         self.retry_seconds = retry_seconds
         self.commits = 0  # transactions committed (the bench divides lines by it)
@@ -227,12 +238,13 @@ class Writer:
                 batch = [self._queue.get(timeout=wait)]
             except Empty:
                 batch = []
-            while batch and len(batch) < self.max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except Empty:
-                    break
-            batch = [item for item in batch if item[0] is not _WAKE]
+            batch = self._gather(batch)
+            if batch and len(batch) < self.gather_below and self.rate * self.window >= 0.5:
+                self._busy = True  # drain waits for the batch held meanwhile
+                gevent.sleep(self.window)  # lines come often: let the next few join
+                batch = self._gather(batch)
+            if batch:
+                self._count(len(batch))
             if batch:
                 self._write_batch(batch)
             if self._later_due is not None and time.monotonic() >= self._later_due:
@@ -243,6 +255,23 @@ class Writer:
                 _let_others_run()  # those just woken, timers and sockets, before the next commit
             else:
                 gevent.sleep(0)  # the readers the commit held back take their files
+
+    def _gather(self, batch: list) -> list:
+        """``batch`` and what is queued after it, up to ``max_batch`` changes in all,
+        less the wake-ups (``drain``)."""
+        while batch and len(batch) < self.max_batch:
+            try:
+                batch.append(self._queue.get_nowait())
+            except Empty:
+                break
+        return [item for item in batch if item[0] is not _WAKE]
+
+    def _count(self, lines: int) -> None:
+        """Update ``rate`` with a batch of ``lines`` taken now."""
+        now = time.monotonic()
+        rate = lines / max(now - self._taken, 1e-4)
+        self._taken = now
+        self.rate += (rate - self.rate) * 0.25
 
     def _write_batch(self, batch: list) -> None:
         self._busy = True

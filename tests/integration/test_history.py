@@ -387,3 +387,56 @@ def test_a_reader_gets_through_while_the_writer_commits_back_to_back(data_fs, sl
     assert result["read"]
     assert result["commits_while_reading"] <= 2  # starved, it waits all 40 (the feed's end)
     assert result["lines"] == result["fed"]  # and every line queued was stored
+
+
+def taken(writer: Writer) -> None:
+    """Let the writer greenlet run until it has taken what is queued."""
+    for _ in range(100):
+        if writer._queue.empty():
+            return
+        gevent.sleep(0)
+    raise AssertionError("the writer took nothing")
+
+
+def test_while_lines_come_often_a_small_batch_waits_for_the_next(db):
+    """The commit window: a batch of one waits ``window`` for more when lines come often."""
+    writer = Writer(db, window=0.05)
+    history = ZODBHistory(db, writer)
+    history.append("deck", said("opens the writer's connection"))
+    commits, told = writer.commits, []
+    writer.rate = 1000.0  # as if lines came a thousand a second
+    history.append_soon("deck", said("first"), lambda stored, error: told.append(stored))
+    taken(writer)  # the writer takes the first line and waits
+    assert told == [] and writer._busy
+    history.append_soon("deck", said("second"), lambda stored, error: told.append(stored))
+    assert writer.drain(30)
+    assert [stored["text"] for stored in told] == ["first", "second"]
+    assert writer.commits == commits + 1  # both in one commit
+
+
+def test_a_line_that_comes_alone_is_committed_at_once(db):
+    writer = Writer(db, window=30)  # were it held, it would be for 30 s
+    history = ZODBHistory(db, writer)
+    history.append("deck", said("opens the writer's connection"))
+    commits, told = writer.commits, []
+    writer.rate = 0.0  # nothing said lately
+    history.append_soon("deck", said("alone"), lambda stored, error: told.append(stored))
+    taken(writer)  # and committed: nothing in the commit yields here (no monkey-patching)
+    assert [stored["text"] for stored in told] == ["alone"]
+    assert writer.commits == commits + 1
+    writer.close()
+
+
+def test_the_activity_index_gets_a_rooms_last_line_once_committed(db):
+    writer = Writer(db)
+    history = ZODBHistory(db, writer)
+    first = dict(said("first"), at="2026-11-30T12:00:00.250Z")
+    history.append("deck", first)
+    assert writer._later == {}  # the first line's own transaction listed the room
+    with reading(db) as root:
+        assert root.rooms._touched["deck"] == 1796040000250
+    for at in ("2026-11-30T12:00:05.000Z", "2026-11-30T12:00:07.125Z"):
+        history.append("deck", dict(said("later"), at=at))
+    assert writer.drain(30)
+    with reading(db) as root:
+        assert root.rooms._touched["deck"] == 1796040007125
