@@ -60,7 +60,9 @@ line's. So when a batch is small (under ``gather_below`` lines) and lines
 have lately come at least one per ``window`` seconds on average, the writer
 waits ``window`` seconds for more before committing: a line then waits at
 most that much longer, never when lines are rare (an idle chat commits at
-once), and never with big batches (at thousands of lines a second the
+once), nor while windows bring no lines in (a caller that waits for each
+line before the next: one window in ``probe_every`` batches then), and
+never with big batches (at thousands of lines a second the
 commit itself is the window: a fixed 5 ms window gave about a fifth fewer
 lines per second flat out, as batches were already 50 to 100 lines).
 
@@ -147,6 +149,9 @@ class Writer:
         self.window = window  # seconds a small batch waits for more when lines come often
         self.gather_below = gather_below  # ...a batch this big or bigger never waits
         self.rate = 0.0  # lines a second lately (a moving average over batches)
+        self.joined = 1.0  # lines that joined a batch in its window lately (moving average)
+        self.probe_every = 16  # batches, to look again if windows are worth it
+        self._unprobed = 0
         self._taken = time.monotonic()  # when the last batch was taken
         self.slice_size = max(1, slice_size or self.max_batch)  # None: the whole batch at once
         self.retry_seconds = retry_seconds
@@ -239,10 +244,12 @@ class Writer:
             except Empty:
                 batch = []
             batch = self._gather(batch)
-            if batch and len(batch) < self.gather_below and self.rate * self.window >= 0.5:
+            if batch and len(batch) < self.gather_below and self._worth_waiting():
                 self._busy = True  # drain waits for the batch held meanwhile
+                held = len(batch)
                 gevent.sleep(self.window)  # lines come often: let the next few join
                 batch = self._gather(batch)
+                self.joined += (len(batch) - held - self.joined) * 0.25
             if batch:
                 self._count(len(batch))
             if batch:
@@ -265,6 +272,18 @@ class Writer:
             except Empty:
                 break
         return [item for item in batch if item[0] is not _WAKE]
+
+    def _worth_waiting(self) -> bool:
+        """Whether a small batch should wait: lines come at least one per two windows,
+        and lately the windows brought lines in; if they did not (one caller
+        waiting for each line in turn), once every ``probe_every`` batches."""
+        if self.rate * self.window < 0.5:
+            return False
+        self._unprobed += 1
+        if self.joined >= 0.25 or self._unprobed >= self.probe_every:
+            self._unprobed = 0
+            return True
+        return False
 
     def _count(self, lines: int) -> None:
         """Update ``rate`` with a batch of ``lines`` taken now."""

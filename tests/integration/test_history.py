@@ -394,7 +394,7 @@ def taken(writer: Writer) -> None:
     for _ in range(100):
         if writer._queue.empty():
             return
-        gevent.sleep(0)
+        gevent.idle()  # after the loop's timers too (the writer yields on one)
     raise AssertionError("the writer took nothing")
 
 
@@ -440,3 +440,20 @@ def test_the_activity_index_gets_a_rooms_last_line_once_committed(db):
     assert writer.drain(30)
     with reading(db) as root:
         assert root.rooms._touched["deck"] == 1796040007125
+
+
+def test_no_window_while_windows_bring_no_lines_but_now_and_then(db):
+    """One caller waiting for each line: its windows bring nothing, so its lines are
+    not held, but for one in ``probe_every`` (to see whether that changed)."""
+    writer = Writer(db, window=30)  # were a line held, it would be for 30 s
+    history = ZODBHistory(db, writer)
+    history.append("deck", said("opens the writer's connection"))
+    told = []
+    for n in range(writer.probe_every - 1):
+        writer.rate, writer.joined = 1000.0, 0.0  # lines come often, windows brought none
+        history.append_soon("deck", said(f"l{n}"), lambda stored, error: told.append(stored))
+        taken(writer)
+        assert len(told) == n + 1  # committed at once
+    writer.rate = 1000.0
+    assert writer._worth_waiting()  # the probe
+    writer.close()
