@@ -54,8 +54,6 @@ def main() -> None:
     parser.add_argument("--tick", type=float, default=0.01,
                         help="with --rate: offer the lines due every TICK seconds (0.002 at 500 "
                              "lines/s: one at a time, as lines of many people come)")
-    parser.add_argument("--window", type=float, default=None,
-                        help="the writer's commit window in seconds (default: the Writer's)")
     parser.add_argument("--slice-size", type=int, default=0,
                         help="a savepoint every N lines of a batch (0: whole batches, the default)")
     parser.add_argument("--storage", choices=("file", "zeo", "postgres"), default="file")
@@ -70,8 +68,7 @@ def main() -> None:
     db = open_database(uri)
     evolve(db)
     counts = _counting() if args.count else None
-    writer = Writer(db, slice_size=args.slice_size or None,
-                    **({} if args.window is None else {"window": args.window}))
+    writer = Writer(db, slice_size=args.slice_size or None)
     history = ZODBHistory(db, writer)
     said = [0]
     end = 0.0

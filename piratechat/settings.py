@@ -86,9 +86,6 @@ class Settings:
     zodb_uri: str = ""  # where every line is kept
     # Lines (changes) committed together in one transaction at most.
     commit_batch: int = at_least(1, 200)
-    # Milliseconds a small batch waits for more lines, only while lines come often
-    # (storage/writer.py; 0: off): fewer commits and fsyncs at a few hundred lines a second.
-    commit_window_ms: float = at_least(0, 1.5)
     # Seconds a request waits for an unreachable storage server (ZEO, PostgreSQL) before
     # the chat answers `unavailable`; also the wait for one not yet opened at start.
     storage_timeout: float = above(0, 5.0)

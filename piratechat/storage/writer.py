@@ -51,20 +51,16 @@ change tries a fresh one. Nothing of a failed batch was announced.
 Failures: if a batch fails for another reason, each of its changes is run
 alone, so only the change at fault fails (its caller gets the exception).
 
-A short commit window, only when lines come often: each commit has a fixed
-cost (a transaction, FileStorage's locks and seeks, the fsync and its
-thread), some 300 µs of CPU on FileStorage against some 60 µs per line
-(bench/writer_cost.py --talkers 1 against --rate 5000). At a few hundred
-lines a second each line came alone, so that fixed cost was most of a
-line's. So when a batch is small (under ``gather_below`` lines) and lines
-have lately come at least one per ``window`` seconds on average, the writer
-waits ``window`` seconds for more before committing: a line then waits at
-most that much longer, never when lines are rare (an idle chat commits at
-once), nor while windows bring no lines in (a caller that waits for each
-line before the next: one window in ``probe_every`` batches then), and
-never with big batches (at thousands of lines a second the
-commit itself is the window: a fixed 5 ms window gave about a fifth fewer
-lines per second flat out, as batches were already 50 to 100 lines).
+No commit window: the writer starts the next commit as soon as the last one
+is done, and whatever queued meanwhile is the batch. Waiting a few
+milliseconds for more lines was measured (100 greenlets into 100 rooms, as
+bench/writer_cost.py): a 5 ms window gave about a fifth fewer lines per
+second, as batches were already 50 to 100 lines. A window for small batches
+only, while lines came often (1.5 ms, then only while windows brought lines
+in), was measured in the server with 1k connections in 100 rooms: at 500
+lines/s it saved no CPU beyond the machine's noise and raised the p50 from
+about 1.5 to 4-6 ms (a timer on a busy hub fires late); at 5,000 lines/s,
+with the hub saturated, the p50 went from some 50 ms to over a second.
 
 The hub: a commit pickles and stores its whole batch at once, on the hub's
 thread (ZODB's locks cannot be shared with a native thread here;
@@ -143,16 +139,9 @@ def _let_others_run() -> None:
 class Writer:
     def __init__(self, db, max_batch: int = 200, retry_seconds: float = 30.0,
                  slice_size: int | None = None, split_after: int = 10,
-                 later_every: float = 1.0, window: float = 0.0015, gather_below: int = 8):
+                 later_every: float = 1.0):
         self.db = db
         self.max_batch = max(1, max_batch)
-        self.window = window  # seconds a small batch waits for more when lines come often
-        self.gather_below = gather_below  # ...a batch this big or bigger never waits
-        self.rate = 0.0  # lines a second lately (a moving average over batches)
-        self.joined = 1.0  # lines that joined a batch in its window lately (moving average)
-        self.probe_every = 16  # batches, to look again if windows are worth it
-        self._unprobed = 0
-        self._taken = time.monotonic()  # when the last batch was taken
         self.slice_size = max(1, slice_size or self.max_batch)  # None: the whole batch at once
         self.retry_seconds = retry_seconds
         self.commits = 0  # transactions committed (the bench divides lines by it)
@@ -243,15 +232,12 @@ class Writer:
                 batch = [self._queue.get(timeout=wait)]
             except Empty:
                 batch = []
-            batch = self._gather(batch)
-            if batch and len(batch) < self.gather_below and self._worth_waiting():
-                self._busy = True  # drain waits for the batch held meanwhile
-                held = len(batch)
-                gevent.sleep(self.window)  # lines come often: let the next few join
-                batch = self._gather(batch)
-                self.joined += (len(batch) - held - self.joined) * 0.25
-            if batch:
-                self._count(len(batch))
+            while batch and len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except Empty:
+                    break
+            batch = [item for item in batch if item[0] is not _WAKE]
             if batch:
                 self._write_batch(batch)
             if self._later_due is not None and time.monotonic() >= self._later_due:
@@ -262,35 +248,6 @@ class Writer:
                 _let_others_run()  # those just woken, timers and sockets, before the next commit
             else:
                 gevent.sleep(0)  # the readers the commit held back take their files
-
-    def _gather(self, batch: list) -> list:
-        """``batch`` and what is queued after it, up to ``max_batch`` changes in all,
-        less the wake-ups (``drain``)."""
-        while batch and len(batch) < self.max_batch:
-            try:
-                batch.append(self._queue.get_nowait())
-            except Empty:
-                break
-        return [item for item in batch if item[0] is not _WAKE]
-
-    def _worth_waiting(self) -> bool:
-        """Whether a small batch should wait: lines come at least one per two windows,
-        and lately the windows brought lines in; if they did not (one caller
-        waiting for each line in turn), once every ``probe_every`` batches."""
-        if self.rate * self.window < 0.5:
-            return False
-        self._unprobed += 1
-        if self.joined >= 0.25 or self._unprobed >= self.probe_every:
-            self._unprobed = 0
-            return True
-        return False
-
-    def _count(self, lines: int) -> None:
-        """Update ``rate`` with a batch of ``lines`` taken now."""
-        now = time.monotonic()
-        rate = lines / max(now - self._taken, 1e-4)
-        self._taken = now
-        self.rate += (rate - self.rate) * 0.25
 
     def _write_batch(self, batch: list) -> None:
         self._busy = True

@@ -389,44 +389,6 @@ def test_a_reader_gets_through_while_the_writer_commits_back_to_back(data_fs, sl
     assert result["lines"] == result["fed"]  # and every line queued was stored
 
 
-def taken(writer: Writer) -> None:
-    """Let the writer greenlet run until it has taken what is queued."""
-    for _ in range(100):
-        if writer._queue.empty():
-            return
-        gevent.idle()  # after the loop's timers too (the writer yields on one)
-    raise AssertionError("the writer took nothing")
-
-
-def test_while_lines_come_often_a_small_batch_waits_for_the_next(db):
-    """The commit window: a batch of one waits ``window`` for more when lines come often."""
-    writer = Writer(db, window=0.05)
-    history = ZODBHistory(db, writer)
-    history.append("deck", said("opens the writer's connection"))
-    commits, told = writer.commits, []
-    writer.rate = 1000.0  # as if lines came a thousand a second
-    history.append_soon("deck", said("first"), lambda stored, error: told.append(stored))
-    taken(writer)  # the writer takes the first line and waits
-    assert told == [] and writer._busy
-    history.append_soon("deck", said("second"), lambda stored, error: told.append(stored))
-    assert writer.drain(30)
-    assert [stored["text"] for stored in told] == ["first", "second"]
-    assert writer.commits == commits + 1  # both in one commit
-
-
-def test_a_line_that_comes_alone_is_committed_at_once(db):
-    writer = Writer(db, window=30)  # were it held, it would be for 30 s
-    history = ZODBHistory(db, writer)
-    history.append("deck", said("opens the writer's connection"))
-    commits, told = writer.commits, []
-    writer.rate = 0.0  # nothing said lately
-    history.append_soon("deck", said("alone"), lambda stored, error: told.append(stored))
-    taken(writer)  # and committed: nothing in the commit yields here (no monkey-patching)
-    assert [stored["text"] for stored in told] == ["alone"]
-    assert writer.commits == commits + 1
-    writer.close()
-
-
 def test_the_activity_index_gets_a_rooms_last_line_once_committed(db):
     writer = Writer(db)
     history = ZODBHistory(db, writer)
@@ -440,20 +402,3 @@ def test_the_activity_index_gets_a_rooms_last_line_once_committed(db):
     assert writer.drain(30)
     with reading(db) as root:
         assert root.rooms._touched["deck"] == 1796040007125
-
-
-def test_no_window_while_windows_bring_no_lines_but_now_and_then(db):
-    """One caller waiting for each line: its windows bring nothing, so its lines are
-    not held, but for one in ``probe_every`` (to see whether that changed)."""
-    writer = Writer(db, window=30)  # were a line held, it would be for 30 s
-    history = ZODBHistory(db, writer)
-    history.append("deck", said("opens the writer's connection"))
-    told = []
-    for n in range(writer.probe_every - 1):
-        writer.rate, writer.joined = 1000.0, 0.0  # lines come often, windows brought none
-        history.append_soon("deck", said(f"l{n}"), lambda stored, error: told.append(stored))
-        taken(writer)
-        assert len(told) == n + 1  # committed at once
-    writer.rate = 1000.0
-    assert writer._worth_waiting()  # the probe
-    writer.close()
