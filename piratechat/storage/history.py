@@ -34,12 +34,13 @@ def _append(room: str, line: dict, root: Root) -> dict:
     announced again: the room saw it already)."""
     rooms = root.rooms
     stored_room = rooms.get(room)
-    if stored_room is not None:
+    if stored_room is None:
+        stored_room = rooms.add(room)
+    else:
         original = stored_room.repeat_of(line.get("client_id"))
         if original is not None:
             return dict(stored_room.message(original), repeat=True)
-    stored_room = rooms.add(room)
-    stored = stored_room.append(
+    stored = stored_room.add_new(
         author=line["author"],
         at=parse_time(line["at"]),
         text=line["text"],
