@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.writer_cost [--rooms 100] [--talkers 100] [--seconds 4]
     .venv/bin/python -m bench.writer_cost --rate 5000   # paced, pipelined, as the server says
+    .venv/bin/python -m bench.writer_cost --rate 500 --tick 0.002   # a line at a time
     .venv/bin/python -m bench.writer_cost --rate 5000 --slice-size 100   # savepoint slices
     .venv/bin/python -m bench.writer_cost --storage zeo --client-ids --count
 
@@ -50,6 +51,9 @@ def main() -> None:
     parser.add_argument("--talkers", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--rate", type=float, default=0, help="lines/s offered (0: flat out)")
+    parser.add_argument("--tick", type=float, default=0.01,
+                        help="with --rate: offer the lines due every TICK seconds (0.002 at 500 "
+                             "lines/s: one at a time, as lines of many people come)")
     parser.add_argument("--slice-size", type=int, default=0,
                         help="a savepoint every N lines of a batch (0: whole batches, the default)")
     parser.add_argument("--storage", choices=("file", "zeo", "postgres"), default="file")
@@ -88,7 +92,7 @@ def main() -> None:
     waits: list[float] = []
 
     def paced() -> None:
-        """Offer ``rate`` lines a second, in ticks of 10 ms, without waiting for any."""
+        """Offer ``rate`` lines a second, every ``tick`` seconds, without waiting for any."""
         start, count = time.monotonic(), 0
         while time.monotonic() < end:
             due = int((time.monotonic() - start) * args.rate)
@@ -100,7 +104,7 @@ def main() -> None:
                     lambda stored, error, queued=queued: waits.append(
                         time.perf_counter() - queued))
                 count += 1
-            gevent.sleep(0.01)
+            gevent.sleep(args.tick)
         writer.drain(30)
         said[0] = count
 

@@ -150,6 +150,13 @@ class Room(Persistent):
         original = self.repeat_of(client_id)
         if original is not None:
             return original
+        return self.add_new(author, at, text, translation, translator, fallback, client_id)
+
+    def add_new(self, author: str, at: datetime, text: str, translation: str,
+                translator: str, fallback: str | None = None,
+                client_id: str | None = None) -> StoredLine:
+        """``append`` for a line known not to be a repeat (the writer looked it up
+        already: ``repeat_of`` is a good part of an append's cost)."""
         history = self.history
         line, full = history.add(author, microseconds(at), text, translation, translator,
                                  fallback or None, client_id or None)

@@ -19,7 +19,6 @@ from functools import partial
 from zope.interface import implementer
 
 from ..interfaces import IHistory
-from ..rooms.lines import microseconds
 from ..rooms.resources import Root, parse_time
 from .database import reading
 from .writer import Writer
@@ -35,12 +34,13 @@ def _append(room: str, line: dict, root: Root) -> dict:
     announced again: the room saw it already)."""
     rooms = root.rooms
     stored_room = rooms.get(room)
-    if stored_room is not None:
+    if stored_room is None:
+        stored_room = rooms.add(room)
+    else:
         original = stored_room.repeat_of(line.get("client_id"))
         if original is not None:
             return dict(stored_room.message(original), repeat=True)
-    stored_room = rooms.add(room)
-    stored = stored_room.append(
+    stored = stored_room.add_new(
         author=line["author"],
         at=parse_time(line["at"]),
         text=line["text"],
@@ -54,11 +54,12 @@ def _append(room: str, line: dict, root: Root) -> dict:
     return stored_room.message(stored)
 
 
-def _touch(room: str, milliseconds: int, root: Root) -> None:
-    """The writer's ``later`` change after lines of ``room``: the activity index."""
+def _touch(room: str, root: Root) -> None:
+    """The writer's ``later`` change after lines of ``room``: the activity index, at
+    the time of the room's last line (read here once, not parsed for each line)."""
     stored_room = root.rooms.get(room)
     if stored_room is not None:
-        root.rooms.touch(stored_room, milliseconds)
+        root.rooms.touch(stored_room, stored_room.last_said())
 
 
 class _Done:
@@ -123,7 +124,8 @@ class ZODBHistory:
     def _announce(self, result: dict) -> None:
         if result.get("repeat"):
             return
-        room, at = result["room"], parse_time(result["at"])
-        self.writer.later(("touch", room), partial(_touch, room, microseconds(at) // 1000))
+        room = result["room"]
+        if result["seq"] != 1:  # a room's first line touched the index in its own transaction
+            self.writer.later(("touch", room), partial(_touch, room))
         for listener in self._listeners:
             listener(result)

@@ -387,3 +387,18 @@ def test_a_reader_gets_through_while_the_writer_commits_back_to_back(data_fs, sl
     assert result["read"]
     assert result["commits_while_reading"] <= 2  # starved, it waits all 40 (the feed's end)
     assert result["lines"] == result["fed"]  # and every line queued was stored
+
+
+def test_the_activity_index_gets_a_rooms_last_line_once_committed(db):
+    writer = Writer(db)
+    history = ZODBHistory(db, writer)
+    first = dict(said("first"), at="2026-11-30T12:00:00.250Z")
+    history.append("deck", first)
+    assert writer._later == {}  # the first line's own transaction listed the room
+    with reading(db) as root:
+        assert root.rooms._touched["deck"] == 1796040000250
+    for at in ("2026-11-30T12:00:05.000Z", "2026-11-30T12:00:07.125Z"):
+        history.append("deck", dict(said("later"), at=at))
+    assert writer.drain(30)
+    with reading(db) as root:
+        assert root.rooms._touched["deck"] == 1796040007125
