@@ -116,6 +116,10 @@ _SERVERS = [
     # the peer that isolates what the cluster adds. Measured: worker + runzeo.
     Server("piratechat-zeo", "PirateChat on ZEO (1 process)", "raw", "/sockjs/websocket",
            "gunicorn", zeo=True),
+    # One process behind the same nginx, Redis and ZEO as the cluster: what the
+    # second process adds, with the relay's cost on both sides of the ratio.
+    Server("piratechat-cluster1", "PirateChat, 1 process + nginx + Redis (ZEO)", "raw",
+           "/sockjs/websocket", "gunicorn", processes=1),
     # Two processes behind nginx, on ZEO and a Redis of their own (make cluster's
     # pieces); measured: both gunicorn workers + nginx's worker + redis-server + runzeo.
     Server("piratechat-cluster2", "PirateChat, 2 processes + nginx + Redis (ZEO)", "raw",
