@@ -53,6 +53,13 @@ def worker_exit(server, worker):
     close_app(getattr(worker, "wsgi", None))
 
 
+def post_worker_init(worker):
+    """The worker's app is built: keep its heap out of full collections (heap.py)."""
+    from piratechat import heap
+
+    heap.freeze()
+
+
 def _app_settings(path):
     """The ini's ``[app:main]`` settings, with %(here)s filled in."""
     parser = configparser.ConfigParser(defaults={"here": os.path.dirname(os.path.abspath(path))})

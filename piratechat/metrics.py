@@ -25,6 +25,14 @@ and what is read when scraped, from the SockJS sessions:
 - ``piratechat_connections{transport}``: open sessions by transport
   (``raw_websocket``, ``websocket``, ``http``: the HTTP transports)
 - ``piratechat_queue_bytes``: characters queued for clients, not yet sent
+
+and, for the whole process, the garbage collector's full passes (heap.py):
+
+- ``piratechat_gc_frozen_objects``: objects of the start-up heap that full
+  passes skip (0: the server did not freeze it)
+- ``piratechat_gc_full_passes_total`` and ``piratechat_gc_full_pass_seconds_total``:
+  full passes since then and the seconds the process stood still for them;
+  ``piratechat_gc_full_pass_max_seconds``: the longest
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pyramid.response import Response
 
+from . import heap
 from .interfaces import IChat, IMetrics, ISockJSEndpoint, IWriter, provide
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -87,6 +96,20 @@ class WriterCollector:
             yield CounterMetricFamily(name, documentation, value=getattr(self.writer, attribute))
 
 
+class HeapCollector:
+    """The collector's full passes (heap.py), read at scrape time."""
+
+    def collect(self):
+        count, seconds, slowest = heap.full_passes
+        yield GaugeMetricFamily("piratechat_gc_frozen_objects",
+                                "Start-up objects full collections skip", value=heap.frozen())
+        yield CounterMetricFamily("piratechat_gc_full_passes", "Full collections", value=count)
+        yield CounterMetricFamily("piratechat_gc_full_pass_seconds",
+                                  "Seconds spent in full collections", value=seconds)
+        yield GaugeMetricFamily("piratechat_gc_full_pass_max_seconds",
+                                "The longest full collection", value=slowest)
+
+
 def includeme(config) -> None:
     """Count what the chat does, and serve ``/metrics``. Needs the chat built."""
     registry = CollectorRegistry()
@@ -99,6 +122,7 @@ def includeme(config) -> None:
     commit = Histogram("piratechat_commit_seconds", "One group commit",
                        buckets=BUCKETS, registry=registry)
     registry.register(SessionCollector(config.registry))
+    registry.register(HeapCollector())
 
     def counted(line: dict) -> None:
         lines.inc()

@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from pyramid.paster import get_app, setup_logging
 
     from .. import main
+    from ..heap import freeze
     from ..shutdown import close_app
     from ..sockjs.gevent_server import serve
     from ..storage.problems import DatabaseProblem
@@ -48,4 +49,5 @@ def run(args: argparse.Namespace) -> int:
     except (MissingIni, DatabaseProblem) as error:
         print(f"piratechat serve: {error}", file=sys.stderr)
         return 1
+    freeze()  # the app is built: keep its heap out of full collections (heap.py)
     return serve(app, args.host, args.port, on_stop=lambda: close_app(app))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import websocket
 
+from tests.functional.test_operations import scrape
 from tests.functional.test_socket import SockJSClient, ws_url
 from tests.support.server import LiveServer
 
@@ -30,6 +31,12 @@ def gunicorn(tmp_path_factory):
     server.stop()
     log = "".join(server.output)
     assert "Traceback" not in log and "ERROR" not in log, log
+
+
+def test_the_worker_keeps_its_start_up_heap_out_of_full_collections(gunicorn):
+    """gunicorn's worker freezes its heap once the app is built (heap.py,
+    gunicorn_config.post_worker_init): full collections then skip it."""
+    assert scrape(gunicorn)["piratechat_gc_frozen_objects"] > 10_000
 
 
 def _raw(url: str):

@@ -92,6 +92,15 @@ def test_metrics_count_connections_lines_fanout_commits_and_queues(live_server):
     assert "piratechat_queue_bytes" in during
 
 
+def test_the_served_process_keeps_its_start_up_heap_out_of_full_collections(live_server):
+    """``piratechat serve`` freezes what building the app left (heap.py), and
+    /metrics shows it, with the full passes since."""
+    samples = scrape(live_server)
+    assert samples["piratechat_gc_frozen_objects"] > 10_000
+    assert samples["piratechat_gc_full_passes_total"] >= 0
+    assert samples["piratechat_gc_full_pass_max_seconds"] >= 0
+
+
 def test_commits_and_conflicts_are_counted(app):
     """A ConflictError (another connection, standing for another process, wrote
     the room's last chunk first) is counted, and the batch's second run too."""
