@@ -134,16 +134,26 @@ class Rfc6455:
     Plain text frames (``plain_frames``) are read here; the first frame
     that is anything else (a ping, a close, a fragment, a fault) and
     everything after it goes to wsproto, for the rest of the connection.
+    wsproto's connection is made only then (or for a close): until then text
+    frames are built here (``text_frame``), so an idle chat connection holds
+    none of its nine objects, which every full garbage collection would walk.
     """
 
     def __init__(self, max_message: int):
         self.max_message = max_message
-        self._ws = Connection(ConnectionType.SERVER)
+        self._wsproto: Connection | None = None
         self.is_open = True  # text frames may still be sent (neither side began to close)
         self._parts: list[str] = []
         self._size = 0
         self._plain = True  # every frame so far was plain: wsproto has seen no byte
         self._rest = b""  # the start of a plain frame not whole yet
+
+    @property
+    def _ws(self) -> Connection:
+        """wsproto's side of the connection, made when first needed."""
+        if self._wsproto is None:
+            self._wsproto = Connection(ConnectionType.SERVER)
+        return self._wsproto
 
     def feed(self, data: bytes) -> Received:
         """Bytes from the client (``b""``: it hung up)."""
@@ -201,6 +211,8 @@ class Rfc6455:
 
     def text(self, text: str) -> bytes:
         """A text frame; nothing once the connection is closing."""
+        if self._wsproto is None:  # plain frames only so far: still open unless closed here
+            return text_frame(text) if self.is_open else b""
         if self._ws.state is not ConnectionState.OPEN:
             return b""
         try:

@@ -189,6 +189,26 @@ def test_websocket_section_rfc6455_close_is_answered():
     assert server.text("late") == b""  # nothing after the close
 
 
+def test_websocket_section_rfc6455_a_plain_connection_holds_no_wsproto_until_it_needs_it():
+    """Text frames both ways need no wsproto connection (nine objects every full
+    garbage collection would walk, per idle connection); the first control frame
+    makes one, and everything goes on as before."""
+    server, peer = wsframing.Rfc6455(1000), client()
+    assert server.feed(peer.send(TextMessage(data="ahoy"))).messages == ["ahoy"]
+    sent = server.text("arr, ahoy \ud800")  # a lone surrogate, as the app may send
+    peer.receive_data(sent)
+    assert [e.data for e in peer.events()] == ["arr, ahoy ?"]
+
+    def holds_wsproto():
+        return any(isinstance(value, Connection) for value in vars(server).values())
+
+    assert not holds_wsproto()
+    got = server.feed(peer.send(Ping(payload=b"hi")))
+    peer.receive_data(got.reply + server.text("after the ping"))
+    assert [type(e).__name__ for e in peer.events()] == ["Pong", "TextMessage"]
+    assert holds_wsproto()
+
+
 @pytest.mark.parametrize("event, code", [
     (BytesMessage(data=b"\x00"), 1003),
     (TextMessage(data="x" * 2000), 1009),
