@@ -306,6 +306,14 @@ class IReceiver(Interface):
         ``session.frames_to_send()`` gives now if that cannot wait, else let
         the connection's greenlet write it."""
 
+    def write_now(batch):
+        """Write ``batch`` (an ``Outgoing``) whole and at once and return True,
+        or write nothing and return False: the session then queues it and
+        wakes the receiver. Called by ``session.send`` only when nothing is
+        queued, from inside a fan-out: it never waits. An idle WebSocket takes
+        it (one call per member, no queue); an HTTP response always declines,
+        since its own greenlet writes the body."""
+
     def tick(now):
         """Run the session's timers due at ``now`` (``session.tick``: a
         heartbeat, a WebSocket ping, the cut of a connection stuck after the

@@ -95,10 +95,10 @@ class Receiver(Protocol):
         """There is something to send (or the session closed): drain
         ``frames_to_send``. Called from whoever fed the session: must not block."""
 
-    # Optional: ``write_now(batch) -> bool``: write one batch at once, or
-    # False to have it queued (and ``wake`` called). A receiver that has it
-    # is given a message that finds the queue empty that way: one call,
-    # neither queue nor ``frames_to_send`` (the fan-out to idle WebSockets).
+    def write_now(self, batch: Outgoing) -> bool:
+        """Write ``batch`` at once (True), or decline (False): it is queued and
+        ``wake`` called. Given a message that finds the queue empty: one call,
+        neither queue nor ``frames_to_send`` (the fan-out to idle WebSockets)."""
 
 
 def frame_text(frame: Frame) -> str:
@@ -131,7 +131,7 @@ class Session:
         self.raw = False  # raw WebSocket: messages go out as they are, unframed, no "o"/"h"
         self.close_reason = protocol.GO_AWAY
         self.receiver: Receiver | None = None
-        #: The attached receiver's ``write_now``, if it has one (``send``).
+        #: The attached receiver's ``write_now`` (``send``).
         self._write_now: Callable[[Outgoing], bool] | None = None
         self.kind = POLLING  # the attached receiver's
         self._outbox: deque[Outgoing] = deque()
@@ -219,7 +219,7 @@ class Session:
             return protocol.close_frame(*protocol.ANOTHER_CONNECTION)
         self.receiver = receiver
         self.kind = receiver.kind
-        self._write_now = getattr(receiver, "write_now", None)
+        self._write_now = receiver.write_now
         options = self.registry.options
         now = self.registry.clock()
         self._written = 0

@@ -29,6 +29,7 @@ from zope.interface.verify import verifyObject
 
 from piratechat.interfaces import IReceiver
 from piratechat.sockjs import Options, Session, wsframing
+from piratechat.sockjs.outgoing import Outgoing
 from piratechat.sockjs.registry import SessionRegistry
 from piratechat.sockjs.session import NEVER, STREAMING
 from piratechat.sockjs.transports.http import HttpReceiver, _body
@@ -181,6 +182,26 @@ def test_woken_it_writes_what_the_session_queued(kind, sessions):
     while len(messages) < 2:
         messages += [m for frame in served.frames() for m in json.loads(frame[1:])]
     assert messages == ["hello", "world"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_write_now_writes_a_batch_whole_or_nothing_and_never_waits(kind, sessions):
+    """The fan-out's call: True once the batch is written, or False with nothing
+    written (the session then queues it); with a write stuck, always False."""
+    served = serve(sessions(heartbeat_delay=1000, ping_interval=0), kind, "a")
+    served.drain()
+    took = served.receiver.write_now(Outgoing(["ahoy", "matey"]))
+    assert took is (kind == "websocket")  # an idle WebSocket takes it; HTTP declines
+    if took:
+        messages: list[str] = []
+        while len(messages) < 2:
+            messages += [m for frame in served.frames() for m in json.loads(frame[1:])]
+        assert messages == ["ahoy", "matey"]
+    else:
+        served.session.send("queued instead")  # what the session does then
+        assert served.frames() == ['a["queued instead"]']  # nothing came before it
+    stuck(served)
+    assert served.receiver.write_now(Outgoing("late")) is False
 
 
 @pytest.mark.parametrize("kind", KINDS)

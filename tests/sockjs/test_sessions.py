@@ -61,6 +61,9 @@ class Receiver:
     def wake(self):
         self.woken += 1
 
+    def write_now(self, batch):
+        return False
+
 
 def make(clock=None, **options) -> tuple[Session, Clock]:
     clock = clock or Clock()

@@ -97,6 +97,10 @@ class HttpReceiver:
         if self.session.state == CLOSED:  # the cut of a stuck receiver is due sooner
             ticker(self.session.registry).schedule(self, self.session.deadline)
 
+    def write_now(self, batch) -> bool:
+        """Never at once: the response's own greenlet writes the body (IReceiver)."""
+        return False
+
     def tick(self, now: float) -> float:
         session = self.session
         if session.receiver is not self:
