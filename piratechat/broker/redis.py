@@ -99,7 +99,7 @@ class WaitingPool(redis.ConnectionPool):
         self._released.set()
 
 
-def connect(url: str) -> redis.Redis:
+def pooled_client(url: str) -> redis.Redis:
     """A client for ``url`` (redis://host:port/db) whose calls give up after a
     few seconds, never hang. Its replies are small (presence): a read buffer
     of 4 KiB, not hiredis's 64 KiB in each of up to 100 connections."""
@@ -109,7 +109,7 @@ def connect(url: str) -> redis.Redis:
     return redis.Redis(connection_pool=pool)
 
 
-def connection(url: str, timeout: float | None, name: str) -> GeventConnection:
+def own_connection(url: str, timeout: float | None, name: str) -> GeventConnection:
     """One connection of the broker's own, outside any pool: no pool, retry
     or metrics layer per call (what a line pays for on the hot path); RESP2,
     where a pub/sub message is a plain array. Connects on first use, and
@@ -125,9 +125,9 @@ class RedisBroker:
         self.url = url
         self.channel = prefix + "bus"
         self.origin = uuid.uuid4().hex[:16]
-        self.client = connect(url)  # presence's (piratechat/presence/)
+        self.client = pooled_client(url)  # presence's (piratechat/presence/)
         # The publisher's own connection: lines never wait behind presence's calls.
-        self._publishing = connection(url, PUBLISH_TIMEOUT, self.name("publisher"))
+        self._publishing = own_connection(url, PUBLISH_TIMEOUT, self.name("publisher"))
         self.subscribed = Event()  # set while the subscription is live
         self._published_ok = True
         self._closed = False
@@ -191,7 +191,7 @@ class RedisBroker:
             # Waits for messages for ever, blocked in one read (no poll per
             # message, no timeout to arm): close() kills the greenlet, and a
             # Redis gone is a closed socket or, silently, TCP keepalive.
-            conn = connection(self.url, None, self.name("listener"))
+            conn = own_connection(self.url, None, self.name("listener"))
             try:
                 conn.send_command("SUBSCRIBE", self.channel)
                 while not self._closed:

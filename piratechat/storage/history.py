@@ -26,6 +26,13 @@ from .writer import Writer
 Told = Callable[[dict | None, BaseException | None], None]  # append_soon's done(stored, error)
 
 
+def _lists_its_room(seq: int) -> bool:
+    """A room's first line puts the room in the activity index in its own
+    transaction (once per room: rarely a conflict), so the room is listed at
+    once; every later line tells the index after its commit (``Writer.later``)."""
+    return seq == 1
+
+
 def _append(room: str, line: dict, root: Root) -> dict:
     """The writer's change for one line: store it under the room's next number.
 
@@ -49,7 +56,7 @@ def _append(room: str, line: dict, root: Root) -> dict:
         fallback=line.get("fallback"),
         client_id=line.get("client_id"),
     )
-    if stored.seq == 1:  # listed at once from its first line (once per room: rarely a conflict)
+    if _lists_its_room(stored.seq):
         rooms.touch(stored_room, stored.at_us // 1000)
     return stored_room.message(stored)
 
@@ -125,7 +132,7 @@ class ZODBHistory:
         if result.get("repeat"):
             return
         room = result["room"]
-        if result["seq"] != 1:  # a room's first line touched the index in its own transaction
+        if not _lists_its_room(result["seq"]):
             self.writer.later(("touch", room), partial(_touch, room))
         for listener in self._listeners:
             listener(result)

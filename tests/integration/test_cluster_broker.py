@@ -12,12 +12,12 @@ import time
 import gevent
 from gevent.event import Event
 
-from piratechat.broker.redis import PUBLISH_TIMEOUT, RedisBroker, connect
+from piratechat.broker.redis import PUBLISH_TIMEOUT, RedisBroker, pooled_client
 
 
 def raw_messages(redis_url: str, channel: str):
     """A subscription to ``channel`` that sees the Redis messages themselves."""
-    pubsub = connect(redis_url).pubsub()
+    pubsub = pooled_client(redis_url).pubsub()
     pubsub.subscribe(channel)
     assert pubsub.get_message(timeout=5)["type"] == "subscribe"
     return pubsub

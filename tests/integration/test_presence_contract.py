@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from zope.interface.verify import verifyObject
 
-from piratechat.broker.redis import connect
+from piratechat.broker.redis import pooled_client
 from piratechat.interfaces import IPresence
 from piratechat.presence.local import LocalPresence
 from piratechat.presence.redis import RedisPresence
@@ -27,7 +27,7 @@ class Clock:
 def shared(request, redis_url, broker_prefix):
     """``shared()``: one more process's view of one presence state, and the clock."""
     clock = Clock()
-    client = connect(redis_url) if request.param == "redis" else None
+    client = pooled_client(redis_url) if request.param == "redis" else None
     state = LocalPresence(TTL, clock)
 
     def view():

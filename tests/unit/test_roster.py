@@ -14,7 +14,7 @@ import socket
 import pytest
 
 from piratechat.broker.local import LocalBroker, LocalBus
-from piratechat.broker.redis import connect
+from piratechat.broker.redis import pooled_client
 from piratechat.chat.hub import Hub
 from piratechat.chat.roster import Roster
 from piratechat.presence.local import LocalPresence
@@ -70,7 +70,7 @@ def down_presence() -> RedisPresence:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    return RedisPresence(connect(f"redis://127.0.0.1:{port}/0"), TTL)
+    return RedisPresence(pooled_client(f"redis://127.0.0.1:{port}/0"), TTL)
 
 
 def test_enter_and_leave_are_told_to_those_who_hear_presence_here_and_elsewhere(world):
