@@ -89,6 +89,10 @@ def _notes(row) -> str:
             f"{name} {1e6 * seconds / delivered:.1f}" for name, seconds in parts.items()))
     if (row.get("background_cpu_percent") or 0) > 25:
         notes.append(f"machine {row['background_cpu_percent']:.0f}% busy before the run")
+    gc = row.get("gc")
+    if gc and gc["passes"]:
+        notes.append(f"{gc['passes']:.0f} full GC passes, {1000 * gc['seconds']:.0f} ms in all "
+                     f"(longest so far {gc['longest_ms']:.0f} ms)")
     if row.get("worker_restarted"):
         notes.append("gunicorn worker restarted")
     if row.get("log_findings"):

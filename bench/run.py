@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,7 @@ class Row:
     server_env: dict = field(default_factory=dict)  # what the bench set for the server
     worker_env: dict = field(default_factory=dict)  # PIRATECHAT_* in the measured process
     syscalls: dict | None = None  # send syscalls of the measured process, send + drain phase
+    gc: dict | None = None  # PirateChat's full GC passes in the send + drain phase (heap.py)
     loadgen_command: str = ""
     result: dict = field(default_factory=dict)
 
@@ -203,6 +205,7 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                 row.rss_after_kb = proc_rss_kb(run.pid)
                 if args.syscalls:  # attaches within the generator's 0.5 s start delay
                     counter = SyscallCounter(run.pid)
+                gc0 = gc_passes(run.url) if server.name.startswith("piratechat") else None
                 parts0, busy0, t0 = cpu_parts(run), machine_busy(), time.monotonic()
                 cpu0 = cpu_seconds(parts0)
                 if args.profile and server.gunicorn:
@@ -220,6 +223,10 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                     row.server_cpu_parts = {name: round(parts1[name] - parts0[name], 3)
                                             for name in parts0}
                 row.machine_cpu_percent = busy_percent(busy0, busy1)
+                gc1 = gc_passes(run.url) if gc0 else None
+                if gc0 and gc1:
+                    row.gc = {"passes": gc1[0] - gc0[0], "seconds": gc1[1] - gc0[1],
+                              "longest_ms": 1000 * gc1[2]}
                 row.rss_end_kb = proc_rss_kb(run.pid)
                 row.hwm_kb = proc_status_kb(run.pid, "VmHWM")
             elif kind == "result":
@@ -250,6 +257,23 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
         run.stop()
     row.log_findings = log_findings(log_path.read_text(errors="replace"), max(1, server.processes))
     return row
+
+
+def gc_passes(url: str) -> tuple[float, float, float] | None:
+    """PirateChat's full GC passes so far, their seconds and the longest
+    (/metrics, heap.py); None if it does not say. Behind nginx: one process's."""
+    try:
+        text = urllib.request.urlopen(url + "/metrics", timeout=5).read().decode()
+    except OSError:
+        return None
+    found = dict(line.rsplit(" ", 1) for line in text.splitlines()
+                 if line.startswith("piratechat_gc_full_pass"))
+    try:
+        return (float(found["piratechat_gc_full_passes_total"]),
+                float(found["piratechat_gc_full_pass_seconds_total"]),
+                float(found["piratechat_gc_full_pass_max_seconds"]))
+    except (KeyError, ValueError):
+        return None
 
 
 def log_findings(text: str, boots: int = 1) -> list[str]:
@@ -309,6 +333,8 @@ def summary(row: Row) -> str:
             + _per_line(numbers["reads_per_line"], "reads")
             + _per_line(numbers["frames_per_line"], "frames")
             + _per_line(numbers["send_syscalls_per_line"], "send syscalls")
+            + (f", {row.gc['passes']:.0f} full GC passes ({1000 * row.gc['seconds']:.0f} ms)"
+               if row.gc else "")
             + (f", log: {row.log_findings}" if row.log_findings else "")
             + (" WORKER RESTARTED" if row.worker_restarted else "")
         )
