@@ -183,6 +183,8 @@ def storage_server(name: str):
     if name == "file":
         folder = tempfile.mkdtemp(prefix="history-bench-")
         return None, f"file://{folder}/Data.fs", lambda: []
+    if name == "memory":  # ZODB's machinery without a disk (MappingStorage)
+        return None, "memory://", lambda: []
     if name == "zeo":
         server = ZEOServer().start()
         return server, server.uri, lambda: [server.process.pid]

@@ -18,6 +18,8 @@ with that code first on the path: ``git archive REV | tar -x -C /tmp/old;
 PYTHONPATH=/tmp/old .venv/bin/python bench/writer_cost.py`` (it prints which
 code it ran).
 
+``--storage memory`` runs it on ZODB's MappingStorage: the transaction
+machinery without a file or fsync (what a commit costs before any disk).
 ``--storage zeo`` or ``postgres`` runs the same on a ZEO server or a
 PostgreSQL cluster of the run's own (bench/history_bench.py's), and adds the
 server's CPU per line. ``--client-ids`` gives every line a client id, as the
@@ -56,7 +58,8 @@ def main() -> None:
                              "lines/s: one at a time, as lines of many people come)")
     parser.add_argument("--slice-size", type=int, default=0,
                         help="a savepoint every N lines of a batch (0: whole batches, the default)")
-    parser.add_argument("--storage", choices=("file", "zeo", "postgres"), default="file")
+    parser.add_argument("--storage", choices=("file", "memory", "zeo", "postgres"),
+                        default="file", help="memory: ZODB's commit without a disk")
     parser.add_argument("--client-ids", action="store_true",
                         help="every line has a client id, as the page sends")
     parser.add_argument("--count", action="store_true",
@@ -132,14 +135,14 @@ def main() -> None:
     if counts:
         extra += (f", {counts['records'] / lines:.2f} records and "
                   f"{counts['persistent_id'] / lines:.1f} persistent_id calls per line")
-    if server is None:  # what the file grew by: chunks are rewritten until full
+    if uri.startswith("file://"):  # what the file grew by: chunks are rewritten until full
         extra += f", Data.fs {os.path.getsize(uri[len('file://'):]) / lines:,.0f} bytes per line"
     print(f"code {piratechat.__file__} on {args.storage}: {lines / args.seconds:,.0f} lines/s, "
           f"{lines / max(writer.commits - commits, 1):.1f} lines/commit, "
           f"{1e6 * cpu / lines:.0f} µs CPU per line{extra}{latency}")
     if server is not None:
         server.remove()
-    else:
+    elif uri.startswith("file://"):
         shutil.rmtree(os.path.dirname(uri[len("file://"):]), ignore_errors=True)
 
 
