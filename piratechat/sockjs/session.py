@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -131,8 +130,6 @@ class Session:
         self.raw = False  # raw WebSocket: messages go out as they are, unframed, no "o"/"h"
         self.close_reason = protocol.GO_AWAY
         self.receiver: Receiver | None = None
-        #: The attached receiver's ``write_now`` (``send``).
-        self._write_now: Callable[[Outgoing], bool] | None = None
         self.kind = POLLING  # the attached receiver's
         self._outbox: deque[Outgoing] = deque()
         self._queued = 0  # characters in _outbox
@@ -171,14 +168,15 @@ class Session:
             return False
         message = text if isinstance(text, Outgoing) else Outgoing(text, encoded)
         outbox = self._outbox
-        if not outbox and self._write_now is not None and self.state == OPEN \
-                and self._write_now(message):  # written at once: the fan-out's path
+        receiver = self.receiver
+        if not outbox and receiver is not None and self.state == OPEN \
+                and receiver.write_now(message):  # written at once: the fan-out's path
             self._beat = False  # as frames_to_send: messages went out, no "h" needed
             return True
         outbox.append(message)
         self._queued += message.raw_size if self.raw else message.framed_size
-        if len(outbox) == 1 and self.receiver is not None:
-            self.receiver.wake()  # it may take the message at once: then nothing stays queued
+        if len(outbox) == 1 and receiver is not None:
+            receiver.wake()  # it may take the message at once: then nothing stays queued
         if self._queued > self.registry.options.max_queue:
             log.info("session %s dropped: slow consumer", self.id)
             outbox.clear()  # it could not take them; free them now
@@ -219,7 +217,6 @@ class Session:
             return protocol.close_frame(*protocol.ANOTHER_CONNECTION)
         self.receiver = receiver
         self.kind = receiver.kind
-        self._write_now = receiver.write_now
         options = self.registry.options
         now = self.registry.clock()
         self._written = 0
@@ -235,7 +232,6 @@ class Session:
         """The receiver is done; the disconnect delay starts now."""
         if self.receiver is receiver:
             self.receiver = None
-            self._write_now = None
             self._beat, self._beat_due = False, NEVER
             self._ping_due, self._pinged, self._cut_due = NEVER, None, NEVER
             self.registry.idle(self)
