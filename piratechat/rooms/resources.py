@@ -32,7 +32,8 @@ from persistent import Persistent
 from zope.interface import implementer
 
 from ..interfaces import IRoom
-from .lines import CLIENT_ID, Chunk, Chunks, History, StoredLine, microseconds
+from ..timestamps import microseconds
+from .lines import CLIENT_ID, Chunk, Chunks, History, StoredLine
 from .slugs import check_slug
 
 

@@ -16,11 +16,11 @@ import transaction
 
 from bench.many_writers import run
 from piratechat.chat.messages import now
-from piratechat.rooms.lines import microseconds
 from piratechat.rooms.resources import Rooms, parse_time
 from piratechat.storage.database import app_root, reading
 from piratechat.storage.history import ZODBHistory, _append
 from piratechat.storage.writer import Writer
+from piratechat.timestamps import microseconds
 
 
 def said(text: str) -> dict:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from piratechat.rooms.lines import EPOCH, iso, iso_us
+from piratechat.timestamps import EPOCH, iso, iso_us
 
 
 @pytest.mark.parametrize("at_us", [0, 1, 999, 1_000, 1_764_500_000_123_456, 1_764_500_000_999_999,
