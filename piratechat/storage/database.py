@@ -77,7 +77,7 @@ def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = Tru
     read a FileStorage while the server writes it. ``timeout`` bounds each
     wait for a storage server. Processes opening a new database at once race
     to create its root object: the loser's conflict is retried. A FileStorage
-    another process holds, or one with a zero-filled tail, raises a
+    another process holds, or one with a damaged tail, raises a
     DatabaseProblem whose text says what to do (storage/problems.py).
     """
     if read_only and uri.startswith(("file://", "zeo://")) and "read_only=" not in uri:
@@ -91,7 +91,8 @@ def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = Tru
         if not read_only:
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
             fsync.install(fsync_in_thread)
-        problems.check_tail(path)
+        if not (read_only and problems.in_use(path)):
+            problems.check_tail(path)  # a writer's tail may be mid-write: it checked it
     for attempt in range(attempts):
         try:
             storage = factory()

@@ -3,17 +3,22 @@
 - ``DatabaseLocked``: another process holds the storage's lock (a running
   server, a second server, ``piratechat evolve`` during one). The lock file,
   ``Data.fs.lock``, holds that process's id, so the sentence names it.
-- ``ZeroFilledTail``: the file ends in zero bytes after its last transaction
-  (a crash or a full disk while the file grew leaves such a tail). ZODB reads
-  the zeros as a record and reports "object deleted, likely by simultaneous
-  pack", which sends an operator the wrong way. The zeros hold no data; the
-  sentence says where the last transaction ends, so the tail can be cut off.
+- ``DamagedTail``: the file does not end where a transaction ends: after its
+  last whole transaction come bytes that are none (a crash or a full disk while
+  the file grew leaves zeros; a bad copy or a broken disk leaves anything).
+  ZODB then fails in ways that send an operator the wrong way: zeros read as
+  "object deleted, likely by simultaneous pack", other bytes as a
+  UnicodeDecodeError, or as a tail it silently cuts off into ``Data.fs.tr0``.
+  The sentence says where the last transaction ends, so the tail can be cut off.
+  ``ZeroFilledTail`` is the zero-filled kind, named as such.
 """
 
 from __future__ import annotations
 
 import os
 import struct
+
+from zc.lockfile import LockError, LockFile
 
 
 class DatabaseProblem(RuntimeError):
@@ -24,7 +29,11 @@ class DatabaseLocked(DatabaseProblem):
     pass
 
 
-class ZeroFilledTail(DatabaseProblem):
+class DamagedTail(DatabaseProblem):
+    pass
+
+
+class ZeroFilledTail(DamagedTail):
     pass
 
 
@@ -45,8 +54,21 @@ def locked(path: str) -> DatabaseLocked:
         "database) and try again; `piratechat history` reads without taking the lock.")
 
 
+def in_use(path: str) -> bool:
+    """Whether another process holds the storage's lock (and so may be writing)."""
+    if not os.path.exists(path + ".lock"):
+        return False
+    try:
+        LockFile(path + ".lock").close()
+    except LockError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def check_tail(path: str) -> None:
-    """Raise ZeroFilledTail if ``path`` ends in zero bytes after its last transaction."""
+    """Raise DamagedTail if ``path`` does not end where its last transaction ends."""
     try:
         size = os.path.getsize(path)
     except OSError:
@@ -54,41 +76,64 @@ def check_tail(path: str) -> None:
     if size <= len(MAGIC):
         return
     with open(path, "rb") as f:
-        f.seek(max(len(MAGIC), size - 8))
-        if f.read(8) != b"\0" * min(8, size - len(MAGIC)):
-            return  # a FileStorage ends in its last transaction's length, never 0
-        end = _last_transaction_end(f, size)
+        if _ends_a_transaction(f, size):
+            return
+        start = max(len(MAGIC), size - WINDOW)
+        f.seek(start)
+        end = _last_transaction_end(f.read(size - start), start, f)
+        f.seek(end or start)
+        zeros = not f.read().strip(b"\0")
     if end is None:
+        raise DamagedTail(
+            f"{path} does not end where a transaction ends, and no whole transaction "
+            f"could be found in its last {size - start:,} bytes: the file is damaged. "
+            "Restore it from a backup, or try ZODB's fsrecover: python -m "
+            f"ZODB.scripts.fsrecover {path} {path}.recovered")
+    if zeros:
         raise ZeroFilledTail(
-            f"{path} ends in zero bytes where its last transaction should end, and no "
-            "transaction could be found before them: the file is damaged. Restore it from "
-            f"a backup, or try ZODB's fsrecover: python -m ZODB.scripts.fsrecover {path} "
-            f"{path}.recovered")
-    raise ZeroFilledTail(
-        f"{path} ends in {size - end:,} zero bytes after its last transaction (a "
-        "zero-filled tail: the file grew, e.g. in a crash or on a full disk, but nothing "
-        f"was written there). They hold no data: with the server stopped, keep a copy, "
-        f"then cut them off with: truncate -s {end} {path}")
+            f"{path} ends in {size - end:,} zero bytes after its last transaction (a "
+            "zero-filled tail: the file grew, e.g. in a crash or on a full disk, but "
+            "nothing was written there). They hold no data: with the server stopped, "
+            f"keep a copy, then cut them off with: truncate -s {end} {path}")
+    raise DamagedTail(
+        f"{path} ends in {size - end:,} bytes after its last transaction that are no "
+        "transaction (a damaged tail: a crash, a bad copy or a failing disk). With the "
+        f"server stopped, keep a copy, then cut them off with: truncate -s {end} {path}")
 
 
-def _last_transaction_end(f, size: int, window: int = 1 << 20) -> int | None:
-    """Where the last whole transaction ends, looking back past the zeros.
+#: How far back from the end a whole transaction is looked for.
+WINDOW = 1 << 20
+#: A transaction's header: tid, length, status, then three lengths (23 bytes).
+HEADER = struct.Struct(">8sQcHHH")
+#: Statuses a transaction can have (FileStorage's format).
+STATUSES = (b" ", b"p", b"u", b"c")
+
+
+def _ends_a_transaction(f, end: int) -> bool:
+    """Whether a whole transaction ends at ``end``.
 
     A transaction ends with its length (8 bytes, big-endian), which its header
-    repeats after the 8-byte tid: the end is where both agree."""
-    start = max(len(MAGIC), size - window)
-    f.seek(start)
-    data = f.read(size - start)
-    last = len(data.rstrip(b"\0"))
-    for end in range(start + last, min(size, start + last + 8) + 1):
-        if end - 8 < len(MAGIC):
-            continue
-        f.seek(end - 8)
-        (length,) = struct.unpack(">Q", f.read(8))
-        begin = end - 8 - length
-        if length < 23 or begin < len(MAGIC):
-            continue
-        f.seek(begin + 8)
-        if struct.unpack(">Q", f.read(8))[0] == length:
+    repeats after the 8-byte tid, followed by a known status byte."""
+    if end - 8 < len(MAGIC) + HEADER.size:
+        return False
+    f.seek(end - 8)
+    (length,) = struct.unpack(">Q", f.read(8))
+    begin = end - 8 - length
+    if length < HEADER.size or begin < len(MAGIC):
+        return False
+    f.seek(begin)
+    _, repeated, status, *_ = HEADER.unpack(f.read(HEADER.size))
+    return repeated == length and status in STATUSES
+
+
+def _last_transaction_end(data: bytes, start: int, f) -> int | None:
+    """Where the last whole transaction in ``data`` (read from ``start``) ends.
+
+    Candidates are tried from the end back; most fail on the in-memory test
+    that the 8 bytes before them are a length pointing inside the file."""
+    for offset in range(len(data), 7, -1):
+        (length,) = struct.unpack_from(">Q", data, offset - 8)
+        end = start + offset
+        if HEADER.size <= length <= end - 8 - len(MAGIC) and _ends_a_transaction(f, end):
             return end
     return None

@@ -122,3 +122,30 @@ def test_a_zero_filled_tail_is_named_and_the_fix_it_gives_works(tmp_path):
         assert f"truncate -s {end} {data_fs}" in done.stderr
     os.truncate(data_fs, end)  # the fix the sentence gives
     assert piratechat(f"file://{data_fs}", "evolve", "--check").returncode == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_tail_of_any_bytes_is_named_and_the_fix_it_gives_works(tmp_path, seed):
+    """Random bytes after the last transaction: one sentence and its fix, never a
+    UnicodeDecodeError nor a tail ZODB cuts off by itself (issue 25, finding 7)."""
+    import random
+
+    data_fs = tmp_path / "Data.fs"
+    db = open_database(f"file://{data_fs}")
+    evolve(db)
+    db.close()
+    end = os.path.getsize(data_fs)
+    rng = random.Random(seed)
+    tail = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 5000)))
+    with open(data_fs, "ab") as f:
+        f.write(tail)
+    if seed % 2:
+        os.remove(str(data_fs) + ".index")
+    for command in (("serve", "--port", "0"), ("evolve",), ("history", "lobby")):
+        done = piratechat(f"file://{data_fs}", *command)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert f"ends in {len(tail):,} bytes after its last transaction" in done.stderr
+        assert f"truncate -s {end} {data_fs}" in done.stderr
+    assert os.path.getsize(data_fs) == end + len(tail)  # nothing cut off silently
+    os.truncate(data_fs, end)
+    assert piratechat(f"file://{data_fs}", "evolve", "--check").returncode == 0
