@@ -281,9 +281,9 @@ class Hixie76:
         while self._buffer:
             kind = self._buffer[0]
             if kind == 0x00:
-                end = self._buffer.find(b"\xff")
-                if end < 0:
-                    if len(self._buffer) > self.max_message:
+                end = self._buffer.find(b"\xff", 0, self.max_message + 2)
+                if end < 0:  # a frame longer than max_message, whole or not yet
+                    if len(self._buffer) > self.max_message + 1:
                         out.closed, out.close_code = True, TOO_BIG
                     return out
                 payload = bytes(self._buffer[1:end])

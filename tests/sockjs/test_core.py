@@ -264,10 +264,16 @@ def test_websocket_section_hixie76_framing():
 
 
 @pytest.mark.parametrize("data, code", [(b"\x00" + b"x" * 200, 1009), (b"\x00\xff\xfe\xff", 1002),
-                                        (b"\x42", 1002)])
+                                        (b"\x42", 1002),
+                                        (b"\x00" + b"x" * 101 + b"\xff", 1009)])
 def test_websocket_section_hixie76_bad_input(data, code):
     got = wsframing.Hixie76(100).feed(data)
     assert got.closed and got.close_code == code
+
+
+def test_websocket_section_hixie76_takes_a_whole_frame_of_max_message_bytes():
+    got = wsframing.Hixie76(100).feed(b"\x00" + b"x" * 100 + b"\xff")
+    assert got.messages == ["x" * 100] and not got.closed
 
 
 @given(st.binary(max_size=200))
