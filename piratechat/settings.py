@@ -24,6 +24,7 @@ import difflib
 import math
 import os
 from dataclasses import dataclass, field, fields
+from urllib.parse import urlsplit
 
 from pyramid.exceptions import ConfigurationError
 from zope.interface import implementer
@@ -55,6 +56,17 @@ def above(low, default):
 def url(default, *schemes):
     """A default whose setting must be empty or a URL of one of ``schemes``."""
     return field(default=default, metadata={"schemes": schemes})
+
+
+def checked(default, check):
+    """A default whose setting ``check`` takes apart; its ValueError is the reason."""
+    return field(default=default, metadata={"check": check})
+
+
+def _networks(value: str) -> None:
+    from .chat.address import proxies
+
+    proxies(value)
 
 
 @implementer(ISettings)
@@ -106,7 +118,8 @@ class Settings:
     # Limits (issue 13; per process: N workers allow N times as much). A client's
     # address is REMOTE_ADDR, or the rightmost X-Forwarded-For hop that is not a
     # trusted proxy when the request comes from one (chat/address.py).
-    trusted_proxies: str = ""  # proxies' addresses or networks (127.0.0.1 10.0.0.0/8); "": none
+    # Proxies' addresses or networks (127.0.0.1 10.0.0.0/8); "": none.
+    trusted_proxies: str = checked("", _networks)
     # Chat connections open at once from one client address.
     address_connections: int = at_least(1, 100)
     # Lines one address may say, over all its connections.
@@ -220,7 +233,23 @@ def _checked(each, raw, where: str):
         allowed = " or ".join(f"{scheme}://..." for scheme in schemes)
         raise SettingsError(f"{where} = {raw!r} is not a URL the chat can use: it must be "
                             f"{allowed}, or empty")
+    if schemes and value and value.startswith("http") and not _hostname(value):
+        raise SettingsError(f"{where} = {raw!r} is not a URL the chat can use: it names no "
+                            "host (http(s)://host[:port])")
+    check = each.metadata.get("check")
+    try:
+        check and check(value)
+    except ValueError as error:
+        reason = str(error).partition(": ")[2] or str(error)
+        raise SettingsError(f"{where} = {raw!r} cannot be used: {reason}") from None
     return value
+
+
+def _hostname(value: str) -> str | None:
+    try:
+        return urlsplit(value).hostname
+    except ValueError:  # a bad port or an unclosed [ of an IPv6 address
+        return None
 
 
 def _convert(default, raw):

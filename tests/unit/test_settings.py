@@ -71,6 +71,21 @@ def test_a_url_of_another_kind_is_refused(name, raw, allowed):
         "or empty")
 
 
+@pytest.mark.parametrize("name, raw", [
+    ("public_url", "http://"), ("public_url", "https://:8080"), ("remote_url", "http://[::1"),
+])
+def test_a_url_that_names_no_host_is_refused(name, raw):
+    assert refusal({"piratechat." + name: raw}) == (
+        f"piratechat.{name} = {raw!r} is not a URL the chat can use: it names no host "
+        "(http(s)://host[:port])")
+
+
+def test_trusted_proxies_that_are_no_addresses_are_refused_naming_the_entry():
+    assert refusal({"piratechat.trusted_proxies": "127.0.0.1 nowhere"}) == (
+        "piratechat.trusted_proxies = '127.0.0.1 nowhere' cannot be used: 'nowhere' is not "
+        "an address or network")
+
+
 def test_values_in_range_are_typed():
     settings = parse({"piratechat.max_queue": " 65536 ", "piratechat.coalesce_ms": "0",
                       "piratechat.theme": "off", "piratechat.broker_url": "redis://h:1/0"},
