@@ -29,6 +29,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.servers import PIRATECHAT_ENV
 from bench.together import run_together
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,8 +46,7 @@ def make_site() -> Path:
 def start_server(instance: Path, threads: int) -> tuple[subprocess.Popen, str]:
     env = dict(os.environ, PIRATECHAT_PLONE_VAR=str(instance),
                PIRATECHAT_ZODB_URI=f"file://{instance}/chat-{threads}.fs",
-               PIRATECHAT_PLONE_THREADS=str(threads),
-               PIRATECHAT_LINES_PER_SECOND="100", PIRATECHAT_BURST="100")
+               PIRATECHAT_PLONE_THREADS=str(threads), **PIRATECHAT_ENV)
     process = subprocess.Popen(
         [sys.executable, "-m", "piratechat.cli", "serve", "--ini", "plone.ini", "--port", "0"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -128,7 +128,29 @@ def main(argv=None) -> int:
     instance = make_site()
     runs = {threads: measure(args, instance, threads) for threads in (0, args.threads)}
     report(args, runs)
-    return 0
+    short = incomplete(args, runs)
+    for problem in short:
+        print(f"FAILED: {problem}", file=sys.stderr)
+    return 1 if short else 0
+
+
+def incomplete(args, runs) -> list[str]:
+    """What makes a run's figures not the ones asked for: refused or failed chat
+    clients (the figures would be for fewer members), lost lines, page errors."""
+    problems = []
+    for threads, (alone, both, chat_alone, chat_both) in runs.items():
+        for phase, chat in (("chat alone", chat_alone), ("chat with pages", chat_both)):
+            if not chat:
+                problems.append(f"threads {threads}, {phase}: the load generator gave no result")
+            elif chat.get("failed") or chat.get("lost") or chat.get("closedDuringRun"):
+                problems.append(f"threads {threads}, {phase}: {chat.get('failed')} of "
+                                f"{args.chat_n} connections failed, "
+                                f"{chat.get('closedDuringRun')} closed during the run, "
+                                f"{chat.get('lost')} lines lost")
+        for phase, pages in (("pages alone", alone), ("pages with chat", both)):
+            if pages["errors"]:
+                problems.append(f"threads {threads}, {phase}: {pages['errors']} page errors")
+    return problems
 
 
 def measure(args, instance: Path, threads: int) -> tuple:
@@ -195,6 +217,10 @@ def report(args, runs) -> None:
             f"| page errors | {alone['errors']} | {both['errors']} | |",
             "",
         ]
+    short = incomplete(args, runs)
+    if short:
+        rows += ["**This run is incomplete: its figures are not for the load asked for.**", ""]
+        rows += [f"- {problem}" for problem in short] + [""]
     Path(args.out).write_text("\n".join(rows))
     Path(args.out).with_suffix(".json").write_text(json.dumps(
         {str(t): dict(zip(("pages_alone", "pages_with_chat", "chat_alone", "chat_with_pages"),
