@@ -48,11 +48,9 @@ class RoomNames:
         key = name_key(name)
         held = self._rooms.get(room, {}).get(key)
         if held is not None and held[0] is not holder:
-            other = held[1]
-            raise ChatError("name_taken", (
-                f"{name!r} is already in the room {room!r}" if other == name else
-                f"{name!r} reads as {other!r}, who is already in the room {room!r}")
-                + "; choose another name.")
+            other = "" if held[1] == name else f" (as {held[1]!r})"
+            raise ChatError("name_taken", f"{name!r} is already in the room {room!r}{other}; "
+                            "choose another name.")
         self.release(holder)
         self._rooms.setdefault(room, {})[key] = (holder, name)
         self._held[holder] = (room, key)

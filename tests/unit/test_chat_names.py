@@ -97,7 +97,7 @@ def test_a_name_or_a_look_alike_of_it_is_taken_in_its_room_only():
         with pytest.raises(ChatError) as error:
             names.take("deck", alike, other)
         assert error.value.code == "name_taken" and "'deck'" in error.value.message
-    assert "reads as 'Captain'" in error.value.message
+    assert "(as 'Captain')" in error.value.message
     names.take("hold", "Captain", other)  # another room
 
 
