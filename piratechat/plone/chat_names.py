@@ -27,23 +27,33 @@ from zope.annotation.interfaces import IAnnotations
 
 from ..chat.names import name_key
 from ..chat.text import BadText, check_name
+from . import config
 
 _BY_KEY = "piratechat.chat-names.by-key"  # name key -> OOTreeSet of user ids
 _BY_MEMBER = "piratechat.chat-names.by-member"  # user id -> name key
 
 
 def chat_name(member) -> str:
-    """The name ``member`` (a MemberData) chats under; keeps the index up to date."""
+    """The name ``member`` (a MemberData) chats under; keeps the index up to date.
+
+    A name that ends as a disambiguated one does, in ")", is always
+    disambiguated: so "Anne Bonny (anne)" as a full name is no one's plain
+    name. Both forms fit the chat's ``max_name``: a name it cut would lose
+    what tells it apart."""
     userid, base = member.getId(), own_name(member)
+    key = name_key(base)
     by_key, _ = _index(build=True)
-    _put(userid, name_key(base))
-    holders = by_key.get(name_key(base), ())
-    return base if list(holders) == [userid] else f"{base} ({userid})"
+    _put(userid, key)
+    if list(by_key.get(key, ())) == [userid] and not key.endswith(")"):
+        return base
+    suffix = f" ({userid})"
+    return base[:max(0, config.MAX_NAME - len(suffix))].rstrip() + suffix
 
 
 def own_name(member) -> str:
-    """The member's full name, or their user id where that is empty or not a chat name."""
-    fullname = (member.getProperty("fullname") or "").strip()
+    """The member's full name as the chat shows it (cut to ``max_name``), or
+    their user id where that is empty or not a chat name."""
+    fullname = (member.getProperty("fullname") or "").strip()[:config.MAX_NAME].rstrip()
     try:
         return check_name(fullname) if fullname else member.getId()
     except BadText:

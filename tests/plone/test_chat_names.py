@@ -62,3 +62,13 @@ def test_two_members_with_one_full_name_chat_under_distinct_names(site_url):
         set_full_name(mary, site_url, "Mary Read")
     assert token(anne, site_url)["name"] == "Anne Bonny"  # hers alone again
     assert token(mary, site_url)["name"] == "Mary Read"
+
+
+def test_a_full_name_made_like_a_disambiguated_one_is_disambiguated_too(site_url):
+    anne, mary = login(site_url, ANNE), login(site_url, MARY)
+    try:
+        set_full_name(mary, site_url, "Anne Bonny (anne)")
+        assert token(mary, site_url)["name"] == "Anne Bonny (anne) (mary)"
+        assert token(anne, site_url)["name"] == "Anne Bonny"
+    finally:
+        set_full_name(mary, site_url, "Mary Read")
