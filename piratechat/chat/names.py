@@ -3,8 +3,9 @@
 Two names are one when their comparison keys are equal. A name's key is,
 in Unicode's terms: NFKC_Casefold (NFKC with case folding: "ＣＡＰＴＡＩＮ" and
 "captain" are one), then the UTS #39 skeleton (Unicode's confusables data,
-confusables.txt: "Captaіn" with a Cyrillic і, "rn" and "m" are one), then
-runs of white space as one space. Both come from ICU through PyICU, so from
+confusables.txt: "Captaіn" with a Cyrillic і, "rn" and "m" are one), folded
+again (the skeleton writes "0" as "O": "B0nny" is "Bonny"), then runs of
+white space as one space. Both come from ICU through PyICU, so from
 the Unicode version of the ICU the chat runs on (``icu.UNICODE_VERSION``).
 What the skeleton does not map stays apart: "Capta1n" is not "Captain" (the
 data reads "1" as "l", not "i"), and letter case is folded before the
@@ -27,7 +28,8 @@ _CONFUSABLES = icu.SpoofChecker()
 
 def name_key(name: str) -> str:
     """The key two names share if and only if the chat takes them for one."""
-    return " ".join(_CONFUSABLES.getSkeleton(0, _NFKC_CASEFOLD.normalize(name)).split())
+    skeleton = _CONFUSABLES.getSkeleton(0, _NFKC_CASEFOLD.normalize(name))
+    return " ".join(_NFKC_CASEFOLD.normalize(skeleton).split())
 
 
 class RoomNames:

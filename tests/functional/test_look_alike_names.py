@@ -4,6 +4,7 @@ name in the room is taken, and a member's token keeps the same rules."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -105,3 +106,15 @@ def test_an_anonymous_look_alike_of_a_members_name_is_taken(connect):
     taken = join(stranger, room(), alike)
     assert (taken["type"], taken.get("code")) == ("error", "name_taken")
     assert "member" in taken["message"]
+
+
+def test_a_name_is_free_again_once_its_holder_disconnects(connect):
+    where, holder, other = room(), connect(), connect()
+    assert join(holder, where, "Captain")["type"] == "joined"
+    assert join(other, where, "Capta\u0456n")["code"] == "name_taken"
+    holder.close()  # the server learns of it when the WebSocket closes: retry until then
+    deadline = time.monotonic() + 10
+    while (answer := join(other, where, "Capta\u0456n"))["type"] == "error":
+        assert answer["code"] == "name_taken" and time.monotonic() < deadline, answer
+        time.sleep(0.05)
+    assert answer["name"] == "Capta\u0456n"

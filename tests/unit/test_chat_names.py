@@ -37,6 +37,7 @@ def test_the_confusables_data_decides_and_nothing_else():
     # Unicode's confusables.txt reads "1" as "l" (and "m" as "rn"), not "1" as "i":
     assert name_key("Capta1n") == name_key("Captaln") != name_key("Captain")
     assert name_key("Jim") == name_key("Jirn")
+    assert name_key("B0nny") == name_key("BONNY") == "bonny"  # "0" reads as "O"
     # different names stay different
     assert len({name_key(n) for n in ("Anne", "Anna", "Ann", "Cap tain", "Käptn")}) == 5
 
