@@ -6,17 +6,23 @@ BIN := $(VENV)/bin
 VENDOR := piratechat/web/static/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run run-plone plone serve-production test lint browser services cluster postgres bench clean
+.PHONY: setup run run-plone plone serve-production test lint browser services cluster postgres bench clean icu
 
 setup: $(VENV)/.installed $(VENDOR)/sockjs.min.js
 
-$(VENV)/.installed: pyproject.toml constraints.txt examples/piratechat-yoda/pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt examples/piratechat-yoda/pyproject.toml | icu
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	# a third-party translator, found through its entry point (tests use it)
 	$(BIN)/pip install --quiet -c constraints.txt --no-deps -e examples/piratechat-yoda
 	touch $@
+
+# Debian's ICU and pkg-config: PyICU (Unicode's data for names, chat/names.py) builds on them.
+icu:
+	@pkg-config --exists icu-i18n 2>/dev/null || \
+	  ( $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libicu-dev pkg-config )
 
 # Plone 6.2 (Classic UI), into the same .venv: one process imports the chat and Plone.
 # Pinned by constraints-plone.txt, which agrees with constraints.txt.

@@ -10,12 +10,12 @@ tests (tests/unit/test_chat_rules.py) call them with plain values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import NamedTuple
 
 from ..rooms.slugs import BadRoomName, check_slug
 from .messages import ChatError, client_id_field, text_field
-from .text import check_name
+from .text import BadText, check_name
 from .tokens import BadToken
 
 DEFAULT_ROOM = "lobby"
@@ -56,6 +56,12 @@ def who(message: dict, max_name: int, verify: Callable[[object], str],
         member = verify(token)
     except BadToken as error:
         raise ChatError("bad_token", str(error)) from None
+    if not member.strip():
+        raise ChatError("bad_token", "The token names nobody.")
+    try:  # the site signed it, but a member's name keeps the names' rules too
+        check_name(member, "The member's name")
+    except BadText as error:
+        raise ChatError("bad_text", error.reason) from None
     claimed = message.get("name", member)
     if not isinstance(claimed, str) or claimed.strip() != member:
         raise ChatError("bad_token", "The token is for another name.")
@@ -83,15 +89,6 @@ def known_epoch(message: dict) -> str | None:
     if epoch is not None and not isinstance(epoch, str):
         raise ChatError("bad_message", "'epoch' must be a string (a joined or line epoch).")
     return epoch
-
-
-def check_free(room: str, name: str, names_here: Iterable[str]) -> None:
-    """Names are unique per room (compared case-blind) among ``names_here``,
-    the names of the room's other connections."""
-    folded = name.casefold()
-    if any(other.casefold() == folded for other in names_here):
-        raise ChatError("name_taken", f"{name!r} is already in the room {room!r}; "
-                        "choose another name.")
 
 
 def say(message: dict, max_line: int, joined: bool) -> Say:

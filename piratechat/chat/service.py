@@ -25,6 +25,7 @@ from .hub import Hub
 from .limits import Limits
 from .members import MemberNames
 from .messages import ChatError, dumps, new_line
+from .names import RoomNames
 from .roster import Roster
 from .sequencer import Sequencer
 
@@ -44,6 +45,7 @@ class Chat:
         self.roster = Roster(make_presence(broker, settings.presence_ttl, settings.broker_prefix),
                              broker, self.hub, settings.presence_list)
         self.members = MemberNames()  # names members chat under (from their tokens)
+        self.names = RoomNames()  # who goes by which name in each room here
         self.room_translators = RoomTranslators(registry, watched=self.hub.rooms.__contains__)
         self.limits = Limits(settings)
         broker.subscribe(self.receive)

@@ -63,6 +63,7 @@ class ChatSession(Session):
             self.address = None
         if self.room is not None:
             self._leave_room()
+        self.chat.names.release(self)
 
     def _leave_room(self) -> None:
         self.chat.leave(self.room, self)
@@ -90,7 +91,8 @@ class ChatSession(Session):
             chat.members.add(name)
         room, after, presence = rules.where(message)
         known_epoch = rules.known_epoch(message)
-        rules.check_free(room, name, self._names_in(room))
+        # Taken before leaving the old room: a refused join keeps the member where it was.
+        chat.names.take(room, name, self)
         if self.room is not None:
             self._leave_room()
         self.name, self.room, self.presence = name, room, presence
@@ -106,6 +108,7 @@ class ChatSession(Session):
         except Exception:
             log.exception("reading the history of %r failed", room)
             self._leave_room()
+            chat.names.release(self)
             raise ChatError("unavailable", "The room's history cannot be read now; "
                             "join again.") from None
         if reset:
@@ -125,12 +128,6 @@ class ChatSession(Session):
         for line in backlog:
             self.reply(line)
         chat.caught_up(room, self, last)
-
-    def _names_in(self, room: str) -> list[str]:
-        """The names of the other live connections to this process in ``room``
-        (members connected to other processes are not seen here)."""
-        return [member.name for member in self.chat.hub.rooms.get(room, ())
-                if member is not self and getattr(member, "name", None) is not None]
 
     def on_say(self, message: dict) -> None:
         text, client_id = rules.say(message, self.chat.settings.max_line,

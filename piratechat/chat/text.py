@@ -11,7 +11,10 @@ The rules (docs/protocol.md, "Allowed text"):
 - A name is one line of visible text: no control at all (tab and newline
   included) and no bidirectional formatting character (U+061C, U+200E,
   U+200F, U+202A-U+202E, U+2066-U+2069), which would make a name read as
-  another ("Captain" written backwards after U+202E).
+  another ("Captain" written backwards after U+202E); and no character that
+  shows nothing (``INVISIBLE``), which would make two names look one
+  ("Captain" and "Captain" + U+3164 HANGUL FILLER). Which names are one
+  name is chat/names.py's.
 
 ``printable`` is the terminal's side: whatever was stored (even before these
 rules), controls, bidi formatting and surrogates come out as visible escapes.
@@ -21,14 +24,35 @@ from __future__ import annotations
 
 import re
 
+import icu
+
 SURROGATES = "\ud800-\udfff"
 CONTROLS = "\x00-\x1f\x7f-\x9f"
 BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 LINE_SEPARATORS = "\u2028\u2029"
 
+#: Characters that show nothing, or nothing of their own: Unicode's
+#: Default_Ignorable_Code_Point (DerivedCoreProperties.txt: zero-width and
+#: bidi controls, joiners, variation selectors, tag characters, the Hangul
+#: fillers U+115F U+1160 U+3164 U+FFA0, soft hyphen ...), blanks that property
+#: leaves out (U+2800 BRAILLE PATTERN BLANK, U+1D159 MUSICAL SYMBOL NULL
+#: NOTEHEAD, U+16FE4 KHITAN SMALL SCRIPT FILLER), and unassigned code points
+#: (General_Category Cn), whose look nobody knows yet. The properties are ICU's
+#: (the Unicode version of the ICU the chat runs on: ``icu.UNICODE_VERSION``).
+INVISIBLE = icu.UnicodeSet(r"[[:Default_Ignorable_Code_Point:][:Cn:]"
+                           r"\u2800\U0001D159\U00016FE4]")
+
+
+def _char_class(characters: icu.UnicodeSet) -> str:
+    """The ranges of ``characters`` as the inside of a regular expression's [...]."""
+    return "".join(f"\\U{ord(first):08x}-\\U{ord(last):08x}"
+                   for first, last in characters.ranges())
+
+
 _SURROGATE = re.compile(f"[{SURROGATES}]")
 _LINE_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _NAME_FORBIDDEN = re.compile(f"[{CONTROLS}{BIDI}{LINE_SEPARATORS}]")
+_NAME_INVISIBLE = re.compile(f"[{_char_class(INVISIBLE)}]")
 _UNPRINTABLE = re.compile(f"[{SURROGATES}{CONTROLS}{BIDI}{LINE_SEPARATORS}]")
 
 
@@ -52,8 +76,13 @@ def check_line(text: str, what: str = "The line") -> str:
 
 def check_name(text: str, what: str = "The name") -> str:
     """``text`` if a name may be it, else BadText."""
-    return _check(text, what, _NAME_FORBIDDEN, "the control or direction character",
-                  "names are one line of visible text.")
+    _check(text, what, _NAME_FORBIDDEN, "the control or direction character",
+           "names are one line of visible text.")
+    bad = _NAME_INVISIBLE.search(text)
+    if bad:
+        raise BadText(f"{_describe(bad, what, 'the invisible or filler character')}; "
+                      "names are one line of visible text.")
+    return text
 
 
 def _check(text: str, what: str, forbidden: re.Pattern, kind: str, rule: str) -> str:

@@ -8,19 +8,23 @@ from html import escape
 
 from plone import api
 from plone.app.layout.viewlets.common import ViewletBase
+from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
+from zope.interface import alsoProvides
 
 from ..chat import tokens
 from ..rooms.slugs import slug_for
 from . import config
+from .chat_names import chat_name
 
 #: Where the chat lives, from the site's root (plone.ini's urlmap).
 CHAT_PATH = "/chat"
 
 
 class ChatToken(BrowserView):
-    """``@@chat-token``: for a member, ``{"name", "token"}`` (their full name,
-    signed; see piratechat/chat/tokens.py); for anyone else a 403. Never cached."""
+    """``@@chat-token``: for a member, ``{"name", "token"}`` (their chat name,
+    plone/chat_names.py: their full name, unique among members; signed, see
+    piratechat/chat/tokens.py); for anyone else a 403. Never cached."""
 
     def __call__(self):
         response = self.request.response
@@ -29,8 +33,11 @@ class ChatToken(BrowserView):
         if api.user.is_anonymous():
             response.setStatus(403)
             return json.dumps({"error": "Log in to chat under your name."})
-        member = api.user.get_current()
-        name = (member.getProperty("fullname") or member.getUserName()).strip()
+        # It may write the site's index of chat names, which no form's
+        # authenticator covers: harmless for a forged request (it only puts
+        # the member's own current name in).
+        alsoProvides(self.request, IDisableCSRFProtection)
+        name = chat_name(api.user.get_current())
         return json.dumps({"name": name, "token": tokens.issue(config.TOKEN_SECRET, name)})
 
 

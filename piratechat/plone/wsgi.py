@@ -44,11 +44,13 @@ def start_zope(instance: Path, settings: dict | None = None, global_conf: dict |
     template = Template((Path(__file__).parent / "zope.conf.in").read_text())
     conf = instance / "zope.conf"
     conf.write_text(template.substitute(INSTANCE=str(instance)))
-    secret = parse(settings or {}).token_secret or secret_for(instance)
+    chat_settings = parse(settings or {})
+    secret = chat_settings.token_secret or secret_for(instance)
     os.environ["PIRATECHAT_TOKEN_SECRET"] = secret
     from . import config
 
     config.TOKEN_SECRET = secret
+    config.MAX_NAME = chat_settings.max_name
     return make_wsgi_app(global_conf or {}, str(conf))
 
 

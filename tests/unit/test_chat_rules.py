@@ -18,7 +18,8 @@ from piratechat.chat.messages import ChatError, dumps
 from piratechat.chat.tokens import issue, verify
 
 SECRET = "s3cret"
-CORE = ["rules", "catchup", "messages", "text", "tokens", "members", "flood", "address"]
+CORE = ["rules", "catchup", "messages", "text", "tokens", "members", "names", "flood",
+        "address"]
 IO = {"gevent", "socket", "ssl", "selectors", "asyncio", "ZODB", "transaction", "persistent",
       "redis", "urllib3", "pyramid", "piratechat.sockjs", "piratechat.storage",
       "piratechat.broker", "piratechat.presence"}
@@ -110,13 +111,6 @@ def test_a_bad_where_is_refused_with_a_code(message, expected):
     with pytest.raises(ChatError) as error:
         rules.where(message)
     assert code(error) == expected
-
-
-def test_a_name_is_unique_per_room_whatever_its_case():
-    rules.check_free("deck", "Ann", ["Bob", "Anne"])
-    with pytest.raises(ChatError) as error:
-        rules.check_free("deck", "ANN", ["Bob", "ann"])
-    assert code(error) == "name_taken" and "'deck'" in error.value.message
 
 
 # -- say and translator ---------------------------------------------------------------

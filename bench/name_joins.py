@@ -1,0 +1,51 @@
+"""``python -m bench.name_joins --n 10000``: what "is this name taken here" costs a
+join as one room fills to N members, in one process, without sockets.
+
+Now: chat/names.py's RoomNames, one lookup of the name's key. Before (issue 25,
+finding 5): each join compared its name, case-folded, with every other
+member's (``ChatSession._names_in`` and ``rules.check_free``), reproduced
+here in three lines as the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from piratechat.chat.names import RoomNames
+
+
+def fill_with_lookups(n: int) -> list[float]:
+    names, costs = RoomNames(), []
+    for number in range(n):
+        start = time.perf_counter()
+        names.take("deck", f"Pirate {number}", number)
+        costs.append(time.perf_counter() - start)
+    return costs
+
+
+def fill_with_scans(n: int) -> list[float]:
+    members, costs = [], []
+    for number in range(n):
+        start = time.perf_counter()
+        folded = f"Pirate {number}".casefold()
+        if any(other.casefold() == folded for other in members):
+            raise AssertionError("unique names")
+        members.append(f"Pirate {number}")
+        costs.append(time.perf_counter() - start)
+    return costs
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=10_000, help="members the room fills to")
+    n = parser.parse_args(argv).n
+    for what, fill in (("key lookup (now)", fill_with_lookups), ("scan (before)", fill_with_scans)):
+        costs = fill(n)
+        last = costs[-max(1, n // 100):]  # the last 1%: joins into a full room
+        print(f"{what:>17}: filling a room of {n:,}: {sum(costs):.3f} s; "
+              f"a join into it: {sum(last) / len(last) * 1e6:,.1f} µs")
+
+
+if __name__ == "__main__":
+    main()
