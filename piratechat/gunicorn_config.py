@@ -9,6 +9,7 @@ worker and skip the workers check: the app refuses that (CHECKED).
 """
 
 import configparser
+import math
 import os
 import sys
 
@@ -36,6 +37,12 @@ def _server_settings(path):
     host, port = section.pop("host", None), section.pop("port", None)
     if host and port:
         section["bind"] = f"{host}:{port}"
+    if "idle_timeout" in section or "PIRATECHAT_IDLE_TIMEOUT" in os.environ:
+        # gunicorn's name for it (whole seconds): how long it waits for a request's header
+        from piratechat.settings import idle_timeout
+
+        section["keepalive"] = math.ceil(idle_timeout(section))
+    section.pop("idle_timeout", None)
     return section
 
 
