@@ -3,7 +3,10 @@
 * Known hosts only: page URLs (the script, the form, the SockJS address, the
   links) are built from ``public_url`` when it is set, else from a Host the
   ``allowed_hosts`` setting names; a request for any other host gets a 400,
-  so a forged Host cannot make a page point elsewhere.
+  so a forged Host cannot make a page point elsewhere. SockJS requests too
+  must name a known host (``allowed_hosts``, or ``public_url``'s): a page on
+  a rebound DNS name (evil.example resolving to 127.0.0.1) would pass the
+  origin check, its Origin being its own Host, but not this one.
 * Bounded bodies: a page request's body over ``max_body`` bytes gets a 413
   before anything reads it (a chunked one is read up to the bound, no
   further).
@@ -68,7 +71,14 @@ class Guard:
             request.environ["HTTP_HOST"] = self.public.netloc
             request.environ["wsgi.url_scheme"] = self.public.scheme
             return None
-        if "*" in self.hosts or hostname(request.host) in self.hosts:
+        return self.known_host_error(request)
+
+    def known_host_error(self, request) -> Response | None:
+        """Refuse a host that is neither in ``allowed_hosts`` nor ``public_url``'s."""
+        host = hostname(request.host)
+        if "*" in self.hosts or host in self.hosts:
+            return None
+        if self.public is not None and host == hostname(self.public.netloc):
             return None
         return _plain(400, "This server does not answer for that host name "
                       "(see the allowed_hosts and public_url settings).")
@@ -116,7 +126,7 @@ def tween_factory(handler, registry):
     def tween(request):
         path = request.environ.get("PATH_INFO", "")  # as sent: it may not even be UTF-8
         if path == SOCKJS_PREFIX or path.startswith(SOCKJS_PREFIX + "/"):
-            response = handler(request)
+            response = guard.known_host_error(request) or handler(request)
             if _is_iframe_page(path):
                 guard.iframe_headers(response)
             return response
