@@ -39,9 +39,12 @@ def _server_settings(path):
         section["bind"] = f"{host}:{port}"
     if "idle_timeout" in section or "PIRATECHAT_IDLE_TIMEOUT" in os.environ:
         # gunicorn's name for it (whole seconds): how long it waits for a request's header
-        from piratechat.settings import idle_timeout
+        from piratechat.settings import SettingsError, idle_timeout
 
-        section["keepalive"] = math.ceil(idle_timeout(section))
+        try:
+            section["keepalive"] = math.ceil(idle_timeout(section))
+        except SettingsError as refused:  # one sentence, not gunicorn's traceback
+            sys.exit(f"refusing to start: {refused}")
     section.pop("idle_timeout", None)
     return section
 

@@ -120,10 +120,13 @@ def server_factory(global_conf, host="127.0.0.1", port="6543", backlog="2048", *
     """
     from gevent import monkey
 
-    from ..settings import idle_timeout
+    from ..settings import SettingsError, idle_timeout
 
     monkey.patch_all()
-    timeout = idle_timeout(options)
+    try:
+        timeout = idle_timeout(options)
+    except SettingsError as error:  # one sentence, as the app's settings get
+        raise SystemExit(f"piratechat: {error}") from None
 
     def run(app):
         from ..shutdown import close_app

@@ -109,3 +109,12 @@ def test_idle_connections_do_not_use_up_the_descriptors():
         for sock in idle:
             sock.close()
         live.stop()
+
+
+@pytest.mark.parametrize("kind", ["piratechat serve", "pserve", "gunicorn"])
+def test_an_idle_timeout_out_of_range_stops_the_start_naming_it(tmp_path, kind):
+    from tests.functional.test_settings_start_up import assert_refused, ini_with, start
+
+    done = start(kind, ini_with(tmp_path, kind, ""), env={"PIRATECHAT_IDLE_TIMEOUT": "0"})
+    assert_refused(done, "PIRATECHAT_IDLE_TIMEOUT (environment) = '0' is out of range: "
+                         "it must be more than 0")
