@@ -8,13 +8,18 @@ keepalive). So idle connections cannot hold the process's descriptors: with
 
 from __future__ import annotations
 
+import http.client
+import json
 import socket
 import sys
 import time
 import urllib.request
+import uuid
 
 import pytest
+import websocket
 
+from tests.functional.test_socket import ws_url
 from tests.support.server import ROOT, LiveServer
 
 IDLE_TIMEOUT = "1"
@@ -129,3 +134,42 @@ def test_an_idle_timeout_out_of_range_stops_the_start_naming_it(tmp_path, kind):
     done = start(kind, ini_with(tmp_path, kind, ""), env={"PIRATECHAT_IDLE_TIMEOUT": "0"})
     assert_refused(done, "PIRATECHAT_IDLE_TIMEOUT (environment) = '0' is out of range: "
                          "it must be more than 0")
+
+
+@pytest.fixture(scope="module")
+def streaming_server():
+    """Timers past the idle timeout: a heartbeat, a WebSocket ping every 3 s."""
+    live = LiveServer(env={"PIRATECHAT_IDLE_TIMEOUT": IDLE_TIMEOUT,
+                           "PIRATECHAT_HEARTBEAT_DELAY": "3", "PIRATECHAT_WS_PING_INTERVAL": "3"})
+    url = live.start()
+    yield url.rstrip("/")
+    live.stop()
+
+
+def test_a_stream_silent_for_longer_than_the_idle_timeout_stays_open(streaming_server):
+    """A streaming response only writes: its heartbeat comes after 3 s (idle_timeout: 1 s)."""
+    host, port = streaming_server[len("http://"):].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=CLOSE_WITHIN)
+    connection.request("POST", f"/sockjs/000/{uuid.uuid4().hex}/xhr_streaming")
+    answer = connection.getresponse()
+    assert answer.readline().startswith(b"hhhh")  # the prelude
+    assert answer.readline() == b"o\n"
+    assert answer.readline() == b"h\n"
+    connection.close()
+
+
+def test_websockets_silent_for_longer_than_the_idle_timeout_stay_open(streaming_server):
+    framed = websocket.create_connection(
+        ws_url(streaming_server, f"/sockjs/000/{uuid.uuid4().hex}/websocket"), timeout=CLOSE_WITHIN)
+    raw = websocket.create_connection(ws_url(streaming_server, "/sockjs/websocket"),
+                                      timeout=CLOSE_WITHIN)
+    try:
+        assert framed.recv() == "o"
+        assert framed.recv() == "h"  # 3 s later
+        opcode, _ = raw.recv_data_frame(control_frame=True)  # its ping, 3 s later
+        assert opcode == websocket.ABNF.OPCODE_PING
+        raw.send(json.dumps({"type": "join", "name": "Still Here", "room": "idle-ws"}))
+        assert json.loads(raw.recv())["type"] == "joined"
+    finally:
+        framed.close()
+        raw.close()
