@@ -54,6 +54,30 @@ if _ini:
     globals().update(_server_settings(_ini))
 
 
+def pre_request(worker, req):
+    """While a request is handled, each read of its body (and each write of its
+    answer) waits at most ``keepalive`` seconds (idle_timeout) for the client,
+    as on the gevent server: gunicorn's own timer covers the header only, so a
+    half-sent body would hold its connection for ever. (A WebSocket takes its
+    socket without the timeout: sockjs/hijack.py.)"""
+    worker.log.debug("%s %s", req.method, req.path)
+    sock = _client(req)
+    if sock is not None:
+        sock.settimeout(worker.cfg.keepalive)
+
+
+def post_request(worker, req, environ, resp):
+    """Between requests gunicorn's keepalive timer takes over again."""
+    sock = _client(req)
+    if sock is not None:
+        sock.settimeout(None)
+
+
+def _client(req):
+    """The client's socket under an HTTP/1 request (gunicorn's reader holds it)."""
+    return getattr(getattr(req, "unreader", None), "sock", None)
+
+
 def worker_exit(server, worker):
     """A worker that stops (SIGTERM, SIGINT, a restart) closes the chat cleanly:
     sessions told to reconnect, the writer drained, the database closed
