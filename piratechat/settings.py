@@ -129,7 +129,8 @@ class Settings:
     plone_max_body: int = at_least(1, 32 * 1024 * 1024)
     # Seconds the gevent server (pserve, piratechat serve, plone.ini) waits for a client
     # that sends nothing, or half a request, before closing its connection. Set in the
-    # ini's [server:main] as idle_timeout (gunicorn's own is keepalive).
+    # ini's [server:main] as idle_timeout; under gunicorn it is gunicorn's keepalive, and
+    # gunicorn_config.pre_request gives reads of a body the same wait.
     idle_timeout: float = above(0, 30.0)
     # WebSockets (raw and SockJS): a ping after ws_ping_interval seconds of silence; a
     # connection still silent ws_ping_interval seconds after its ping is closed as dead.

@@ -8,8 +8,8 @@ its turn every few milliseconds (sys.getswitchinterval), so the chat keeps
 moving while pages render. The request's body is read on the hub first (the
 client's socket belongs to the hub), whole and bounded (web/bodies.py; in
 plone.ini the guard filter in front has done it already); the answer is made
-whole in the thread and sent from the hub. Zope keeps its transaction and ZODB connection per
-thread, which is what a pool thread is.
+whole in the thread and sent from the hub. Zope keeps its transaction and
+ZODB connection per thread, which is what a pool thread is.
 """
 
 from __future__ import annotations
