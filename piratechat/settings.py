@@ -248,8 +248,12 @@ def _convert(default, raw):
 def idle_timeout(server_section: dict, environ: dict | None = None) -> float:
     """``idle_timeout`` of an ini's ``[server:main]`` section (unprefixed, beside
     host and port), checked like the others; PIRATECHAT_IDLE_TIMEOUT wins."""
-    raw = server_section.get("idle_timeout")
-    return parse({} if raw is None else {PREFIX + "idle_timeout": raw}, environ).idle_timeout
+    environ = os.environ if environ is None else environ
+    each = next(each for each in fields(Settings) if each.name == "idle_timeout")
+    raw, where = environ.get("PIRATECHAT_IDLE_TIMEOUT"), "PIRATECHAT_IDLE_TIMEOUT (environment)"
+    if raw is None:
+        raw, where = server_section.get("idle_timeout"), "idle_timeout ([server:main])"
+    return each.default if raw is None else _checked(each, raw, where)
 
 
 def registered(config) -> Settings:
