@@ -9,6 +9,7 @@ worker and skip the workers check: the app refuses that (CHECKED).
 """
 
 import configparser
+import math
 import os
 import sys
 
@@ -36,12 +37,45 @@ def _server_settings(path):
     host, port = section.pop("host", None), section.pop("port", None)
     if host and port:
         section["bind"] = f"{host}:{port}"
+    if "idle_timeout" in section or "PIRATECHAT_IDLE_TIMEOUT" in os.environ:
+        # gunicorn's name for it (whole seconds): how long it waits for a request's header
+        from piratechat.settings import SettingsError, idle_timeout
+
+        try:
+            section["keepalive"] = math.ceil(idle_timeout(section))
+        except SettingsError as refused:  # one sentence, not gunicorn's traceback
+            sys.exit(f"refusing to start: {refused}")
+    section.pop("idle_timeout", None)
     return section
 
 
 _ini = _paste_file(sys.argv)
 if _ini:
     globals().update(_server_settings(_ini))
+
+
+def pre_request(worker, req):
+    """While a request is handled, each read of its body (and each write of its
+    answer) waits at most ``keepalive`` seconds (idle_timeout) for the client,
+    as on the gevent server: gunicorn's own timer covers the header only, so a
+    half-sent body would hold its connection for ever. (A WebSocket takes its
+    socket without the timeout: sockjs/hijack.py.)"""
+    worker.log.debug("%s %s", req.method, req.path)
+    sock = _client(req)
+    if sock is not None:
+        sock.settimeout(worker.cfg.keepalive)
+
+
+def post_request(worker, req, environ, resp):
+    """Between requests gunicorn's keepalive timer takes over again."""
+    sock = _client(req)
+    if sock is not None:
+        sock.settimeout(None)
+
+
+def _client(req):
+    """The client's socket under an HTTP/1 request (gunicorn's reader holds it)."""
+    return getattr(getattr(req, "unreader", None), "sock", None)
 
 
 def worker_exit(server, worker):

@@ -137,6 +137,14 @@ class Settings:
     translator_changes_per_minute: float = above(0, 6.0)  # parrot changes one room takes a minute
     # Bytes in a request body the pages read (POST /rooms/); more: 413.
     max_body: int = at_least(1, 64 * 1024)
+    # Bytes in a request body the Plone site takes (plone.ini's [filter:guard], uploads
+    # included; beyond 1 MiB it waits in a temporary file, not in memory); more: 413.
+    plone_max_body: int = at_least(1, 32 * 1024 * 1024)
+    # Seconds the gevent server (pserve, piratechat serve, plone.ini) waits for a client
+    # that sends nothing, or half a request, before closing its connection. Set in the
+    # ini's [server:main] as idle_timeout; under gunicorn it is gunicorn's keepalive, and
+    # gunicorn_config.pre_request gives reads of a body the same wait.
+    idle_timeout: float = above(0, 30.0)
     # WebSockets (raw and SockJS): a ping after ws_ping_interval seconds of silence; a
     # connection still silent ws_ping_interval seconds after its ping is closed as dead.
     ws_ping_interval: float = at_least(0, 25.0)
@@ -264,6 +272,17 @@ def _convert(default, raw):
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"not a finite number: {raw!r}")
     return value
+
+
+def idle_timeout(server_section: dict, environ: dict | None = None) -> float:
+    """``idle_timeout`` of an ini's ``[server:main]`` section (unprefixed, beside
+    host and port), checked like the others; PIRATECHAT_IDLE_TIMEOUT wins."""
+    environ = os.environ if environ is None else environ
+    each = next(each for each in fields(Settings) if each.name == "idle_timeout")
+    raw, where = environ.get("PIRATECHAT_IDLE_TIMEOUT"), "PIRATECHAT_IDLE_TIMEOUT (environment)"
+    if raw is None:
+        raw, where = server_section.get("idle_timeout"), "idle_timeout ([server:main])"
+    return each.default if raw is None else _checked(each, raw, where)
 
 
 def registered(config) -> Settings:

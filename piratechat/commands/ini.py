@@ -8,6 +8,7 @@ missing is one sentence (``MissingIni``), not a traceback.
 
 from __future__ import annotations
 
+import configparser
 import os
 
 DEFAULT = "development.ini"
@@ -34,3 +35,13 @@ def app_settings(ini: str | None) -> dict:
     from pyramid.paster import get_appsettings
 
     return get_appsettings(ini, "main")
+
+
+def server_settings(ini: str | None) -> dict:
+    """The ``[server:main]`` section of ``ini`` as written (None: none, the defaults);
+    ``piratechat serve`` takes its ``idle_timeout`` from there, as pserve does."""
+    if ini is None:
+        return {}
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ini)
+    return dict(parser["server:main"]) if parser.has_section("server:main") else {}

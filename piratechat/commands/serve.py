@@ -31,10 +31,11 @@ def run(args: argparse.Namespace) -> int:
 
     from .. import main
     from ..heap import freeze
+    from ..settings import SettingsError, idle_timeout
     from ..shutdown import close_app
     from ..sockjs.gevent_server import serve
     from ..storage.problems import DatabaseProblem
-    from .ini import MissingIni, chosen
+    from .ini import MissingIni, chosen, server_settings
 
     try:
         ini = chosen(args.ini)
@@ -45,9 +46,11 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         else:
             setup_logging(ini)
+        timeout = idle_timeout(server_settings(ini))
         app = main({}) if ini is None else get_app(ini, "main")
-    except (MissingIni, DatabaseProblem) as error:
+    except (MissingIni, DatabaseProblem, SettingsError) as error:
         print(f"piratechat serve: {error}", file=sys.stderr)
         return 1
     freeze()  # the app is built: keep its heap out of full collections (heap.py)
-    return serve(app, args.host, args.port, on_stop=lambda: close_app(app))
+    return serve(app, args.host, args.port, on_stop=lambda: close_app(app),
+                 idle_timeout=timeout)

@@ -6,35 +6,42 @@ every chat connection of the process waits meanwhile: under Plone page load
 the chat's lines were late by seconds. In threads, Python's GIL hands the hub
 its turn every few milliseconds (sys.getswitchinterval), so the chat keeps
 moving while pages render. The request's body is read on the hub first (the
-client's socket belongs to the hub); the answer is made whole in the thread
-and sent from the hub. Zope keeps its transaction and ZODB connection per
-thread, which is what a pool thread is.
+client's socket belongs to the hub), whole and bounded (web/bodies.py; in
+plone.ini the guard filter in front has done it already); the answer is made
+whole in the thread and sent from the hub. Zope keeps its transaction and
+ZODB connection per thread, which is what a pool thread is.
 """
 
 from __future__ import annotations
 
-import io
 import os
 
+from ..settings import parse
+from ..web.bodies import BadBody, TooLarge, read_whole, refusal
 
-def filter_factory(app, global_conf, threads="4"):
+
+def filter_factory(app, global_conf, threads="4", **settings):
     """``[filter:threads]``: ``threads`` (pool size; 0: run on the hub, no pool); the
-    environment's ``PIRATECHAT_PLONE_THREADS`` wins (the bench compares both)."""
+    environment's ``PIRATECHAT_PLONE_THREADS`` wins (the bench compares both);
+    ``piratechat.plone_max_body`` bounds the bodies it reads."""
     size = int(os.environ.get("PIRATECHAT_PLONE_THREADS") or threads)
-    return ThreadPooled(app, size) if size > 0 else app
+    return ThreadPooled(app, size, parse(settings).plone_max_body) if size > 0 else app
 
 
 class ThreadPooled:
-    def __init__(self, app, size: int):
+    def __init__(self, app, size: int, max_body: int):
         from gevent.threadpool import ThreadPool
 
         self.app = app
         self.pool = ThreadPool(size)
+        self.max_body = max_body
 
     def __call__(self, environ, start_response):
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length > 0 else b""
-        environ = dict(environ, **{"wsgi.input": io.BytesIO(body)})
+        environ = dict(environ)
+        try:
+            read_whole(environ, self.max_body)
+        except (TooLarge, BadBody) as error:
+            return refusal(error, self.max_body)(environ, start_response)
         status, headers, chunks = self.pool.apply(self._answer, (environ,))
         start_response(status, headers)
         return chunks

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from html import escape
@@ -13,7 +14,7 @@ from Products.Five.browser import BrowserView
 from zope.interface import alsoProvides
 
 from ..chat import tokens
-from ..rooms.slugs import slug_for
+from ..rooms.slugs import MAX_LENGTH, slug_for, slugify
 from . import config
 from .chat_names import chat_name
 
@@ -42,8 +43,17 @@ class ChatToken(BrowserView):
 
 
 def topic_room(topic) -> str:
-    """A topic's chat room: the slug of its forum and its own id (unique in the site)."""
-    return slug_for(f"{topic.aq_parent.getId()} {topic.getId()}")
+    """A topic's chat room: the slug of its forum and its own id (unique in the site).
+
+    Plone makes ids of up to 255 characters from titles, rooms take 64: a
+    longer slug keeps its start and ends with a digest of the whole, so it
+    stays unique (a title of 60 characters was a 500 page for everyone)."""
+    name = f"{topic.aq_parent.getId()} {topic.getId()}"
+    whole = slugify(name)
+    if len(whole) <= MAX_LENGTH:
+        return slug_for(name)
+    digest = hashlib.sha256(whole.encode()).hexdigest()[:8]
+    return slug_for(f"{whole[:MAX_LENGTH - len(digest) - 1]} {digest}")
 
 
 class TopicView(BrowserView):

@@ -3,12 +3,20 @@
 Used by ``pserve`` (the ``egg:piratechat#gevent`` server runner), by
 ``piratechat serve`` and by the SockJS test server, so development serves
 exactly like production's gunicorn gevent worker does.
+
+Idle connections are closed: every read from the client (a request's line,
+its header, its body) waits at most ``idle_timeout`` seconds, so connections
+that send nothing, or half a request, cannot pile up until the process runs
+out of descriptors. Only reads wait for the client: a streaming SockJS
+response only writes (each write too gets ``idle_timeout``), and a WebSocket
+takes its socket without the timeout (hijack.take_socket).
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import socket
 
 import gevent
 from gevent import pywsgi
@@ -20,7 +28,19 @@ log = logging.getLogger(__name__)
 
 
 class Handler(pywsgi.WSGIHandler):
-    """Adds the client socket to the environ; writes nothing after a hijack."""
+    """Adds the client socket to the environ; writes nothing after a hijack;
+    closes a connection idle for the server's ``idle_timeout``."""
+
+    def handle(self):
+        self.socket.settimeout(self.server.idle_timeout)
+        return super().handle()
+
+    def _handle_client_error(self, ex):
+        """A request header still unfinished after ``idle_timeout``: close, quietly."""
+        if isinstance(ex, socket.timeout):
+            self.close_connection = True
+            return None
+        return super()._handle_client_error(ex)
 
     def get_environ(self):
         environ = super().get_environ()
@@ -55,18 +75,25 @@ class Handler(pywsgi.WSGIHandler):
                 close()
 
 
-def make_server(app, host: str, port: int, backlog: int = 2048) -> pywsgi.WSGIServer:
-    return pywsgi.WSGIServer(
-        (host, port), app, handler_class=Handler, backlog=backlog, log=None, error_log=log
-    )
+class Server(pywsgi.WSGIServer):
+    idle_timeout: float | None = None
 
 
-def serve(app, host: str, port: int, backlog: int = 2048, on_stop=None) -> int:
+def make_server(app, host: str, port: int, backlog: int = 2048,
+                idle_timeout: float | None = None) -> pywsgi.WSGIServer:
+    server = Server((host, port), app, handler_class=Handler, backlog=backlog, log=None,
+                    error_log=log)
+    server.idle_timeout = idle_timeout
+    return server
+
+
+def serve(app, host: str, port: int, backlog: int = 2048, on_stop=None,
+          idle_timeout: float | None = None) -> int:
     """Serve until SIGTERM or SIGINT; print the bound URL first (port 0 picks one,
     and tests read the line to learn it). On a signal the server stops
     accepting, then ``on_stop()`` runs (the chat closes its sessions and its
     database there: piratechat/shutdown.py), then this returns."""
-    server = make_server(app, host, port, backlog)
+    server = make_server(app, host, port, backlog, idle_timeout)
     server.init_socket()
     stopping = Event()
     handlers = [gevent.signal_handler(sig, stopping.set) for sig in (signal.SIGTERM, signal.SIGINT)]
@@ -84,19 +111,27 @@ def serve(app, host: str, port: int, backlog: int = 2048, on_stop=None) -> int:
     return 0
 
 
-def server_factory(global_conf, host="127.0.0.1", port="6543", backlog="2048"):
-    """PasteDeploy server factory: ``use = egg:piratechat#gevent``.
+def server_factory(global_conf, host="127.0.0.1", port="6543", backlog="2048", **options):
+    """PasteDeploy server factory: ``use = egg:piratechat#gevent``; ``idle_timeout``
+    as settings.idle_timeout says (PIRATECHAT_IDLE_TIMEOUT wins).
 
     pserve loads the server before the app, so patching here comes before
     the app opens any socket or lock.
     """
     from gevent import monkey
 
+    from ..settings import SettingsError, idle_timeout
+
     monkey.patch_all()
+    try:
+        timeout = idle_timeout(options)
+    except SettingsError as error:  # one sentence, as the app's settings get
+        raise SystemExit(f"piratechat: {error}") from None
 
     def run(app):
         from ..shutdown import close_app
 
-        serve(app, host, int(port), int(backlog), on_stop=lambda: close_app(app))
+        serve(app, host, int(port), int(backlog), on_stop=lambda: close_app(app),
+              idle_timeout=timeout)
 
     return run

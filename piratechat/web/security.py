@@ -3,16 +3,24 @@
 * Known hosts only: page URLs (the script, the form, the SockJS address, the
   links) are built from ``public_url`` when it is set, else from a Host the
   ``allowed_hosts`` setting names; a request for any other host gets a 400,
-  so a forged Host cannot make a page point elsewhere.
+  so a forged Host cannot make a page point elsewhere. SockJS requests too
+  must name a known host (``allowed_hosts``, or ``public_url``'s): a page on
+  a rebound DNS name (evil.example resolving to 127.0.0.1) would pass the
+  origin check, its Origin being its own Host, but not this one.
 * Bounded bodies: a page request's body over ``max_body`` bytes gets a 413
   before anything reads it (a chunked one is read up to the bound, no
-  further).
+  further); one within it is read whole first (bodies.py).
 * Security headers: a Content-Security-Policy allowing scripts, styles and
   connections from the page's own origin only (no inline script or style:
   the templates hold none), nosniff, no framing, a same-origin Referer. The
   SockJS iframe page, which sockjs-client frames, stays frameable by the
   page's origin (and the allowed ones); other SockJS answers are the
   protocol's and are left alone.
+
+``filter_factory`` (plone.ini's ``[filter:guard]``) puts the first two in front
+of a WSGI app that is not ours: plone.ini's Plone site, whose pages Zope
+builds from whatever Host says, and which reads ``CONTENT_LENGTH`` bytes
+(none of a chunked body), with the limit ``plone_max_body``.
 """
 
 from __future__ import annotations
@@ -20,9 +28,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from pyramid.response import Response
+from webob import Request
 
 from ..interfaces import ISettings
-from ..settings import Settings
+from ..settings import Settings, parse
+from .bodies import BadBody, TooLarge, read_whole, refusal
 
 SOCKJS_PREFIX = "/sockjs"
 NOSNIFF = ("X-Content-Type-Options", "nosniff")
@@ -52,8 +62,9 @@ def origins(settings: Settings) -> tuple[str, ...]:
 
 
 class Guard:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, max_body: int | None = None):
         self.settings = settings
+        self.max_body = settings.max_body if max_body is None else max_body
         named = settings.allowed_hosts.replace(",", " ").split()
         self.hosts = frozenset(hostname(h) for h in named)
         public = urlsplit(settings.public_url) if settings.public_url else None
@@ -68,22 +79,23 @@ class Guard:
             request.environ["HTTP_HOST"] = self.public.netloc
             request.environ["wsgi.url_scheme"] = self.public.scheme
             return None
-        if "*" in self.hosts or hostname(request.host) in self.hosts:
+        return self.known_host_error(request)
+
+    def known_host_error(self, request) -> Response | None:
+        """Refuse a host that is neither in ``allowed_hosts`` nor ``public_url``'s."""
+        host = hostname(request.host)
+        if "*" in self.hosts or host in self.hosts:
+            return None
+        if self.public is not None and host == hostname(self.public.netloc):
             return None
         return _plain(400, "This server does not answer for that host name "
                       "(see the allowed_hosts and public_url settings).")
 
     def body_error(self, request) -> Response | None:
-        limit = self.settings.max_body
-        too_large = _plain(413, f"The request's body is too large: at most {limit} bytes.")
-        length = request.content_length
-        if length is not None:
-            return too_large if length > limit else None
-        if request.is_body_readable:  # chunked: read no more than the bound
-            body = request.body_file_raw.read(limit + 1)
-            if len(body) > limit:
-                return too_large
-            request.body = body
+        try:
+            read_whole(request.environ, self.max_body)
+        except (TooLarge, BadBody) as error:
+            return refusal(error, self.max_body)
         return None
 
     def page_headers(self, request, response) -> None:
@@ -116,7 +128,7 @@ def tween_factory(handler, registry):
     def tween(request):
         path = request.environ.get("PATH_INFO", "")  # as sent: it may not even be UTF-8
         if path == SOCKJS_PREFIX or path.startswith(SOCKJS_PREFIX + "/"):
-            response = handler(request)
+            response = guard.known_host_error(request) or handler(request)
             if _is_iframe_page(path):
                 guard.iframe_headers(response)
             return response
@@ -125,3 +137,22 @@ def tween_factory(handler, registry):
         return response
 
     return tween
+
+
+def filter_factory(global_conf, **settings):
+    """``[filter:guard]``, ``use = call:piratechat.web.security:filter_factory``:
+    known hosts and bounded, whole bodies for the app behind it (see the module
+    docstring); its settings (``piratechat.allowed_hosts``, ``piratechat.public_url``,
+    ``piratechat.plone_max_body``) as anywhere."""
+    parsed = parse(settings)
+    guard = Guard(parsed, max_body=parsed.plone_max_body)
+
+    def wrap(app):
+        def guarded(environ, start_response):
+            request = Request(environ)
+            refused = guard.host_error(request) or guard.body_error(request)
+            return (refused or app)(environ, start_response)
+
+        return guarded
+
+    return wrap
