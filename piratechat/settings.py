@@ -122,6 +122,19 @@ class Settings:
     # Translations of one room in flight at once; more: the pirate.
     room_translations: int = at_least(1, 4)
     translator_changes_per_minute: float = above(0, 6.0)  # parrot changes one room takes a minute
+    # Seconds of CPU all rooms' translators together may use per second; past it: the pirate.
+    process_translation_share: float = above(0, 0.5)
+    # Wrong owner keys one address may send a minute (they never spend the room's changes).
+    wrong_keys_per_minute: float = above(0, 6.0)
+    # Reads (issue 25). Bytes of stored lines one address is sent a second, by history
+    # requests (past it: 429) and by joins' catch-up (past it: fewer lines and a `gap`).
+    read_bytes_per_second: float = above(0, 256 * 1024.0)
+    read_burst: int = at_least(1, 1024 * 1024)  # bytes one address may read at once
+    joins_per_minute: float = above(0, 120.0)  # joins one address may make a minute
+    joins_burst: int = at_least(1, 100)  # joins one address may make at once
+    # Addresses or networks /metrics answers (the client's address, as limits count it);
+    # others get 403.
+    metrics_addresses: str = "127.0.0.1 ::1"
     # Bytes in a request body the pages read (POST /rooms/); more: 413.
     max_body: int = at_least(1, 64 * 1024)
     # WebSockets (raw and SockJS): a ping after ws_ping_interval seconds of silence; a
