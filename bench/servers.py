@@ -33,6 +33,10 @@ PIRATECHAT_ENV = {
     "PIRATECHAT_ROOM_LINES_PER_SECOND": "1000000", "PIRATECHAT_ROOM_BURST": "1000000",
     "PIRATECHAT_ROOMS_PER_MINUTE": "1000000", "PIRATECHAT_ROOMS_BURST": "1000000",
     "PIRATECHAT_TRANSLATION_SHARE": "1000", "PIRATECHAT_ROOM_TRANSLATIONS": "1000000",
+    # The budgets of issue 25 (reads, joins, the process's translation time).
+    "PIRATECHAT_READ_BYTES_PER_SECOND": "1000000000", "PIRATECHAT_READ_BURST": "1000000000",
+    "PIRATECHAT_JOINS_PER_MINUTE": "1000000", "PIRATECHAT_JOINS_BURST": "1000000",
+    "PIRATECHAT_PROCESS_TRANSLATION_SHARE": "1000",
 }
 # PirateChat's coalescing window, in ms (0: off; unset: the server's default).
 WINDOW_VAR = "PIRATECHAT_COALESCE_MS"
@@ -170,6 +174,7 @@ class Running:
                  more_env: dict | None = None):
         self.server = server
         self.port = free_port()
+        self.metrics_port = self.port  # where /metrics is scraped (bench/run.py)
         ini = None
         cwd = REPO
         env = dict(os.environ, **server.env(), **(more_env or {}))
@@ -291,6 +296,9 @@ class RunningCluster(Running):
                                     **server.cluster_options)
         self.cluster.start()
         self.port = self.cluster.port
+        # /metrics answers loopback only (metrics_addresses): behind nginx on Unix
+        # sockets the process sees no address, so its own port is scraped.
+        self.metrics_port = self.cluster.chats[0].port
         self.proc = self.cluster.nginx.process
         self.argv = ["piratechat", "cluster", "--processes", str(server.processes)] + (
             [f"# processes on git archive {rev}"] if server.rev else [])
