@@ -34,6 +34,9 @@ Read = Callable[[int, int], tuple[int, list[dict]]]
 
 #: Bytes a line costs in a client's queue beyond its JSON (the frame around it).
 FRAME_BYTES = 8
+#: Fewer bytes than any line's JSON (a line of one character by a one-letter
+#: author, with its fixed fields, is 155).
+MIN_LINE_BYTES = 128
 
 
 def catch_up(room: str, after: int | None, read: Read, recent: int, max_backlog: int,
@@ -41,15 +44,19 @@ def catch_up(room: str, after: int | None, read: Read, recent: int, max_backlog:
     """The messages a joining member is sent before live lines, the last seq
     they cover, and the bytes of their lines."""
     notes: list[dict] = []
+    budget = min(max_queue // 2, allowance)
+    # No more lines are read than the budget could hold: a join whose address
+    # has read its share costs one line's read, not a backlog's.
+    most = max(1, int(min(budget // MIN_LINE_BYTES, 2**31)))
     if after is None:
-        last, lines = read(0, recent)
+        last, lines = read(0, min(recent, most))
     else:
-        last, lines = read(after, max_backlog)
+        last, lines = read(after, min(max_backlog, most))
         if after > last:
-            last, lines = read(0, recent)
+            last, lines = read(0, min(recent, most))
             notes.append({"type": "reset", "room": room, "seq": last})
             after = None
-    lines, size = fit(lines, min(max_queue // 2, allowance))
+    lines, size = fit(lines, budget)
     if after is not None and lines and lines[0]["seq"] > after + 1:
         notes.append({"type": "gap", "room": room, "after": after, "before": lines[0]["seq"]})
     return last, notes + lines, size
