@@ -21,6 +21,7 @@ SettingsError naming it (and the close match, if any).
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import math
 import os
 from dataclasses import dataclass, field, fields
@@ -50,6 +51,12 @@ def at_least(low, default):
 def above(low, default):
     """A default whose setting must be more than ``low``."""
     return field(default=default, metadata={"above": low})
+
+
+def addresses(default):
+    """A default whose setting must be IP addresses or networks (``10.0.0.0/8``),
+    separated by spaces or commas."""
+    return field(default=default, metadata={"networks": True})
 
 
 def url(default, *schemes):
@@ -106,7 +113,7 @@ class Settings:
     # Limits (issue 13; per process: N workers allow N times as much). A client's
     # address is REMOTE_ADDR, or the rightmost X-Forwarded-For hop that is not a
     # trusted proxy when the request comes from one (chat/address.py).
-    trusted_proxies: str = ""  # proxies' addresses or networks (127.0.0.1 10.0.0.0/8); "": none
+    trusted_proxies: str = addresses("")  # proxies' addresses or networks (127.0.0.1 10.0.0.0/8)
     # Chat connections open at once from one client address.
     address_connections: int = at_least(1, 100)
     # Lines one address may say, over all its connections.
@@ -134,7 +141,7 @@ class Settings:
     joins_burst: int = at_least(1, 100)  # joins one address may make at once
     # Addresses or networks /metrics answers (the client's address, as limits count it);
     # others get 403.
-    metrics_addresses: str = "127.0.0.1 ::1"
+    metrics_addresses: str = addresses("127.0.0.1 ::1")
     # Bytes in a request body the pages read (POST /rooms/); more: 413.
     max_body: int = at_least(1, 64 * 1024)
     # WebSockets (raw and SockJS): a ping after ws_ping_interval seconds of silence; a
@@ -228,6 +235,13 @@ def _checked(each, raw, where: str):
     if above_low is not None and not value > above_low:
         raise SettingsError(f"{where} = {raw!r} is out of range: it must be more than "
                             f"{above_low}")
+    if each.metadata.get("networks"):
+        for entry in value.replace(",", " ").split():
+            try:
+                ipaddress.ip_network(entry.strip("[]"), strict=False)
+            except ValueError:
+                raise SettingsError(f"{where} = {raw!r}: {entry!r} is not an IP address or "
+                                    "network") from None
     schemes = each.metadata.get("schemes")
     if schemes and value and value.partition("://")[0] not in schemes:
         allowed = " or ".join(f"{scheme}://..." for scheme in schemes)

@@ -10,12 +10,12 @@ import pytest
 from gevent.event import Event
 from zope.interface import implementer
 
-from piratechat.chat.address import client_address, proxies
+from piratechat.chat.address import client_address, networks, proxies, within
 from piratechat.chat.flood import Buckets
 from piratechat.chat.limits import Limits, TranslationBudget
 from piratechat.chat.messages import ChatError
 from piratechat.interfaces import ITranslator
-from piratechat.settings import Settings
+from piratechat.settings import Settings, SettingsError, parse
 from piratechat.translators.guard import Guard
 from piratechat.translators.pirate import PirateTranslator
 
@@ -59,6 +59,23 @@ def test_a_chain_of_trusted_proxies_only_gives_the_first_hop():
 def test_a_bad_trusted_proxy_stops_start_up():
     with pytest.raises(ValueError, match="trusted_proxies: 'nowhere'"):
         proxies("127.0.0.1 nowhere")
+
+
+def test_addresses_within_a_list_of_networks():
+    loopback = networks("127.0.0.1 ::1", "metrics_addresses")
+    assert within("127.0.0.1", loopback) and within("::1", loopback)
+    assert within("::ffff:127.0.0.1", loopback)  # a dual-stack socket's IPv4 client
+    assert not within("10.0.0.1", loopback) and not within("", loopback)
+    assert within("192.0.2.9", networks("[::1], 192.0.2.0/24", "metrics_addresses"))
+    with pytest.raises(ValueError, match="metrics_addresses: 'anyone'"):
+        networks("anyone", "metrics_addresses")
+
+
+@pytest.mark.parametrize("name", ["metrics_addresses", "trusted_proxies"])
+def test_a_setting_of_addresses_that_is_not_stops_the_start_in_one_sentence(name):
+    with pytest.raises(SettingsError, match=f"piratechat.{name} = '10.0.0.1 anyone': "
+                                            "'anyone' is not an IP address or network"):
+        parse({f"piratechat.{name}": "10.0.0.1 anyone"}, environ={})
 
 
 # --- per address and per room ---------------------------------------------------
