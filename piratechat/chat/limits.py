@@ -35,6 +35,7 @@ which limit was hit.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import Counter
 
@@ -118,6 +119,11 @@ class Limits:
     def readable(self, address: str) -> float:
         """Bytes of stored lines ``address`` may be sent now (0: none until it refills)."""
         return self.reads[address].available()
+
+    def read_again_in(self, address: str) -> int:
+        """Whole seconds until ``address`` may read again (1 at least)."""
+        debt = -self.reads[address].tokens
+        return max(1, math.ceil(debt / self.settings.read_bytes_per_second))
 
     def read(self, address: str, size: int) -> None:
         """``address`` was sent ``size`` bytes of stored lines."""

@@ -127,7 +127,7 @@ def history(context: Room, request):
             json_body={"error": "Too much history read from your address (at most "
                                 f"{rate / 1024:g} KiB a second); try again in a moment."},
             status=429)
-        response.headers["Retry-After"] = "1"
+        response.headers["Retry-After"] = str(limits.read_again_in(address))
         return response
     response = Response(json_body={
         "room": context.__name__,

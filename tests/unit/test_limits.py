@@ -176,6 +176,7 @@ def test_reads_are_charged_what_they_sent_and_refused_in_debt():
     assert lim.readable("a") == 1000
     lim.read("a", 1500)  # one answer may overdraw
     assert lim.readable("a") == 0 and lim.readable("b") == 1000
+    assert lim.read_again_in("a") == 5  # 500 bytes of debt at 100 a second
     clock.now += 6
     assert lim.readable("a") == 100
 
