@@ -3,16 +3,16 @@ against a live server with its budgets on and with them lifted (what main did),
 in the same run. Each probe runs while a bystander, alone in a quiet room, says
 a line every 250 ms and times its echo (p50, max):
 
-* history: 4 clients, each its own address, ask a 1,000-line room's
+* history: 4 clients (from one address, or each its own: ``--addresses 4``) ask a 1,000-line room's
   ``history?limit=1000`` as fast as they can; answers 200 and 429, MB/s sent;
-* rejoin: 4 connections, each its own address, join that room with
+* rejoin: 4 connections (from one address, or each its own) join that room with
   ``after=0`` again and again; MB/s of backlog sent;
 * metrics: 4 clients from a non-loopback address ask ``/metrics``; 200s and 403s;
 * bard: 15 addresses in 15 rooms on the bard parrot say a 2,000-character line
   every 20 ms; lines the bard answered and lines the pirate stood in for, and
   how long the last line's echo took to come once they stopped (drain_s_max).
 
-    .venv/bin/python -m bench.reads_probe [--seconds 5] [--probes history,bard]
+    .venv/bin/python -m bench.reads_probe [--seconds 5] [--probes history,bard] [--addresses 4]
 
 Numbers are printed as budgets on / lifted. Not part of `make test`.
 """
@@ -46,6 +46,7 @@ LIFTED = {
     "PIRATECHAT_METRICS_ADDRESSES": "0.0.0.0/0 ::/0",
 }
 BIG = "reads-big"
+ADDRESSES = 1  # addresses the 4 clients of history, rejoin and metrics come from (--addresses)
 LONG = ('"no" ' * 400)[:1990]  # ~2.8 ms of the bard (0.04 ms of the pirate)
 
 
@@ -94,7 +95,7 @@ def bystander(url: str, seconds: float, out) -> None:
 def history_reader(url: str, index: int, seconds: float, out) -> None:
     counts, end = {"200": 0, "429": 0, "bytes": 0}, time.monotonic() + seconds
     request = urllib.request.Request(f"{url}/rooms/{BIG}/history?limit=1000",
-                                     headers={"X-Forwarded-For": f"10.1.0.{index + 1}"})
+                                     headers={"X-Forwarded-For": f"10.1.0.{index % ADDRESSES + 1}"})
     while time.monotonic() < end:
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
@@ -107,7 +108,7 @@ def history_reader(url: str, index: int, seconds: float, out) -> None:
 
 
 def rejoiner(url: str, index: int, seconds: float, out) -> None:
-    ws = connect(url, f"10.2.0.{index + 1}")
+    ws = connect(url, f"10.2.0.{index % ADDRESSES + 1}")
     counts, end, n = {"joins": 0, "refused": 0, "bytes": 0}, time.monotonic() + seconds, 0
     while time.monotonic() < end:
         n += 1
@@ -130,7 +131,7 @@ def rejoiner(url: str, index: int, seconds: float, out) -> None:
 def metrics_reader(url: str, index: int, seconds: float, out) -> None:
     counts, end = {}, time.monotonic() + seconds
     request = urllib.request.Request(url + "/metrics",
-                                     headers={"X-Forwarded-For": f"10.3.0.{index + 1}"})
+                                     headers={"X-Forwarded-For": f"10.3.0.{index % ADDRESSES + 1}"})
     while time.monotonic() < end:
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
@@ -214,8 +215,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--probes", default=",".join(PROBES),
                         help="which probes, separated by commas (default: all)")
+    parser.add_argument("--addresses", type=int, default=1,
+                        help="addresses the 4 clients of history, rejoin and metrics come "
+                             "from (1: one machine, as the issue's probe; 4: one each)")
     args = parser.parse_args()
     seconds, names = args.seconds, args.probes.split(",")
+    global ADDRESSES
+    ADDRESSES = args.addresses
     results = {}
     for label, env in (("on", COMMON), ("lifted", {**COMMON, **LIFTED})):
         process, url = start(env)
