@@ -205,7 +205,7 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                 row.rss_after_kb = proc_rss_kb(run.pid)
                 if args.syscalls:  # attaches within the generator's 0.5 s start delay
                     counter = SyscallCounter(run.pid)
-                gc0 = gc_passes(run.port) if server.name.startswith("piratechat") else None
+                gc0 = gc_passes(run.metrics_port) if server.name.startswith("piratechat") else None
                 parts0, busy0, t0 = cpu_parts(run), machine_busy(), time.monotonic()
                 cpu0 = cpu_seconds(parts0)
                 if args.profile and server.gunicorn:
@@ -223,7 +223,7 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                     row.server_cpu_parts = {name: round(parts1[name] - parts0[name], 3)
                                             for name in parts0}
                 row.machine_cpu_percent = busy_percent(busy0, busy1)
-                gc1 = gc_passes(run.port) if gc0 else None
+                gc1 = gc_passes(run.metrics_port) if gc0 else None
                 if gc0 and gc1:
                     row.gc = {"passes": gc1[0] - gc0[0], "seconds": gc1[1] - gc0[1],
                               "longest_ms": 1000 * gc1[2]}
@@ -261,7 +261,7 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
 
 def gc_passes(port: int) -> tuple[float, float, float] | None:
     """PirateChat's full GC passes so far, their seconds and the longest
-    (/metrics, heap.py); None if it does not say. Behind nginx: one process's."""
+    (/metrics, heap.py); None if it does not say. In a cluster: its first process's."""
     try:
         text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics",
                                       timeout=5).read().decode()

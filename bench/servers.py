@@ -167,6 +167,7 @@ class Running:
                  more_env: dict | None = None):
         self.server = server
         self.port = free_port()
+        self.metrics_port = self.port  # where /metrics is scraped (bench/run.py)
         ini = None
         cwd = REPO
         env = dict(os.environ, **server.env(), **(more_env or {}))
@@ -288,6 +289,9 @@ class RunningCluster(Running):
                                     **server.cluster_options)
         self.cluster.start()
         self.port = self.cluster.port
+        # /metrics answers loopback only (metrics_addresses): behind nginx on Unix
+        # sockets the process sees no address, so its own port is scraped.
+        self.metrics_port = self.cluster.chats[0].port
         self.proc = self.cluster.nginx.process
         self.argv = ["piratechat", "cluster", "--processes", str(server.processes)] + (
             [f"# processes on git archive {rev}"] if server.rev else [])

@@ -5,6 +5,9 @@ a busy database never gets a live process restarted. ``/readyz``: the process
 can chat: the database answers a read and the writer is not stopped, and the
 broker says it is usable (``IBroker.healthy()``). 200 with what was checked,
 or 503 with what failed, as JSON: send no traffic here until it is 200.
+Both answer every address (a load balancer probes from its own), and each
+costs about what a static answer does; ``/metrics``, which costs more, answers
+``metrics_addresses`` only (metrics.py).
 """
 
 from __future__ import annotations

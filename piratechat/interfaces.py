@@ -105,6 +105,10 @@ class IHistory(Interface):
         """Up to ``limit`` lines of ``room`` with a sequence number above
         ``seq``, oldest first."""
 
+    def exists(room):
+        """Whether ``room`` is stored: made by ``POST /rooms/`` or by its first
+        line (a line said in a room that is not made it: chat/limits.py counts it)."""
+
 
 class IBroker(Interface):
     """Carries a room's messages between the processes that serve one chat.

@@ -1,4 +1,6 @@
-"""Prometheus metrics at ``/metrics`` (prometheus_client's text format).
+"""Prometheus metrics at ``/metrics`` (prometheus_client's text format), for
+the addresses in ``metrics_addresses`` only (loopback by default; the client's
+address as the limits count it, chat/address.py): others get 403.
 
 One registry per app (tests build many apps in one process). What is counted
 where it happens:
@@ -43,6 +45,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pyramid.response import Response
 
 from . import heap
+from .chat.address import networks, within
 from .interfaces import IChat, IMetrics, ISockJSEndpoint, IWriter, provide
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -138,7 +141,15 @@ def includeme(config) -> None:
         registry.register(WriterCollector(writer))
     provide(config.registry, registry, IMetrics)
 
+    allowed = networks(chat.settings.metrics_addresses, "metrics_addresses")
+
     def metrics(request):
+        """Only for the addresses in ``metrics_addresses``: a scrape costs work
+        (every session is counted), so it is no page for anyone to hammer."""
+        if not within(chat.limits.address(request.environ), allowed):
+            return Response("/metrics answers only the addresses in the metrics_addresses "
+                            "setting, and yours is not one of them.\n", status=403,
+                            content_type="text/plain", charset="UTF-8")
         response = Response(body=generate_latest(registry))
         response.headers["Content-Type"] = CONTENT_TYPE_LATEST
         return response

@@ -21,6 +21,7 @@ SettingsError naming it (and the close match, if any).
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import math
 import os
 from dataclasses import dataclass, field, fields
@@ -53,20 +54,15 @@ def above(low, default):
     return field(default=default, metadata={"above": low})
 
 
+def addresses(default):
+    """A default whose setting must be IP addresses or networks (``10.0.0.0/8``),
+    separated by spaces or commas."""
+    return field(default=default, metadata={"networks": True})
+
+
 def url(default, *schemes):
     """A default whose setting must be empty or a URL of one of ``schemes``."""
     return field(default=default, metadata={"schemes": schemes})
-
-
-def checked(default, check):
-    """A default whose setting ``check`` takes apart; its ValueError is the reason."""
-    return field(default=default, metadata={"check": check})
-
-
-def _networks(value: str) -> None:
-    from .chat.address import proxies
-
-    proxies(value)
 
 
 @implementer(ISettings)
@@ -118,8 +114,7 @@ class Settings:
     # Limits (issue 13; per process: N workers allow N times as much). A client's
     # address is REMOTE_ADDR, or the rightmost X-Forwarded-For hop that is not a
     # trusted proxy when the request comes from one (chat/address.py).
-    # Proxies' addresses or networks (127.0.0.1 10.0.0.0/8); "": none.
-    trusted_proxies: str = checked("", _networks)
+    trusted_proxies: str = addresses("")  # proxies' addresses or networks (127.0.0.1 10.0.0.0/8)
     # Chat connections open at once from one client address.
     address_connections: int = at_least(1, 100)
     # Lines one address may say, over all its connections.
@@ -135,6 +130,21 @@ class Settings:
     # Translations of one room in flight at once; more: the pirate.
     room_translations: int = at_least(1, 4)
     translator_changes_per_minute: float = above(0, 6.0)  # parrot changes one room takes a minute
+    # Seconds of CPU all rooms' translators together may use per second; past it: the pirate.
+    process_translation_share: float = above(0, 0.5)
+    # Wrong owner keys one address may send a minute (they never spend the room's changes).
+    wrong_keys_per_minute: float = above(0, 6.0)
+    # Reads (issue 25). Bytes of stored lines one address is sent a second, by history
+    # requests (past it: 429) and by joins' catch-up (past it: fewer lines and a `gap`).
+    # An office of 200 behind one address, all joining at once after a restart, fits;
+    # one core serves some 40 MB/s of history, so an address takes at most ~3% of it.
+    read_bytes_per_second: float = above(0, 1024 * 1024.0)
+    read_burst: int = at_least(1, 4 * 1024 * 1024)  # bytes one address may read at once
+    joins_per_minute: float = above(0, 120.0)  # joins one address may make a minute
+    joins_burst: int = at_least(1, 200)  # joins one address may make at once
+    # Addresses or networks /metrics answers (the client's address, as limits count it);
+    # others get 403.
+    metrics_addresses: str = addresses("127.0.0.1 ::1")
     # Bytes in a request body the pages read (POST /rooms/); more: 413.
     max_body: int = at_least(1, 64 * 1024)
     # Bytes in a request body the Plone site takes (plone.ini's [filter:guard], uploads
@@ -236,6 +246,13 @@ def _checked(each, raw, where: str):
     if above_low is not None and not value > above_low:
         raise SettingsError(f"{where} = {raw!r} is out of range: it must be more than "
                             f"{above_low}")
+    if each.metadata.get("networks"):
+        for entry in value.replace(",", " ").split():
+            try:
+                ipaddress.ip_network(entry.strip("[]"), strict=False)
+            except ValueError:
+                raise SettingsError(f"{where} = {raw!r}: {entry!r} is not an IP address or "
+                                    "network") from None
     schemes = each.metadata.get("schemes")
     if schemes and value and value.partition("://")[0] not in schemes:
         allowed = " or ".join(f"{scheme}://..." for scheme in schemes)
@@ -244,12 +261,6 @@ def _checked(each, raw, where: str):
     if schemes and value and value.startswith("http") and not _hostname(value):
         raise SettingsError(f"{where} = {raw!r} is not a URL the chat can use: it names no "
                             "host (http(s)://host[:port])")
-    check = each.metadata.get("check")
-    try:
-        check and check(value)
-    except ValueError as error:
-        reason = str(error).partition(": ")[2] or str(error)
-        raise SettingsError(f"{where} = {raw!r} cannot be used: {reason}") from None
     return value
 
 

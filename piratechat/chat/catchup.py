@@ -11,7 +11,9 @@ calls ``release`` and ``unseen``):
   room's last line means the history was reset: a ``reset`` message, then
   the recent lines.
 * Lines are cut, oldest first, to half the client's queue limit, so a
-  catch-up never gets its client dropped as slow; one line is always sent.
+  catch-up never gets its client dropped as slow, and to what its address
+  may still read (``allowance``: chat/limits.py); one line is always sent. A
+  returning member is told of the lines cut by a ``gap``.
 * Live lines that arrive while a member reads the history are held; once it
   is caught up to seq ``last``, only the held lines after ``last`` (and every
   notice) go out, and until a newer line reaches it, lines numbered at or
@@ -21,6 +23,7 @@ calls ``release`` and ``unseen``):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 from .messages import dumps
@@ -31,34 +34,43 @@ Read = Callable[[int, int], tuple[int, list[dict]]]
 
 #: Bytes a line costs in a client's queue beyond its JSON (the frame around it).
 FRAME_BYTES = 8
+#: Fewer bytes than any line's JSON (a line of one character by a one-letter
+#: author, with its fixed fields, is 155).
+MIN_LINE_BYTES = 128
 
 
 def catch_up(room: str, after: int | None, read: Read, recent: int, max_backlog: int,
-             max_queue: int) -> tuple[int, list[dict]]:
-    """The messages a joining member is sent before live lines, and the last seq they cover."""
+             max_queue: int, allowance: float = math.inf) -> tuple[int, list[dict], int]:
+    """The messages a joining member is sent before live lines, the last seq
+    they cover, and the bytes of their lines."""
     notes: list[dict] = []
+    budget = min(max_queue // 2, allowance)
+    # No more lines are read than the budget could hold: a join whose address
+    # has read its share costs one line's read, not a backlog's.
+    most = max(1, int(min(budget // MIN_LINE_BYTES, 2**31)))
     if after is None:
-        last, lines = read(0, recent)
+        last, lines = read(0, min(recent, most))
     else:
-        last, lines = read(after, max_backlog)
+        last, lines = read(after, min(max_backlog, most))
         if after > last:
-            last, lines = read(0, recent)
+            last, lines = read(0, min(recent, most))
             notes.append({"type": "reset", "room": room, "seq": last})
             after = None
-    lines = fit(lines, max_queue // 2)
+    lines, size = fit(lines, budget)
     if after is not None and lines and lines[0]["seq"] > after + 1:
         notes.append({"type": "gap", "room": room, "after": after, "before": lines[0]["seq"]})
-    return last, notes + lines
+    return last, notes + lines, size
 
 
-def fit(lines: list[dict], budget: int) -> list[dict]:
-    """The newest of ``lines`` that fit in ``budget`` bytes as sent; at least one."""
+def fit(lines: list[dict], budget: float) -> tuple[list[dict], int]:
+    """The newest of ``lines`` that fit in ``budget`` bytes as sent (at least
+    one), and their bytes."""
     sizes = [len(dumps(line)) + FRAME_BYTES for line in lines]
     total, first = sum(sizes), 0
     while len(lines) - first > 1 and total > budget:
         total -= sizes[first]
         first += 1
-    return lines[first:]
+    return lines[first:], total
 
 
 def release(held: Sequence[tuple[int | None, str]], last: int) -> tuple[list[str], int]:

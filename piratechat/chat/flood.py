@@ -33,10 +33,20 @@ class TokenBucket:
             return True
         return False
 
+    def can(self, cost: float = 1.0) -> bool:
+        """Whether ``cost`` could be spent now (for an act charged once it succeeded)."""
+        self._refill()
+        return self.tokens >= cost
+
     def has(self) -> bool:
         """Whether anything is left (for work whose cost is known only afterwards)."""
         self._refill()
         return self.tokens > 0
+
+    def available(self) -> float:
+        """What may be spent now (0 while in debt)."""
+        self._refill()
+        return max(0.0, self.tokens)
 
     def charge(self, cost: float) -> None:
         """Spend ``cost`` after the fact; the bucket may go into debt, which

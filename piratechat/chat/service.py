@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable
 from functools import partial
 
@@ -79,23 +80,44 @@ class Chat:
         }
 
     def choose_translator(self, room: str, name: str, by: str, key: str | None = None,
-                          lock: bool | None = None) -> dict:
+                          lock: bool | None = None, address: str = "") -> dict:
         """Make ``name`` the room's translator, kept on the room, and tell the
         room's members, here and on every other process. Changes per room
-        are rate-limited; a room its owner locked takes them only with the
-        owner's ``key`` (chat/choice.py)."""
+        are rate-limited, those made with the owner's key apart; a room its
+        owner locked takes them only with the owner's ``key`` (chat/choice.py).
+        A refused change spends nothing of the room's budget; a wrong key
+        spends ``address``'s (chat/limits.py)."""
         translator = translator_named(self.registry, name)
         if translator is None:
             names = ", ".join(offer.name for offer in offered(self.registry))
             raise ChatError("unknown_translator", f"No translator {name!r}; offered: {names}.")
-        self.limits.translator_change(room)
-        self.room_translators.choose(room, name, key, lock)
+        change = self.limits.translator_change(room, address, key is not None)
+        try:
+            self.room_translators.choose(room, name, key, lock)
+        except ChatError as refusal:
+            if refusal.code == "bad_key" and key is not None:
+                self.limits.wrong_key(address)
+            raise
+        change.charge(1)
         notice = {"type": "translator", "room": room, "name": name,
                   "title": translator.title, "by": by}
         payload = dumps(notice)
         self.hub.notice(room, payload)
         self.broker.publish(room, payload)
         return notice
+
+    def makes_room(self, room: str) -> bool:
+        """Whether a line said in ``room`` now would make the room: none of its
+        lines reached this process and the storage holds no such room. Read
+        from the storage only while the room has no lines; a failed read says
+        no (the line's own append will say what failed)."""
+        if self.sequencer.next.get(room, 1) > 1:
+            return False
+        try:
+            return not self.history.exists(room)
+        except Exception as error:
+            log.warning("could not tell whether %r exists: %r", room, error)
+            return False
 
     def say(self, room: str, author: str, text: str, client_id: str | None = None) -> dict:
         """Translate, store and publish one line; returns the stored line.
@@ -153,9 +175,16 @@ class Chat:
         self.roster.close()
         self.broker.close()
 
-    def catch_up(self, room: str, after: int | None) -> tuple[int, list[dict]]:
+    def catch_up(self, room: str, after: int | None,
+                 address: str | None = None) -> tuple[int, list[dict]]:
         """What a joining client is sent before live lines, and the last seq it
-        covers: chat/catchup.py's rules over this room's history."""
+        covers: chat/catchup.py's rules over this room's history, within what
+        ``address`` may read now (chat/limits.py), which pays for it."""
         settings = self.settings
-        return catch_up(room, after, partial(self.history.since, room), settings.recent_lines,
-                        settings.max_backlog, settings.max_queue)
+        allowance = math.inf if address is None else self.limits.readable(address)
+        last, messages, size = catch_up(room, after, partial(self.history.since, room),
+                                        settings.recent_lines, settings.max_backlog,
+                                        settings.max_queue, allowance)
+        if address is not None:
+            self.limits.read(address, size)
+        return last, messages

@@ -91,11 +91,14 @@ class ChatSession(Session):
             chat.members.add(name)
         room, after, presence = rules.where(message)
         known_epoch = rules.known_epoch(message)
+        address = self.address or ""
+        chat.limits.join(address)
         # Taken before leaving the old room: a refused join keeps the member where it was.
         chat.names.take(room, name, self)
         if self.room is not None:
             self._leave_room()
         self.name, self.room, self.presence = name, room, presence
+        self.room_checked = False  # whether a line here would make the room, once known
         self.presence_told = []  # presence notices held back until its list (Roster)
         chat.join(room, self)
         try:
@@ -103,7 +106,7 @@ class ChatSession(Session):
             # ``after`` counts lines of the epoch the client knew: of another
             # history it means nothing (docs/protocol.md, Epochs).
             reset = after is not None and known_epoch is not None and known_epoch != epoch
-            last, backlog = chat.catch_up(room, None if reset else after)
+            last, backlog = chat.catch_up(room, None if reset else after, address)
             translators = chat.translators(room)
         except Exception:
             log.exception("reading the history of %r failed", room)
@@ -135,6 +138,10 @@ class ChatSession(Session):
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are saying lines too fast.")
         self.chat.limits.line(self.address or "", self.room)
+        if not self.room_checked:  # a line that makes its room counts as a room made
+            if self.chat.makes_room(self.room):
+                self.chat.limits.line_makes_room(self.address or "")
+            self.room_checked = True
         try:
             self.chat.say_soon(self.room, self.name, text, client_id,
                                partial(self._said, self.room))
@@ -160,7 +167,8 @@ class ChatSession(Session):
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are sending messages too fast.")
         try:
-            self.chat.choose_translator(self.room, name, self.name, key, lock)
+            self.chat.choose_translator(self.room, name, self.name, key, lock,
+                                        self.address or "")
         except ChatError:
             raise
         except Exception:

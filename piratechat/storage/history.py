@@ -123,6 +123,10 @@ class ZODBHistory:
                 return []
             return [stored.message(line) for line in stored.after(seq, limit)]
 
+    def exists(self, room: str) -> bool:
+        with reading(self.db) as root:
+            return root.rooms.get(room) is not None
+
     def epoch(self, room: str) -> str | None:
         with reading(self.db) as root:
             stored = root.rooms.get(room)

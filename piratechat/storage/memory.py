@@ -54,6 +54,9 @@ class MemoryHistory:
         newer = lines[max(after, 0):]
         return len(lines), newer[-limit:] if limit > 0 else []
 
+    def exists(self, room: str) -> bool:
+        return bool(self._rooms.get(room))
+
     def epoch(self, room: str) -> str:
         return self._epoch
 

@@ -15,7 +15,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import exception_view_config, view_config
 
-from ..interfaces import ISettings, ITranslator
+from ..interfaces import IChat, ISettings, ITranslator
 from ..rooms.resources import Room, Rooms, Root
 from ..rooms.slugs import MAX_LENGTH, BadRoomName, slug_for
 from ..translators.registry import offered
@@ -107,21 +107,36 @@ class _BadParameter(ValueError):
     pass
 
 
-@view_config(route_name="site", context=Room, name="history", request_method="GET",
-             renderer="json")
+@view_config(route_name="site", context=Room, name="history", request_method="GET")
 def history(context: Room, request):
-    """``GET <room>/history?after=SEQ&limit=N``: lines after SEQ, oldest first, as JSON."""
+    """``GET <room>/history?after=SEQ&limit=N``: lines after SEQ, oldest first, as JSON.
+
+    An address reads at most ``read_bytes_per_second`` (chat/limits.py): the
+    answer is charged its size, and while the address's budget is spent it
+    gets ``429`` instead."""
     try:
         after = _whole(request, "after", 0, 0, 2**62)
         limit = _whole(request, "limit", 100, 1, HISTORY_LIMIT)
     except _BadParameter as error:
         return Response(json_body={"error": str(error)}, status=400)
-    return {
+    limits = request.registry.getUtility(IChat).limits
+    address = limits.address(request.environ)
+    if limits.readable(address) <= 0:
+        rate = request.registry.getUtility(ISettings).read_bytes_per_second
+        response = Response(
+            json_body={"error": "Too much history read from your address (at most "
+                                f"{rate / 1024:g} KiB a second); try again in a moment."},
+            status=429)
+        response.headers["Retry-After"] = str(limits.read_again_in(address))
+        return response
+    response = Response(json_body={
         "room": context.__name__,
         "epoch": context.epoch,
         "last": context.last_seq,
         "lines": [context.message(line) for line in context.after(after, limit)],
-    }
+    })
+    limits.read(address, len(response.body))
+    return response
 
 
 @exception_view_config(BadRoomName, renderer=ERROR)

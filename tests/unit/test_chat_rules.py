@@ -176,8 +176,11 @@ def room_of(count: int, text: str = "ahoy"):
     return read
 
 
-def plan(count: int, after: int | None, recent=5, backlog=10, queue=10**6, text="ahoy"):
-    return catchup.catch_up("deck", after, room_of(count, text), recent, backlog, queue)
+def plan(count: int, after: int | None, recent=5, backlog=10, queue=10**6, text="ahoy",
+         allowance=float("inf")):
+    """catch_up's messages and last seq (without the bytes they cost)."""
+    return catchup.catch_up("deck", after, room_of(count, text), recent, backlog, queue,
+                            allowance)[:2]
 
 
 def kinds(messages):
@@ -216,6 +219,15 @@ def test_lines_are_cut_oldest_first_to_half_the_queue_but_one_always_goes():
     last, messages = plan(10, 0, backlog=10, queue=2 * 3 * one, text="x" * 100)
     assert kinds(messages) == ["gap", 8, 9, 10]
     assert kinds(plan(10, None, queue=2, text="x" * 100)[1]) == [10]
+
+
+def test_lines_are_cut_to_what_the_address_may_read_and_their_bytes_told():
+    one = len(dumps({"type": "line", "seq": 10, "text": "x" * 100})) + 8
+    assert kinds(plan(10, 0, allowance=2 * one, text="x" * 100)[1]) == ["gap", 9, 10]
+    assert kinds(plan(10, None, allowance=0, text="x" * 100)[1]) == [10]  # one always goes
+    size = catchup.catch_up("deck", 7, room_of(10, "x" * 100), 5, 10, 10**6)[2]
+    assert size == sum(len(dumps({"type": "line", "seq": n, "text": "x" * 100})) + 8
+                       for n in (8, 9, 10))
 
 
 def test_held_lines_already_read_are_dropped_and_notices_kept():

@@ -10,12 +10,12 @@ import pytest
 from gevent.event import Event
 from zope.interface import implementer
 
-from piratechat.chat.address import client_address, proxies
+from piratechat.chat.address import client_address, networks, proxies, within
 from piratechat.chat.flood import Buckets
 from piratechat.chat.limits import Limits, TranslationBudget
 from piratechat.chat.messages import ChatError
 from piratechat.interfaces import ITranslator
-from piratechat.settings import Settings
+from piratechat.settings import Settings, SettingsError, parse
 from piratechat.translators.guard import Guard
 from piratechat.translators.pirate import PirateTranslator
 
@@ -59,6 +59,23 @@ def test_a_chain_of_trusted_proxies_only_gives_the_first_hop():
 def test_a_bad_trusted_proxy_stops_start_up():
     with pytest.raises(ValueError, match="trusted_proxies: 'nowhere'"):
         proxies("127.0.0.1 nowhere")
+
+
+def test_addresses_within_a_list_of_networks():
+    loopback = networks("127.0.0.1 ::1", "metrics_addresses")
+    assert within("127.0.0.1", loopback) and within("::1", loopback)
+    assert within("::ffff:127.0.0.1", loopback)  # a dual-stack socket's IPv4 client
+    assert not within("10.0.0.1", loopback) and not within("", loopback)
+    assert within("192.0.2.9", networks("[::1], 192.0.2.0/24", "metrics_addresses"))
+    with pytest.raises(ValueError, match="metrics_addresses: 'anyone'"):
+        networks("anyone", "metrics_addresses")
+
+
+@pytest.mark.parametrize("name", ["metrics_addresses", "trusted_proxies"])
+def test_a_setting_of_addresses_that_is_not_stops_the_start_in_one_sentence(name):
+    with pytest.raises(SettingsError, match=f"piratechat.{name} = '10.0.0.1 anyone': "
+                                            "'anyone' is not an IP address or network"):
+        parse({f"piratechat.{name}": "10.0.0.1 anyone"}, environ={})
 
 
 # --- per address and per room ---------------------------------------------------
@@ -132,13 +149,48 @@ def test_rooms_created_per_address():
 
 def test_translator_changes_per_room():
     lim, clock = limits(translator_changes_per_minute=2)
-    lim.translator_change("deck")
-    lim.translator_change("deck")
+    lim.translator_change("deck", "a", False).charge(1)
+    lim.translator_change("deck", "b", False).charge(1)
     with pytest.raises(ChatError, match="parrot was changed too often"):
-        lim.translator_change("deck")
-    lim.translator_change("hold")
+        lim.translator_change("deck", "c", False)
+    lim.translator_change("deck", "c", True).charge(1)  # the owner's changes: their own
+    lim.translator_change("hold", "c", False)
     clock.now += 30
-    lim.translator_change("deck")
+    lim.translator_change("deck", "c", False)
+
+
+def test_wrong_keys_are_counted_per_address_not_per_room():
+    lim, clock = limits(wrong_keys_per_minute=2)
+    lim.wrong_key("a")
+    lim.wrong_key("a")
+    with pytest.raises(ChatError, match="too many wrong keys"):
+        lim.translator_change("deck", "a", True)
+    lim.translator_change("deck", "a", False)  # no key: the room's budget, untouched
+    lim.translator_change("deck", "b", True)  # another address
+    clock.now += 30
+    lim.translator_change("deck", "a", True)
+
+
+def test_reads_are_charged_what_they_sent_and_refused_in_debt():
+    lim, clock = limits(read_bytes_per_second=100, read_burst=1000)
+    assert lim.readable("a") == 1000
+    lim.read("a", 1500)  # one answer may overdraw
+    assert lim.readable("a") == 0 and lim.readable("b") == 1000
+    assert lim.read_again_in("a") == 5  # 500 bytes of debt at 100 a second
+    clock.now += 6
+    assert lim.readable("a") == 100
+
+
+def test_joins_per_address():
+    lim, clock = limits(joins_per_minute=1, joins_burst=2)
+    lim.join("a")
+    lim.join("a")
+    with pytest.raises(ChatError, match="joining rooms too often") as refused:
+        lim.join("a")
+    assert refused.value.code == "too_many_joins"
+    lim.join("b")
+    clock.now += 60
+    lim.join("a")
 
 
 # --- translation work -------------------------------------------------------------
@@ -164,7 +216,8 @@ class Slow:
 def test_a_room_over_its_share_of_translator_time_gets_the_pirate():
     clock = Clock()
     guard = Guard(PirateTranslator())
-    budget = TranslationBudget(share=0.5, in_flight=10, clock=clock, cost_clock=clock)
+    budget = TranslationBudget(share=0.5, in_flight=10, process_share=1000, clock=clock,
+                               cost_clock=clock)
     slow = Slow(clock, cost=1.5)
     first = budget.translate(guard, "deck", slow, "hello")
     assert (first.text, first.translator, first.fallback) == ("HELLO", "slow", None)
@@ -177,10 +230,24 @@ def test_a_room_over_its_share_of_translator_time_gets_the_pirate():
     assert budget.translate(guard, "deck", slow, "hello").translator == "slow"
 
 
+def test_all_rooms_together_get_at_most_the_process_share():
+    clock = Clock()
+    guard = Guard(PirateTranslator())
+    budget = TranslationBudget(share=10, in_flight=10, process_share=1, clock=clock,
+                               cost_clock=clock)
+    slow = Slow(clock, cost=1.5)
+    assert budget.translate(guard, "deck", slow, "hello").translator == "slow"
+    other = budget.translate(guard, "hold", slow, "hello")  # its room's share is untouched
+    assert (other.translator, other.fallback) == ("pirate", "slow")
+    clock.now += 1
+    assert budget.translate(guard, "hold", slow, "hello").translator == "slow"
+
+
 def test_a_rooms_translations_in_flight_are_capped_and_other_rooms_go_on():
     clock = Clock()
     guard = Guard(PirateTranslator())
-    budget = TranslationBudget(share=1000, in_flight=1, clock=clock, cost_clock=clock)
+    budget = TranslationBudget(share=1000, in_flight=1, process_share=1000, clock=clock,
+                               cost_clock=clock)
     gate = Event()
     stuck = Slow(clock, gate=gate)
     waiting = gevent.spawn(budget.translate, guard, "deck", stuck, "hello")

@@ -82,8 +82,8 @@ def test_a_url_that_names_no_host_is_refused(name, raw):
 
 def test_trusted_proxies_that_are_no_addresses_are_refused_naming_the_entry():
     assert refusal({"piratechat.trusted_proxies": "127.0.0.1 nowhere"}) == (
-        "piratechat.trusted_proxies = '127.0.0.1 nowhere' cannot be used: 'nowhere' is not "
-        "an address or network")
+        "piratechat.trusted_proxies = '127.0.0.1 nowhere': 'nowhere' is not an IP address "
+        "or network")
 
 
 def test_values_in_range_are_typed():

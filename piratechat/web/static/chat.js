@@ -110,8 +110,15 @@
   function fillGap(gap, from) {
     var url = historyUrl + "?after=" + from + "&limit=1000";
     var asked = epoch;
-    fetch(url).then(function (response) { return response.json(); }).then(function (page) {
-      if (page.epoch !== asked || epoch !== asked) { return; }  // another history by now
+    fetch(url).then(function (response) {
+      if (response.status === 429) {  // our address read its share: ask again once it refills
+        var wait = Number(response.headers.get("Retry-After")) || 1;
+        setTimeout(function () { if (epoch === asked) { fillGap(gap, from); } }, wait * 1000);
+        return null;
+      }
+      return response.json();
+    }).then(function (page) {
+      if (!page || page.epoch !== asked || epoch !== asked) { return; }  // another history
       var next = from;
       page.lines.forEach(function (line) {
         if (line.seq < gap.before) { insertLine(line); next = line.seq; }
@@ -306,6 +313,10 @@
       else if (message.type === "gap") { fillGap(message, message.after); }
       else if (message.type === "reset") { startOver(); }
       else if (message.type === "error" && message.code === "name_taken") { nameTaken(message); }
+      else if (message.type === "error" && message.code === "too_many_joins") {
+        showError(message);  // our address joined too often: join again in a while
+        setTimeout(function () { if (connected() && !joined) { join(); } }, 10000);
+      }
       else if (message.type === "error") { showError(message); retryOutbox(message); }
       else if (message.type === "joined") {
         if (epoch !== null && message.epoch !== epoch) { startOver(); }
