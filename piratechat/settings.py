@@ -63,6 +63,14 @@ def checked(default, check):
     return field(default=default, metadata={"check": check})
 
 
+def _site_url(value: str) -> None:
+    """A path (on the server this process serves: the one-process plone.ini) or an
+    http(s) URL naming a host."""
+    if value and not value.startswith("/"):
+        if value.partition("://")[0] not in ("http", "https") or not _hostname(value):
+            raise ValueError("it must be a path (/...) or an http(s)://host[:port]/... URL")
+
+
 def _networks(value: str) -> None:
     from .chat.address import proxies
 
@@ -160,6 +168,12 @@ class Settings:
     # Where the chat page asks for its member's token (same origin, with the member's
     # cookie); "": it asks nowhere and the visitor picks a nickname (plain `make run`).
     token_url: str = ""
+    # Where the chat fetches every member's reserved names (the Plone site's
+    # @@chat-member-names, signed with token_secret; chat/member_list.py): a path
+    # (this server's own, the one-process plone.ini) or an http(s) URL; "": none.
+    member_names_url: str = checked("", _site_url)
+    # Seconds between two fetches: a member renamed or removed shows this much later.
+    member_names_refresh: float = above(0, 30.0)
 
 
 def parse(settings: dict, environ: dict | None = None) -> Settings:

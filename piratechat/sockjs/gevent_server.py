@@ -18,6 +18,10 @@ from .hijack import HIJACKED, READER_KEY, SOCKET_KEY
 
 log = logging.getLogger(__name__)
 
+#: The URL ``serve`` serves on in this process (None before it is bound): where a
+#: part of the app asks the server it runs in (chat/member_list.py, plone.ini).
+SERVING_URL: str | None = None
+
 
 class Handler(pywsgi.WSGIHandler):
     """Adds the client socket to the environ; writes nothing after a hijack."""
@@ -71,6 +75,9 @@ def serve(app, host: str, port: int, backlog: int = 2048, on_stop=None) -> int:
     stopping = Event()
     handlers = [gevent.signal_handler(sig, stopping.set) for sig in (signal.SIGTERM, signal.SIGINT)]
     server.start()
+    global SERVING_URL
+    local = "127.0.0.1" if host in ("", "0.0.0.0") else f"[{host}]" if ":" in host else host
+    SERVING_URL = f"http://{local}:{server.server_port}"
     print(f"Serving on http://{host}:{server.server_port}", flush=True)
     try:
         stopping.wait()
