@@ -60,6 +60,10 @@ def body_signature(secret: str, body: bytes) -> str:
     return _hmac(secret, body)
 
 
+class NotServing(Exception):
+    """The list's URL is a path on this process's server, which does not listen yet."""
+
+
 class MemberList:
     """Keeps ``members`` as the site's list says, fetched from ``url`` (a path
     is on ``served_at()``, the URL this process serves on, once known)."""
@@ -89,6 +93,8 @@ class MemberList:
                 self.fetch()
                 wait = FIRST_RETRY
                 gevent.sleep(self.refresh)
+            except NotServing:  # the server this chat runs in is about to listen
+                gevent.sleep(0.1)
             except Exception as error:  # the site is down, or said something else
                 log.warning("member names: fetching %s failed (%s)", self.url, error)
                 gevent.sleep(min(wait, self.refresh))
@@ -100,7 +106,7 @@ class MemberList:
         if url.startswith("/"):
             base = self.served_at()
             if base is None:
-                raise RuntimeError("this server is not serving yet")
+                raise NotServing
             url = base + url
         request = urllib.request.Request(
             f"{url}{'&' if '?' in url else '?'}{signed_query(self.secret)}",
