@@ -27,6 +27,7 @@ import urllib.request
 from collections.abc import Callable
 
 import gevent
+from gevent.event import Event
 
 from .members import MemberNames
 
@@ -76,6 +77,7 @@ class MemberList:
         self.refresh = refresh
         self.served_at = served_at
         self.version: str | None = None
+        self.loaded = Event()  # set by the first list
         self._greenlet: gevent.Greenlet | None = None
 
     def start(self) -> MemberList:
@@ -122,6 +124,7 @@ class MemberList:
             raise ValueError("the list's signature is wrong (another token_secret?)")
         listed = json.loads(body)
         self.members.replace(listed["keys"])
+        self.loaded.set()
         if listed["version"] != self.version:
             log.info("member names: %d reserved names (version %s)", len(listed["keys"]),
                      listed["version"])

@@ -66,9 +66,11 @@ class Chat:
                                 "site's list of member names is signed with it")
         from ..sockjs import gevent_server
 
-        return MemberList(self.members, settings.member_names_url, settings.token_secret,
-                          settings.member_names_refresh,
-                          lambda: gevent_server.SERVING_URL).start()
+        fetcher = MemberList(self.members, settings.member_names_url, settings.token_secret,
+                             settings.member_names_refresh, lambda: gevent_server.SERVING_URL)
+        if settings.member_names_url.startswith("/"):  # from the server we run in, once it
+            gevent_server.READY.append(fetcher.loaded)  # listens: it says so after the list
+        return fetcher.start()
 
     def join(self, room: str, session) -> None:
         """``session`` enters ``room`` here; live lines wait until ``caught_up``."""
