@@ -26,9 +26,33 @@ from tests.plone.test_site import login
 from tests.support.server import ROOT, LiveServer
 
 #: (user, password, full name): members of this module alone. Calico Jack and
-#: Stede Bonnet never chat before the restart; Stede is renamed.
+#: Stede Bonnet never chat before the restart; Stede is renamed; Israel Hands is
+#: removed while the server is stopped.
 CALICO = ("calico", "calico-secret-1", "Calico Jack")
 STEDE = ("stede", "stede-secret-2", "Stede Bonnet")
+ISRAEL = ("israel", "israel-secret-3", "Israel Hands")
+
+#: Removes a member with Plone's own API (its event keeps the index), while no
+#: server holds the database: ``python -c REMOVE <instance> <user>``.
+REMOVE = """
+import sys, transaction, Zope2
+from pathlib import Path
+from AccessControl import SpecialUsers
+from AccessControl.SecurityManagement import newSecurityManager
+from plone import api
+from Testing.makerequest import makerequest
+from zope.component.hooks import setSite
+from zope.globalrequest import setRequest
+from piratechat.plone.wsgi import SITE_ID, start_zope
+
+start_zope(Path(sys.argv[1]))
+app = makerequest(Zope2.app())
+setRequest(app.REQUEST)
+newSecurityManager(None, SpecialUsers.system)
+setSite(app[SITE_ID])
+api.user.delete(username=sys.argv[2])
+transaction.commit()
+"""
 SECRET = "member names " + uuid.uuid4().hex
 REFRESH = 0.5  # seconds between the chat's fetches of the list (member_names_refresh)
 WITHIN = 60  # seconds: "reflected in the chat within a minute"
@@ -39,13 +63,14 @@ def server():
     instance = Path(tempfile.mkdtemp(prefix="piratechat-plone-names-"))
     made = subprocess.run(
         [sys.executable, "-m", "piratechat.plone.members", str(instance),
-         *(":".join(m) for m in (CALICO, STEDE))],
+         *(":".join(m) for m in (CALICO, STEDE, ISRAEL))],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert made.returncode == 0, made.stdout + made.stderr
     live = LiveServer(ini="plone.ini", env={
         "PIRATECHAT_PLONE_VAR": str(instance), "PIRATECHAT_ZODB_URI": scratch_zodb_uri(),
         "PIRATECHAT_TOKEN_SECRET": SECRET,
         "PIRATECHAT_MEMBER_NAMES_REFRESH": str(REFRESH)})
+    live.instance = instance
     live.start(timeout=300)
     yield live
     live.stop()
@@ -81,10 +106,15 @@ def wait_until(condition, what: str):
 
 
 def test_after_a_restart_nobody_takes_a_members_name_they_never_chatted_under(server):
+    url = server.url
+    assert outcome(attempt(url, "Israel Hands")) == "name_taken"
     server.stop()
+    removed = subprocess.run([sys.executable, "-c", REMOVE, str(server.instance), "israel"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert removed.returncode == 0, removed.stdout + removed.stderr
     server.start(timeout=300)  # a chat process that never saw a token of theirs
     url = server.url
-    wait_until(lambda: outcome(attempt(url, "Captain Flint")) == "joined", "the list came")
+    assert outcome(attempt(url, "Israel Hands")) == "joined"  # no member's any more
     for taken in ("Calico Jack", "CALICO  JACK", "Cal\u0456co Jack",  # a Cyrillic і
                   "calico",  # the login name
                   "Calico Jack (calico)",  # the name the site gives on a clash
