@@ -88,6 +88,15 @@ def properties_changed(event) -> None:
         _put(member.getId(), own_name(member), member.getUserName())
 
 
+def member_created(event) -> None:
+    """A member was added: their login name is theirs at once (their full name
+    comes with the properties event that follows, on joining)."""
+    if _index(build=False) is not None:
+        member = api.user.get(userid=event.principal.getId())
+        if member is not None:
+            _put(member.getId(), own_name(member), member.getUserName())
+
+
 def member_removed(event) -> None:
     """A member was removed: their name is free for the others."""
     if _index(build=False) is not None:

@@ -32,9 +32,10 @@ CALICO = ("calico", "calico-secret-1", "Calico Jack")
 STEDE = ("stede", "stede-secret-2", "Stede Bonnet")
 ISRAEL = ("israel", "israel-secret-3", "Israel Hands")
 
-#: Removes a member with Plone's own API (its event keeps the index), while no
-#: server holds the database: ``python -c REMOVE <instance> <user>``.
-REMOVE = """
+#: Removes a member and adds another with Plone's own API (its events keep the
+#: index), while no server holds the database:
+#: ``python -c CHANGE <instance> <user to remove> <user to add> <their full name>``.
+CHANGE = """
 import sys, transaction, Zope2
 from pathlib import Path
 from AccessControl import SpecialUsers
@@ -51,6 +52,8 @@ setRequest(app.REQUEST)
 newSecurityManager(None, SpecialUsers.system)
 setSite(app[SITE_ID])
 api.user.delete(username=sys.argv[2])
+api.user.create(email=sys.argv[3] + "@example.org", username=sys.argv[3],
+                password=sys.argv[3] + "-secret-4", properties={"fullname": sys.argv[4]})
 transaction.commit()
 """
 SECRET = "member names " + uuid.uuid4().hex
@@ -108,13 +111,17 @@ def wait_until(condition, what: str):
 def test_after_a_restart_nobody_takes_a_members_name_they_never_chatted_under(server):
     url = server.url
     assert outcome(attempt(url, "Israel Hands")) == "name_taken"
+    assert outcome(attempt(url, "Edward Teach")) == "joined"
     server.stop()
-    removed = subprocess.run([sys.executable, "-c", REMOVE, str(server.instance), "israel"],
-                             cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert removed.returncode == 0, removed.stdout + removed.stderr
+    changed = subprocess.run(
+        [sys.executable, "-c", CHANGE, str(server.instance), "israel", "teach", "Edward Teach"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
     server.start(timeout=300)  # a chat process that never saw a token of theirs
     url = server.url
     assert outcome(attempt(url, "Israel Hands")) == "joined"  # no member's any more
+    assert outcome(attempt(url, "Edward Teach")) == "name_taken"  # a new member's
+    assert outcome(attempt(url, "teach")) == "name_taken"
     for taken in ("Calico Jack", "CALICO  JACK", "Cal\u0456co Jack",  # a Cyrillic і
                   "calico",  # the login name
                   "Calico Jack (calico)",  # the name the site gives on a clash
