@@ -208,8 +208,8 @@ class IRoomNames(Interface):
         """``holder`` goes by ``name`` in ``room`` from now on, giving up the
         name it held before; or ChatError ``name_taken`` if another live
         holder has the name's key there (the holder's own name, taken again,
-        is fine). ChatError ``unavailable`` when the shared state cannot be
-        reached: a name is never given without the check."""
+        is fine). While the shared state cannot be reached, the name is
+        checked against this process's holders only (the chat carries on)."""
 
     def release(holder):
         """``holder`` gives up its name (it left, or its join failed); nothing

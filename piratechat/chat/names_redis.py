@@ -10,6 +10,11 @@ the holder's, so two processes asked at once give it to one. Expired keys
 of a process that died are taken over by the next join; Redis drops the key
 itself ``2 * ttl`` after its last write, so nothing is left behind.
 
+With Redis unreachable the chat carries on, as with presence: a take is
+checked against this process's own names only, and the next refresh after
+Redis is back holds each name in Redis again (a name another process gave
+meanwhile stays with both until one leaves; ``refresh`` answers those).
+
 Also here, as the only I/O of room names: which IRoomNames a chat uses
 (``make_room_names``) and the greenlet that keeps its names refreshed.
 """
@@ -27,7 +32,6 @@ import redis
 from zope.interface import implementer
 
 from ..interfaces import IRoomNames
-from .messages import ChatError
 from .names import RoomNames, name_key, taken
 
 log = logging.getLogger(__name__)
@@ -69,6 +73,7 @@ class RedisRoomNames:
         self._release = client.register_script(_RELEASE)
         # holder -> (room, key, name, token): what this process holds, to refresh
         self._held: dict[object, tuple[str, str, str, str]] = {}
+        self._holders: dict[tuple[str, str], object] = {}  # (room, key) -> its holder here
 
     def _key(self, room: str, key: str) -> str:
         return f"{self.prefix}name:{room}:{key}"
@@ -83,20 +88,27 @@ class RedisRoomNames:
         token = before[3] if before is not None else uuid.uuid4().hex
         try:
             other = self._take(keys=[self._key(room, key)], args=self._args(token, name))
-        except redis.RedisError as error:
-            log.warning("room names: taking %r in %r failed (%s)", name, room, error)
-            raise ChatError("unavailable", "Names cannot be checked now; join again.") from None
-        if other is not None:
-            raise taken(name, room, json.loads(other)[1])
+        except redis.RedisError as error:  # this process's names are checked still
+            mine = self._holders.get((room, key))
+            if mine is not None and mine is not holder:
+                raise taken(name, room, self._held[mine][2]) from None
+            log.warning("room names: Redis unreachable (%s); %r in %r is checked on this "
+                        "process only, until the next refresh", error, name, room)
+        else:
+            if other is not None:
+                raise taken(name, room, json.loads(other)[1])
         if before is not None and before[:2] != (room, key):
             self.release(holder)
         self._held[holder] = (room, key, name, token)
+        self._holders[(room, key)] = holder
 
     def release(self, holder: object) -> None:
         held = self._held.pop(holder, None)
         if held is None:
             return
         room, key, _, token = held
+        if self._holders.get((room, key)) is holder:
+            del self._holders[(room, key)]
         try:
             self._release(keys=[self._key(room, key)], args=[token])
         except redis.RedisError as error:  # it expires

@@ -6,6 +6,7 @@ the test moves; nothing waits."""
 from __future__ import annotations
 
 import pytest
+import redis
 from zope.interface.verify import verifyObject
 
 from piratechat.broker.redis import pooled_client
@@ -120,3 +121,24 @@ def test_a_name_that_expired_but_is_still_free_is_held_again_by_a_refresh(shared
     clock.now += TTL + 1  # a refresh came late (Redis was down, say)
     assert one.refresh() == []
     refused(two, "deck", "Ann", bob)
+
+
+def test_with_redis_unreachable_a_process_checks_its_own_names_and_carries_on():
+    """Not the contract: what RedisRoomNames does while Redis is down (as presence,
+    the chat carries on): this process's names are still unique."""
+    from piratechat.cluster.processes import free_port
+
+    client = pooled_client(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    names = RedisRoomNames(client, TTL, "piratechat-test-down:")
+    ann, bob = Holder(), Holder()
+    names.take("deck", "Ann", ann)
+    assert "(as 'Ann')" in refused(names, "deck", "ANN", bob)
+    names.take("deck", "Anne", ann)  # a new name: the old one is free here
+    names.take("deck", "Ann", bob)
+    names.release(bob)
+    names.release(ann)
+    assert len(names) == 0
+    names.take("deck", "Bob", bob)
+    with pytest.raises(redis.RedisError):  # the refreshing greenlet logs it and goes on
+        names.refresh()
+    client.close()
