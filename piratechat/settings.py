@@ -53,22 +53,15 @@ def above(low, default):
     return field(default=default, metadata={"above": low})
 
 
-def url(default, *schemes):
-    """A default whose setting must be empty or a URL of one of ``schemes``."""
-    return field(default=default, metadata={"schemes": schemes})
+def url(default, *schemes, path=False):
+    """A default whose setting must be empty or a URL of one of ``schemes`` (or,
+    with ``path``, a path on this server: ``/...``)."""
+    return field(default=default, metadata={"schemes": schemes, "path": path})
 
 
 def checked(default, check):
     """A default whose setting ``check`` takes apart; its ValueError is the reason."""
     return field(default=default, metadata={"check": check})
-
-
-def _site_url(value: str) -> None:
-    """A path (on the server this process serves: the one-process plone.ini) or an
-    http(s) URL naming a host."""
-    if value and not value.startswith("/"):
-        if value.partition("://")[0] not in ("http", "https") or not _hostname(value):
-            raise ValueError("it must be a path (/...) or an http(s)://host[:port]/... URL")
 
 
 def _networks(value: str) -> None:
@@ -171,7 +164,7 @@ class Settings:
     # Where the chat fetches every member's reserved names (the Plone site's
     # @@chat-member-names, signed with token_secret; chat/member_list.py): a path
     # (this server's own, the one-process plone.ini) or an http(s) URL; "": none.
-    member_names_url: str = checked("", _site_url)
+    member_names_url: str = url("", "http", "https", path=True)
     # Seconds between two fetches: a member renamed or removed shows this much later.
     member_names_refresh: float = above(0, 30.0)
 
@@ -243,8 +236,11 @@ def _checked(each, raw, where: str):
         raise SettingsError(f"{where} = {raw!r} is out of range: it must be more than "
                             f"{above_low}")
     schemes = each.metadata.get("schemes")
+    if each.metadata.get("path") and value.startswith("/"):
+        schemes = None  # a path on this server
     if schemes and value and value.partition("://")[0] not in schemes:
         allowed = " or ".join(f"{scheme}://..." for scheme in schemes)
+        allowed += ", a path (/...)" if each.metadata.get("path") else ""
         raise SettingsError(f"{where} = {raw!r} is not a URL the chat can use: it must be "
                             f"{allowed}, or empty")
     if schemes and value and value.startswith("http") and not _hostname(value):
