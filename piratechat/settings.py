@@ -53,10 +53,9 @@ def above(low, default):
     return field(default=default, metadata={"above": low})
 
 
-def url(default, *schemes, path=False):
-    """A default whose setting must be empty or a URL of one of ``schemes`` (or,
-    with ``path``, a path on this server: ``/...``)."""
-    return field(default=default, metadata={"schemes": schemes, "path": path})
+def url(default, *schemes):
+    """A default whose setting must be empty or a URL of one of ``schemes``."""
+    return field(default=default, metadata={"schemes": schemes})
 
 
 def checked(default, check):
@@ -164,7 +163,8 @@ class Settings:
     # Where the chat fetches every member's reserved names (the Plone site's
     # @@chat-member-names, signed with token_secret; chat/member_list.py): a path
     # (this server's own, the one-process plone.ini) or an http(s) URL; "": none.
-    member_names_url: str = url("", "http", "https", path=True)
+    member_names_url: str = field(default="", metadata={"schemes": ("http", "https"),
+                                                        "path": True})  # url(), or a path
     # Seconds between two fetches: a member renamed or removed shows this much later.
     member_names_refresh: float = above(0, 30.0)
 
