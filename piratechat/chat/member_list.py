@@ -37,6 +37,7 @@ SIGNATURE_HEADER = "X-PirateChat-Signature"
 MAX_AGE = 300  # seconds a signed request is good for (clocks may differ a little)
 TIMEOUT = 10.0  # seconds a fetch may take
 FIRST_RETRY = 0.5  # seconds before fetching again after a failure, doubling up to the refresh
+NOT_SERVING_WARN = 300  # tries (0.1 s apart) before a path with no server here is logged
 
 
 def _hmac(secret: str, text: bytes) -> str:
@@ -89,13 +90,18 @@ class MemberList:
             self._greenlet.kill(block=False)
 
     def _run(self) -> None:
-        wait = FIRST_RETRY
+        wait, not_serving = FIRST_RETRY, 0
         while True:
             try:
                 self.fetch()
                 wait = FIRST_RETRY
                 gevent.sleep(self.refresh)
             except NotServing:  # the server this chat runs in is about to listen
+                not_serving += 1
+                if not_serving == NOT_SERVING_WARN:
+                    log.warning("member names: %s is a path, but no server of ours listens "
+                                "in this process (gunicorn?): set the site's http(s) URL",
+                                self.url)
                 gevent.sleep(0.1)
             except Exception as error:  # the site is down, or said something else
                 log.warning("member names: fetching %s failed (%s)", self.url, error)
