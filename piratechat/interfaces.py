@@ -191,6 +191,40 @@ class IPresence(Interface):
         removed (``[{"id", "name"}]``), so each is announced once."""
 
 
+class IRoomNames(Interface):
+    """Who goes by which name in each room, across every process: names
+    with an expiry, so a room holds each name (its chat/names.py key) once.
+
+    A ``holder`` is any object standing for one connection (the chat's
+    session); each holds one name in one room at a time. A take is one
+    lookup of the name's key, whatever the room's size. Each name held
+    expires ``ttl`` seconds after it was taken or last refreshed, so the
+    names of a process that dies without a word are free again on their
+    own; the live process refreshes its names every ``ttl / 3``.
+    Implementations: in process memory (one process, chat/names.py) and a
+    Redis key per room and name, holding the expiry time (every process,
+    chat/names_redis.py).
+    """
+
+    ttl = Attribute("Seconds a name is held without a refresh.")
+
+    def take(room, name, holder):
+        """``holder`` goes by ``name`` in ``room`` from now on, giving up the
+        name it held before; or ChatError ``name_taken`` if another live
+        holder has the name's key there (the holder's own name, taken again,
+        is fine). While the shared state cannot be reached, the name is
+        checked against this process's holders only (the chat carries on)."""
+
+    def release(holder):
+        """``holder`` gives up its name (it left, or its join failed); nothing
+        if it held none. Never raises: a name it could not give up expires."""
+
+    def refresh():
+        """Push the expiry of every name this process holds ``ttl`` seconds
+        ahead (one that expired meanwhile and is still free is held again);
+        return the holders whose expired name another took since."""
+
+
 # The app's parts, registered as utilities in Pyramid's registry by
 # ``piratechat.includeme`` and looked up with ``registry.getUtility(IChat)``
 # (``queryUtility`` where a part may be absent: a registry of translators only).

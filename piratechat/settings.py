@@ -178,6 +178,13 @@ class Settings:
     # Where the chat page asks for its member's token (same origin, with the member's
     # cookie); "": it asks nowhere and the visitor picks a nickname (plain `make run`).
     token_url: str = ""
+    # Where the chat fetches every member's reserved names (the Plone site's
+    # @@chat-member-names, signed with token_secret; chat/member_list.py): a path
+    # (this server's own, the one-process plone.ini) or an http(s) URL; "": none.
+    member_names_url: str = field(default="", metadata={"schemes": ("http", "https"),
+                                                        "path": True})  # url(), or a path
+    # Seconds between two fetches: a member renamed or removed shows this much later.
+    member_names_refresh: float = above(0, 30.0)
 
 
 def parse(settings: dict, environ: dict | None = None) -> Settings:
@@ -254,8 +261,11 @@ def _checked(each, raw, where: str):
                 raise SettingsError(f"{where} = {raw!r}: {entry!r} is not an IP address or "
                                     "network") from None
     schemes = each.metadata.get("schemes")
+    if each.metadata.get("path") and value.startswith("/"):
+        schemes = None  # a path on this server
     if schemes and value and value.partition("://")[0] not in schemes:
         allowed = " or ".join(f"{scheme}://..." for scheme in schemes)
+        allowed += ", a path (/...)" if each.metadata.get("path") else ""
         raise SettingsError(f"{where} = {raw!r} is not a URL the chat can use: it must be "
                             f"{allowed}, or empty")
     if schemes and value and value.startswith("http") and not _hostname(value):

@@ -18,15 +18,16 @@ from functools import partial
 
 from ..interfaces import IBroker, IHistory, ITranslator
 from ..presence import make_presence
-from ..settings import Settings
+from ..settings import Settings, SettingsError
 from ..translators.registry import guard, offered, translator_named
 from .catchup import catch_up
 from .choice import RoomTranslators
 from .hub import Hub
 from .limits import Limits
+from .member_list import MemberList
 from .members import MemberNames
 from .messages import ChatError, dumps, new_line
-from .names import RoomNames
+from .names_redis import keep_refreshed, make_room_names
 from .roster import Roster
 from .sequencer import Sequencer
 
@@ -45,13 +46,32 @@ class Chat:
         self.sequencer = Sequencer(self.hub, history)
         self.roster = Roster(make_presence(broker, settings.presence_ttl, settings.broker_prefix),
                              broker, self.hub, settings.presence_list)
-        self.members = MemberNames()  # names members chat under (from their tokens)
-        self.names = RoomNames()  # who goes by which name in each room here
+        # Names members chat under (from the site's list, and their tokens).
+        self.members = MemberNames(from_site=bool(settings.member_names_url))
+        self.member_list = self._member_list(settings)
+        # Who goes by which name in each room, on every process (IRoomNames).
+        self.names = make_room_names(broker, settings.presence_ttl, settings.broker_prefix)
+        self._names_kept = keep_refreshed(self.names)
         self.room_translators = RoomTranslators(registry, watched=self.hub.rooms.__contains__)
         self.limits = Limits(settings)
         broker.subscribe(self.receive)
         broker.on_reconnect(self.reconnected)
         history.subscribe(self.publish)
+
+    def _member_list(self, settings: Settings) -> MemberList | None:
+        """The fetcher of the site's member names, if the chat is told where."""
+        if not settings.member_names_url:
+            return None
+        if not settings.token_secret:
+            raise SettingsError("member_names_url is set but token_secret is not: the "
+                                "site's list of member names is signed with it")
+        from ..sockjs import gevent_server
+
+        fetcher = MemberList(self.members, settings.member_names_url, settings.token_secret,
+                             settings.member_names_refresh, lambda: gevent_server.SERVING_URL)
+        if settings.member_names_url.startswith("/"):  # from the server we run in, once it
+            gevent_server.READY.append(fetcher.loaded)  # listens: it says so after the list
+        return fetcher.start()
 
     def join(self, room: str, session) -> None:
         """``session`` enters ``room`` here; live lines wait until ``caught_up``."""
@@ -173,6 +193,9 @@ class Chat:
     def close(self) -> None:
         """Stop the greenlets of presence and the broker (tests, shutdown)."""
         self.roster.close()
+        self._names_kept.kill(block=False)
+        if self.member_list is not None:
+            self.member_list.close()
         self.broker.close()
 
     def catch_up(self, room: str, after: int | None,

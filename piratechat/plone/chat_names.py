@@ -16,6 +16,13 @@ member per token: the first token builds it, the events Plone sends when a
 member's properties change or a member is removed keep it, and every token
 request puts its own member's current key in (so a change made where no
 event is sent is caught the next time that member chats).
+
+The same index keeps each member's *reserved* keys: their full name's, their
+login name's (the user id) and their disambiguated name's, whether or not
+they ever chatted. ``@@chat-member-names`` (``MemberNamesView``) gives the
+chat their union, signed (chat/member_list.py): the chat refuses them to
+anonymous visitors on every process, after any restart. New members come in
+by the event Plone sends when their properties are first set.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from . import config
 
 _BY_KEY = "piratechat.chat-names.by-key"  # name key -> OOTreeSet of user ids
 _BY_MEMBER = "piratechat.chat-names.by-member"  # user id -> name key
+_RESERVED = "piratechat.chat-names.reserved"  # user id -> keys nobody else may chat under
 
 
 def chat_name(member) -> str:
@@ -43,11 +51,24 @@ def chat_name(member) -> str:
     userid, base = member.getId(), own_name(member)
     key = name_key(base)
     by_key, _ = _index(build=True)
-    _put(userid, key)
+    _put(userid, base, member.getUserName())
     if list(by_key.get(key, ())) == [userid] and not key.endswith(")"):
         return base
+    return disambiguated(base, userid)
+
+
+def disambiguated(base: str, userid: str) -> str:
+    """"Full Name (userid)", the full name cut so that it fits ``max_name``."""
     suffix = f" ({userid})"
     return base[:max(0, config.MAX_NAME - len(suffix))].rstrip() + suffix
+
+
+def reserved_keys() -> list[str]:
+    """Every key a member's name has (their full name's, their user id's and
+    login name's, their disambiguated name's), sorted: what no anonymous visitor may chat under."""
+    _index(build=True)
+    reserved = IAnnotations(api.portal.get())[_RESERVED]
+    return sorted({key for keys in reserved.values() for key in keys})
 
 
 def own_name(member) -> str:
@@ -63,7 +84,17 @@ def own_name(member) -> str:
 def properties_changed(event) -> None:
     """A member's properties changed (their full name, say): index their new key."""
     if _index(build=False) is not None:
-        _put(event.principal.getId(), name_key(own_name(event.principal)))
+        member = event.principal
+        _put(member.getId(), own_name(member), member.getUserName())
+
+
+def member_created(event) -> None:
+    """A member was added: their login name is theirs at once (their full name
+    comes with the properties event that follows, on joining)."""
+    if _index(build=False) is not None:
+        member = api.user.get(userid=event.principal.getId())
+        if member is not None:
+            _put(member.getId(), own_name(member), member.getUserName())
 
 
 def member_removed(event) -> None:
@@ -79,18 +110,30 @@ def _index(build: bool):
         annotations = IAnnotations(api.portal.get())
     except CannotGetPortalError:
         return None
-    if _BY_KEY not in annotations:
+    if _RESERVED not in annotations:  # (an index of before reserved keys is made anew)
         if not build:
             return None
         annotations[_BY_KEY], annotations[_BY_MEMBER] = OOBTree(), OOBTree()
+        annotations[_RESERVED] = OOBTree()
         for member in api.user.get_users():
-            _put(member.getId(), name_key(own_name(member)))
+            _put(member.getId(), own_name(member), member.getUserName())
     return annotations[_BY_KEY], annotations[_BY_MEMBER]
 
 
-def _put(userid: str, key: str | None) -> None:
-    """``userid``'s name has ``key`` now (None: no longer a member). Writes only a change."""
+def _put(userid: str, base: str | None, login: str = "") -> None:
+    """``userid``'s name is ``base`` now, their login name ``login`` (None: no
+    longer a member). Writes only a change."""
     by_key, by_member = _index(build=False)
+    reserved = IAnnotations(api.portal.get())[_RESERVED]
+    key = None if base is None else name_key(base)
+    keys = () if base is None else tuple(sorted(
+        {key, name_key(userid), name_key(login or userid),
+         name_key(disambiguated(base, userid))}))
+    if reserved.get(userid, ()) != keys:
+        if keys:
+            reserved[userid] = keys
+        else:
+            reserved.pop(userid, None)
     old = by_member.get(userid)
     if old == key:
         return

@@ -26,6 +26,15 @@ from .hijack import HIJACKED, READER_KEY, SOCKET_KEY
 
 log = logging.getLogger(__name__)
 
+#: The URL ``serve`` serves on in this process (None before it is bound): where a
+#: part of the app asks the server it runs in (chat/member_list.py, plone.ini).
+SERVING_URL: str | None = None
+#: What ``serve``, once it listens, waits for before it says it serves (each at most
+#: READY_WAIT seconds): a part of the app that needs this very server to get ready
+#: (the chat's first list of member names from the site beside it, plone.ini).
+READY: list[Event] = []
+READY_WAIT = 60.0
+
 
 class Handler(pywsgi.WSGIHandler):
     """Adds the client socket to the environ; writes nothing after a hijack;
@@ -98,6 +107,12 @@ def serve(app, host: str, port: int, backlog: int = 2048, on_stop=None,
     stopping = Event()
     handlers = [gevent.signal_handler(sig, stopping.set) for sig in (signal.SIGTERM, signal.SIGINT)]
     server.start()
+    global SERVING_URL
+    local = "127.0.0.1" if host in ("", "0.0.0.0") else f"[{host}]" if ":" in host else host
+    SERVING_URL = f"http://{local}:{server.server_port}"
+    for ready in READY:
+        if not ready.wait(READY_WAIT):
+            log.warning("serving before a part of the app was ready (%s s)", READY_WAIT)
     print(f"Serving on http://{host}:{server.server_port}", flush=True)
     try:
         stopping.wait()
