@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 import urllib.request
 
 import pytest
@@ -27,11 +28,33 @@ def sender_key() -> str:
     return secrets.token_urlsafe(16)
 
 
+#: Seconds a test waits for a message it expects (heartbeats keep a socket busy).
+WAIT = 20
+
+
+def next_within(client, deadline: float) -> dict:
+    """``client.next()`` that gives up at ``deadline`` (heartbeats never end a wait)."""
+    while not client.pending:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not told in {WAIT} s")
+        frame = client.ws.recv()
+        if frame.startswith("a"):
+            client.pending.extend(json.loads(m) for m in json.loads(frame[1:]))
+        elif frame.startswith("c"):
+            raise ConnectionError(frame)
+    return client.pending.pop(0)
+
+
+def line_saying(client, text: str) -> dict:
+    return everything_until(client, text)[-1]
+
+
 def answer_to_say(client, client_id: str) -> dict:
     """What the sender is told of its ``say`` with ``client_id``: ``said``, or the
     ``line`` marked ``repeat`` (the room held the id already)."""
+    deadline = time.monotonic() + WAIT
     while True:
-        message = client.next()
+        message = next_within(client, deadline)
         assert message["type"] != "error", message
         if ((message["type"] == "said" or message.get("repeat"))
                 and message.get("client_id") == client_id):
@@ -40,9 +63,9 @@ def answer_to_say(client, client_id: str) -> dict:
 
 def everything_until(client, text: str) -> list[dict]:
     """Every message ``client`` gets up to the line saying ``text``."""
-    got = []
+    got, deadline = [], time.monotonic() + WAIT
     while not (got and got[-1]["type"] == "line" and got[-1]["text"] == text):
-        got.append(client.next())
+        got.append(next_within(client, deadline))
     return got
 
 
@@ -53,16 +76,16 @@ def test_another_member_cannot_make_alice_s_line_a_repeat(clients, live_server, 
     alice.join("Alice", room=room, **({"sender_key": sender_key()} if keyed else {}))
     mallory.join("Mallory", room=room, **({"sender_key": sender_key()} if keyed else {}))
     alice.send({"type": "say", "text": "Hello, friend", "client_id": "alice-1"})
-    mallory.line_saying("Hello, friend")
+    line_saying(mallory, "Hello, friend")
     # Mallory says a line with Alice's next id before she does...
     mallory.send({"type": "say", "text": "I am a fool", "client_id": "alice-2"})
-    alice.line_saying("I am a fool")
+    line_saying(alice, "I am a fool")
     # ...and Alice's own line with it is still hers: stored, and told to her as new
     alice.send({"type": "say", "text": "the beer", "client_id": "alice-2"})
     told = answer_to_say(alice, "alice-2")
     assert not told.get("repeat"), f"Alice's line was taken for Mallory's: {told}"
     assert (told["type"], told["seq"]) == ("said", 3)
-    assert alice.line_saying("the beer")["author"] == "Alice"
+    assert line_saying(alice, "the beer")["author"] == "Alice"
     lines = history(live_server, room)["lines"]
     assert [(line["author"], line["text"]) for line in lines] == [
         ("Alice", "Hello, friend"), ("Mallory", "I am a fool"), ("Alice", "the beer")]
@@ -104,7 +127,7 @@ def test_said_tells_only_the_sender_which_lines_were_its_own(clients):  # noqa: 
     bob.send({"type": "say", "text": "Goodbye"})
     to_bob += everything_until(bob, "Goodbye")
     while sum(message["type"] == "said" for message in to_bob) < 2:
-        to_bob.append(bob.next())  # a said may come just after its line
+        to_bob.append(next_within(bob, time.monotonic() + WAIT))  # may follow its line
     seqs = {message["text"]: message["seq"] for message in to_bob if message["type"] == "line"}
     assert [(m["seq"], m.get("client_id")) for m in to_alice if m["type"] == "said"] == [
         (seqs["Hello, friend"], "alice-1"), (seqs["Thank you"], "alice-2")]
@@ -120,7 +143,7 @@ def test_a_resend_with_the_same_sender_key_is_a_repeat_whatever_the_name(clients
     first.close()  # cut: its answer may never arrive
     watcher = clients()
     watcher.join("Watcher", room=room, after=0)
-    watcher.line_saying("Hello, friend")  # stored
+    line_saying(watcher, "Hello, friend")  # stored
     again = clients()
     again.join("Ann the Bold", room=room, sender_key=key, after=0)  # renamed meanwhile
     again.send({"type": "say", "text": "Hello, friend", "client_id": "ann-1"})
@@ -139,7 +162,9 @@ def test_a_resend_with_the_same_sender_key_is_a_repeat_whatever_the_name(clients
 def test_a_bad_sender_key_is_refused(clients, bad):  # noqa: F811
     client = clients()
     client.send({"type": "join", "name": "Ann", "room": fresh_room(), "sender_key": bad})
-    error = client.next_of("error")
+    error = next_within(client, time.monotonic() + WAIT)
+    assert error["type"] == "error", error
     assert error["code"] == "bad_message" and "sender_key" in error["message"]
     client.send({"type": "say", "text": "Hello"})
-    assert client.next_of("error")["code"] == "not_joined"  # the join was refused
+    refused = next_within(client, time.monotonic() + WAIT)
+    assert (refused["type"], refused["code"]) == ("error", "not_joined")  # the join was refused
