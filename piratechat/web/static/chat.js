@@ -163,6 +163,7 @@
   // The server says line `seq` is ours (`said`, or the repeat answer to a resent line):
   // it leaves the outbox, and is marked "you" now if shown, else when it comes.
   function ours(message) {
+    if (message.client_id) { confirm(message.client_id); }  // stored, whatever else
     if (message.epoch !== epoch) { return; }
     if (own.epoch !== epoch) { own = { epoch: epoch, seqs: [] }; ownSeqs = new Set(); }
     if (!ownSeqs.has(message.seq)) {
@@ -173,7 +174,6 @@
     }
     var shown = list.querySelector('li.said[data-seq="' + message.seq + '"]');
     if (shown) { markOwn(shown); }
-    if (message.client_id) { confirm(message.client_id); }
   }
 
   // --- the outbox -------------------------------------------------------------------
