@@ -200,7 +200,7 @@ function worker() {
       } else if (m.type === 'error') {
         errorsFromServer++;
         if (errorSamples.length < 5) errorSamples.push(m);
-      } else if (m.type !== 'line') {
+      } else if (m.type !== 'line' && m.type !== 'said') {  // said: a sender's own line stored
         malformed++;
       }
     }

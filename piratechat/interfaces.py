@@ -65,13 +65,13 @@ class IHistory(Interface):
 
     def append(room, line):
         """Store ``line`` (a dict: author, text, translation, translator, at as
-        ISO 8601 UTC, optionally fallback and client_id) in ``room``; return the
+        ISO 8601 UTC, optionally fallback and repeat_key) in ``room``; return the
         stored line: the protocol's ``line`` message with its ``seq``, ``room``
-        and ``epoch``.
+        and ``epoch`` (never its ``repeat_key``: chat/senders.py).
 
-        A line with a ``client_id`` the room already holds (at least its last
+        A line with a ``repeat_key`` the room already holds (at least its last
         10,000) is a repeat, checked in the same transaction as the append: it
-        is not stored and not announced; the line first stored with that id is
+        is not stored and not announced; the line first stored with that key is
         returned, with ``"repeat": True``."""
 
     def append_soon(room, line, done):

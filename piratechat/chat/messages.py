@@ -81,11 +81,12 @@ def client_id_field(message: dict) -> str | None:
     return value
 
 
-def new_line(author: str, text: str, translation, client_id: str | None = None) -> dict:
+def new_line(author: str, text: str, translation, repeat_key: str | None = None) -> dict:
     """What a line is before it is stored (the history adds ``room`` and ``seq``):
     who said what, the parrot's words (``translation``: translators/guard.py's
     Translation), which translator's they are, and when. ``fallback`` names a
-    translator that failed; ``client_id`` is the sender's id for the line."""
+    translator that failed; ``repeat_key`` is what the room knows a resend of
+    it by (chat/senders.py): stored, never sent to anyone."""
     line = {
         "type": "line",
         "author": author,
@@ -96,8 +97,8 @@ def new_line(author: str, text: str, translation, client_id: str | None = None) 
     }
     if translation.fallback:
         line["fallback"] = translation.fallback
-    if client_id:
-        line["client_id"] = client_id
+    if repeat_key:
+        line["repeat_key"] = repeat_key
     return line
 
 

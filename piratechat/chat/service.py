@@ -139,29 +139,29 @@ class Chat:
             log.warning("could not tell whether %r exists: %r", room, error)
             return False
 
-    def say(self, room: str, author: str, text: str, client_id: str | None = None) -> dict:
+    def say(self, room: str, author: str, text: str, repeat_key: str | None = None) -> dict:
         """Translate, store and publish one line; returns the stored line.
 
         The translation goes through the guard (translators/guard.py): when
         the room's translator fails, the pirate answers and ``fallback``
         names the one that failed; so it does when the room has used its
-        share of translation work (chat/limits.py). A ``client_id`` the room
-        already holds makes it a repeat: the original line comes back, marked
+        share of translation work (chat/limits.py). A ``repeat_key`` the room
+        already holds (chat/senders.py) makes it a repeat: the original line comes back, marked
         ``repeat``, and nothing is stored or published (storage/history.py)."""
-        return self.history.append(room, self.translated(room, author, text, client_id))
+        return self.history.append(room, self.translated(room, author, text, repeat_key))
 
-    def say_soon(self, room: str, author: str, text: str, client_id: str | None,
+    def say_soon(self, room: str, author: str, text: str, repeat_key: str | None,
                  done: Callable[[dict | None, BaseException | None], None]) -> None:
         """``say`` without waiting for the disk: translate now, then queue the
         line; ``done(stored, error)`` follows once it is durable or failed
         (IHistory.append_soon). Lines said one after another keep their order."""
-        self.history.append_soon(room, self.translated(room, author, text, client_id), done)
+        self.history.append_soon(room, self.translated(room, author, text, repeat_key), done)
 
-    def translated(self, room: str, author: str, text: str, client_id: str | None) -> dict:
+    def translated(self, room: str, author: str, text: str, repeat_key: str | None) -> dict:
         """The line to store: ``text`` by ``author``, through the room's translator."""
         translation = self.limits.translations.translate(
             guard(self.registry), room, self.translator(room), text)
-        return new_line(author, text, translation, client_id)  # published once durable
+        return new_line(author, text, translation, repeat_key)  # published once durable
 
     def publish(self, line: dict) -> None:
         """Send a stored line to its room: members here, then every other process."""

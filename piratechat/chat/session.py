@@ -18,6 +18,7 @@ from . import rules
 from .flood import TokenBucket
 from .limits import TOO_MANY_CONNECTIONS
 from .messages import ChatError, dumps, parse
+from .senders import repeat_key, sender, sender_key_field
 from .service import Chat
 from .tokens import verify
 
@@ -34,6 +35,7 @@ class ChatSession(Session):
         self.name: str | None = None
         self.room: str | None = None
         self.member_id: str | None = None  # in the room's presence
+        self.sender: str | None = None  # whose repeats its lines' client ids find (senders.py)
         self.presence = False  # sent who is here, and who comes and goes?
         settings = self.chat.settings
         self.bucket = TokenBucket(settings.lines_per_second, settings.burst)
@@ -91,6 +93,7 @@ class ChatSession(Session):
             chat.members.add(name)
         room, after, presence = rules.where(message)
         known_epoch = rules.known_epoch(message)
+        sender_key = sender_key_field(message)
         address = self.address or ""
         chat.limits.join(address)
         # Taken before leaving the old room: a refused join keeps the member where it was.
@@ -98,6 +101,7 @@ class ChatSession(Session):
         if self.room is not None:
             self._leave_room()
         self.name, self.room, self.presence = name, room, presence
+        self.sender = sender(sender_key, name)
         self.room_checked = False  # whether a line here would make the room, once known
         self.presence_told = []  # presence notices held back until its list (Roster)
         chat.join(room, self)
@@ -142,23 +146,34 @@ class ChatSession(Session):
             if self.chat.makes_room(self.room):
                 self.chat.limits.line_makes_room(self.address or "")
             self.room_checked = True
+        told = partial(self._said, self.room, client_id)
         try:
-            self.chat.say_soon(self.room, self.name, text, client_id,
-                               partial(self._said, self.room))
+            self.chat.say_soon(self.room, self.name, text, repeat_key(self.sender, client_id),
+                               told)
         except Exception:  # the line is not stored, so nobody saw it: say so
-            self._said(self.room, None, sys.exc_info()[1])
+            told(None, sys.exc_info()[1])
 
-    def _said(self, room: str, stored: dict | None, error: BaseException | None) -> None:
-        """A line of this connection is durable (or failed). The next ``say``
-        is read without waiting for this: lines queued meanwhile share a
+    def _said(self, room: str, client_id: str | None, stored: dict | None,
+              error: BaseException | None) -> None:
+        """A line of this connection is durable (or failed): tell this connection
+        only, the one place its ``client_id`` goes (chat/senders.py). The next
+        ``say`` is read without waiting for this: lines queued meanwhile share a
         commit, in the order said (the flood limits above bound how many)."""
         if error is not None:  # the line is not stored, so nobody saw it: say so
             with logs.about(self.id):
                 log.error("storing a line in %r failed", room, exc_info=error)
             self.reply(ChatError("unavailable", "The line could not be stored; "
                                  "say it again.").to_message())
-        elif stored is not None and stored.get("repeat"):  # the room saw it then
-            self.reply(stored)  # tell only the sender
+        elif stored is None:
+            return
+        elif stored.get("repeat"):  # the room saw it then: the original line again
+            self.reply(dict(stored, client_id=client_id))
+        else:  # its line goes to everyone (Chat.publish); this says it was ours
+            said = {"type": "said", "room": room, "epoch": stored.get("epoch"),
+                    "seq": stored["seq"]}
+            if client_id:
+                said["client_id"] = client_id
+            self.reply(said)
 
     def on_translator(self, message: dict) -> None:
         """Choose the room's translator; every member is told (docs/protocol.md)."""

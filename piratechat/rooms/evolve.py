@@ -104,7 +104,37 @@ def step_5(zodb_root) -> None:
         room._p_changed = True
 
 
-STEPS = (step_1, step_2, step_3, step_4, step_5)
+def step_6(zodb_root) -> None:
+    """Repeats are per sender (chat/senders.py): where a line kept its client id
+    it now keeps a repeat key. The lines a room still checks for repeats (those
+    its ClientIds index holds and its last chunk) get the key a client without
+    a ``sender_key`` makes, of their author's name and the old id, so a client
+    that resends after the upgrade still finds them; the index is made anew
+    from those keys. Older lines keep their client id, which no key can match
+    and nobody is sent."""
+    from ..chat.senders import repeat_key, sender
+    from .lines import REPEAT_KEY, History
+
+    for room in zodb_root[ROOT_KEY].rooms:
+        if room.chunks is None:
+            continue
+        history = History(room.chunks)
+        last = history.last_chunk()
+        if last is None:
+            continue
+        start = history.chunk_of(max(last.last - ClientIds.keep - last.size, 1))
+        index = ClientIds()
+        index._forgotten = start.first - 1
+        for chunk in room.chunks.values(min=start.first):
+            chunk.rows = [row[:REPEAT_KEY] + (repeat_key(sender(None, row[0]), row[REPEAT_KEY]),)
+                          + row[REPEAT_KEY + 1:] for row in chunk.rows]
+            chunk._p_changed = True
+            if chunk is not last:
+                index.index(chunk, history)
+        room.client_ids = index
+
+
+STEPS = (step_1, step_2, step_3, step_4, step_5, step_6)
 #: The schema this code writes.
 LATEST = len(STEPS)
 

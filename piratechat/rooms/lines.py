@@ -42,7 +42,10 @@ class StoredLine(NamedTuple):
     translation: str
     translator: str
     fallback: str | None = None  # the translator that failed, if the fallback answered
-    client_id: str | None = None  # the sender's own id for the line (its outbox's)
+    #: What a resend of the line is known by: a digest of its sender and client id
+    #: (chat/senders.py). Never sent: a line's client id is its sender's business.
+    #: (Schema 5 kept the client id itself here; evolve step 6.)
+    repeat_key: str | None = None
 
     @property
     def at(self) -> datetime:
@@ -65,13 +68,11 @@ class StoredLine(NamedTuple):
         }
         if self.fallback:
             message["fallback"] = self.fallback
-        if self.client_id:
-            message["client_id"] = self.client_id
         return message
 
 
-#: Where a row (a StoredLine less its seq) keeps the line's client id.
-CLIENT_ID = StoredLine._fields.index("client_id") - 1
+#: Where a row (a StoredLine less its seq) keeps the line's repeat key.
+REPEAT_KEY = StoredLine._fields.index("repeat_key") - 1
 
 
 class Chunk(Persistent):
@@ -172,12 +173,12 @@ class History:
         chunk.add(line)
         return line, (last if chunk is not last else None)
 
-    def last_chunk_line(self, client_id: str) -> StoredLine | None:
-        """The line of the last chunk sent with ``client_id``, if any."""
+    def last_chunk_line(self, repeat_key: str) -> StoredLine | None:
+        """The line of the last chunk stored with ``repeat_key``, if any."""
         last = self.last_chunk()
         if last is not None:
             for number, row in enumerate(last.rows, start=last.first):
-                if row[CLIENT_ID] == client_id:
+                if row[REPEAT_KEY] == repeat_key:
                     return StoredLine(number, *row)
         return None
 

@@ -33,7 +33,7 @@ from zope.interface import implementer
 
 from ..interfaces import IRoom
 from ..timestamps import microseconds
-from .lines import CLIENT_ID, Chunk, Chunks, History, StoredLine
+from .lines import REPEAT_KEY, Chunk, Chunks, History, StoredLine
 from .slugs import check_slug
 
 
@@ -95,7 +95,7 @@ class Room(Persistent):
     owner_key: str | None = None
     #: Whether only the owner may change the translator.
     translator_locked: bool = False
-    #: Client ids of the room's latest lines -> their seq (ClientIds; evolve step 2 adds it).
+    #: Repeat keys of the room's latest lines -> their seq (ClientIds; evolve step 2 adds it).
     client_ids = None
 
     #: The room's lines in chunks (rooms/lines.py); rooms stored before schema 5
@@ -142,39 +142,39 @@ class Room(Persistent):
 
     def append(self, author: str, at: datetime, text: str, translation: str,
                translator: str, fallback: str | None = None,
-               client_id: str | None = None) -> StoredLine:
+               repeat_key: str | None = None) -> StoredLine:
         """Store a line under the room's next number and return it.
 
-        A line whose ``client_id`` the room already holds is not stored again:
-        the line first stored with it is returned (see ``repeat_of``).
+        A line whose ``repeat_key`` (chat/senders.py) the room already holds is
+        not stored again: the line first stored with it is returned (see ``repeat_of``).
         """
-        original = self.repeat_of(client_id)
+        original = self.repeat_of(repeat_key)
         if original is not None:
             return original
-        return self.add_new(author, at, text, translation, translator, fallback, client_id)
+        return self.add_new(author, at, text, translation, translator, fallback, repeat_key)
 
     def add_new(self, author: str, at: datetime, text: str, translation: str,
                 translator: str, fallback: str | None = None,
-                client_id: str | None = None) -> StoredLine:
+                repeat_key: str | None = None) -> StoredLine:
         """``append`` for a line known not to be a repeat (the writer looked it up
         already: ``repeat_of`` is a good part of an append's cost)."""
         history = self.history
         line, full = history.add(author, microseconds(at), text, translation, translator,
-                                 fallback or None, client_id or None)
+                                 fallback or None, repeat_key or None)
         if full is not None:
             if self.client_ids is None:
                 self.client_ids = ClientIds()
             self.client_ids.index(full, history)
         return line
 
-    def repeat_of(self, client_id: str | None) -> StoredLine | None:
-        """The stored line sent with ``client_id``, if the room still knows it."""
-        if not client_id:
+    def repeat_of(self, repeat_key: str | None) -> StoredLine | None:
+        """The stored line sent with ``repeat_key``, if the room still knows it."""
+        if not repeat_key:
             return None
         history = self.history
-        found = history.last_chunk_line(client_id)  # not indexed yet
+        found = history.last_chunk_line(repeat_key)  # not indexed yet
         if found is None and self.client_ids is not None:
-            seq = self.client_ids.get(client_id)
+            seq = self.client_ids.get(repeat_key)
             found = None if seq is None else history.line(seq)
         return found
 
@@ -201,10 +201,11 @@ class Room(Persistent):
 
 
 class ClientIds(Persistent):
-    """The client ids of a room's latest lines, each to its line's seq.
+    """The repeat keys of a room's latest lines, each to its line's seq.
 
     A client that did not hear back about a line (its connection dropped)
-    sends it again with the same id; the writer looks the id up here and in
+    sends it again with the same client id, which with its sender makes the
+    same repeat key (chat/senders.py); the writer looks the key up here and in
     the room's last chunk, in the same transaction as the append, so a repeat
     is found on any process and after a restart. The ids of the last chunk
     are only in the chunk (at most ``Chunk.size`` rows to look through): a
@@ -220,27 +221,27 @@ class ClientIds(Persistent):
     _forgotten = 0
 
     def __init__(self):
-        self._seqs = OOBTree()  # client id -> seq
+        self._seqs = OOBTree()  # repeat key -> seq
 
     def __len__(self) -> int:
         return len(self._seqs)
 
-    def get(self, client_id: str) -> int | None:
-        return self._seqs.get(client_id)
+    def get(self, repeat_key: str) -> int | None:
+        return self._seqs.get(repeat_key)
 
     def index(self, full: Chunk, lines: History) -> None:
         """Index the ids of ``full``, a chunk just filled; forget the chunks that
         then fall ``keep`` lines behind."""
         for number, row in enumerate(full.rows, start=full.first):
-            if row[CLIENT_ID]:
-                self._seqs[row[CLIENT_ID]] = number
+            if row[REPEAT_KEY]:
+                self._seqs[row[REPEAT_KEY]] = number
         while True:
             old = lines.chunk_of(self._forgotten + 1)
             if old is None or old.last > full.last - self.keep or old is full:
                 return
             for number, row in enumerate(old.rows, start=old.first):
-                if row[CLIENT_ID] and self._seqs.get(row[CLIENT_ID]) == number:
-                    del self._seqs[row[CLIENT_ID]]
+                if row[REPEAT_KEY] and self._seqs.get(row[REPEAT_KEY]) == number:
+                    del self._seqs[row[REPEAT_KEY]]
             self._forgotten = old.last
 
 

@@ -36,7 +36,7 @@ def _lists_its_room(seq: int) -> bool:
 def _append(room: str, line: dict, root: Root) -> dict:
     """The writer's change for one line: store it under the room's next number.
 
-    A line whose ``client_id`` the room already holds is a repeat: nothing is
+    A line whose ``repeat_key`` the room already holds is a repeat: nothing is
     stored, and the original line comes back marked ``repeat`` (it is not
     announced again: the room saw it already)."""
     rooms = root.rooms
@@ -44,7 +44,7 @@ def _append(room: str, line: dict, root: Root) -> dict:
     if stored_room is None:
         stored_room = rooms.add(room)
     else:
-        original = stored_room.repeat_of(line.get("client_id"))
+        original = stored_room.repeat_of(line.get("repeat_key"))
         if original is not None:
             return dict(stored_room.message(original), repeat=True)
     stored = stored_room.add_new(
@@ -54,7 +54,7 @@ def _append(room: str, line: dict, root: Root) -> dict:
         translation=line["translation"],
         translator=line["translator"],
         fallback=line.get("fallback"),
-        client_id=line.get("client_id"),
+        repeat_key=line.get("repeat_key"),
     )
     if _lists_its_room(stored.seq):
         rooms.touch(stored_room, stored.at_us // 1000)

@@ -20,19 +20,19 @@ from .history import Told
 class MemoryHistory:
     def __init__(self):
         self._rooms: dict[str, list[dict]] = defaultdict(list)
+        self._repeats: dict[str, dict[str, int]] = defaultdict(dict)  # room -> key -> index
         self._listeners: list[Callable[[dict], None]] = []
         self._epoch = secrets.token_hex(8)  # a new history every time the process starts
 
     def append(self, room: str, line: dict) -> dict:
-        lines = self._rooms[room]
-        client_id = line.get("client_id")
-        if client_id:
-            for earlier in lines:
-                if earlier.get("client_id") == client_id:
-                    return dict(earlier, repeat=True)
+        lines, repeats = self._rooms[room], self._repeats[room]
+        key = line.get("repeat_key")
+        if key and key in repeats:
+            return dict(lines[repeats[key]], repeat=True)
         stored = dict(line, type="line", room=room, epoch=self._epoch, seq=len(lines) + 1)
-        if not client_id:
-            stored.pop("client_id", None)
+        stored.pop("repeat_key", None)  # kept here only, never sent
+        if key:
+            repeats[key] = len(lines)
         lines.append(stored)
         for listener in self._listeners:
             listener(stored)

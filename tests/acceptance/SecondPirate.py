@@ -37,6 +37,16 @@ class SecondPirate:
             if message["text"] == text:
                 return message["seq"]
 
+    @keyword("second pirate says \"${text}\" with client id \"${client_id}\"")
+    def say_with_id(self, text: str, client_id: str) -> int:
+        """Say ``text`` with ``client_id`` (e.g. one made to look like the page's)."""
+        ws = self.sockets[-1]
+        ws.send(json.dumps({"type": "say", "text": text, "client_id": client_id}))
+        while True:
+            message = self._next(ws, "line")
+            if message["text"] == text:
+                return message["seq"]
+
     @keyword("second pirate leaves")
     def leave(self) -> None:
         for ws in self.sockets:

@@ -89,6 +89,29 @@ Own lines are marked, a line reads as one unit, Enter sends
     ...    xpath://li[contains(@class,"said")][span[@class="text"][.="the beer"]]    class    said
     Textfield Value Should Be    line    ${EMPTY}
 
+Only lines the server says are mine are marked, also after a reload
+    ${room}=    a new room
+    user opens piratechatapp    /rooms/${room}/
+    second pirate joins room ${room} at ${APP_URL}
+    user says "Hello, friend"
+    user sees the said line "Hello, friend" translated "Avast, mate"
+    # another member's line with an id that looks like the page's (its old prefix)
+    ${prefix}=    Execute Javascript    return localStorage.getItem("piratechat.me") || "x";
+    second pirate says "the beer" with client id "${prefix}-1-1"
+    user sees the said line "the beer" translated "thar grog"
+    ${mine}=    Set Variable    xpath://li[contains(@class,"said")][span[@class="text"][.="Hello, friend"]]
+    ${theirs}=    Set Variable    xpath://li[contains(@class,"said")][span[@class="text"][.="the beer"]]
+    Wait Until Page Contains Element    ${mine}/span[@class="you"]
+    Element Attribute Value Should Be    ${theirs}    class    said
+    Page Should Not Contain Element    ${theirs}/span[@class="you"]
+    ${key}=    Execute Javascript    return localStorage.getItem("piratechat.sender");
+    Should Match Regexp    ${key}    ^[0-9a-f-]{32,36}$
+    Reload Page
+    the page is connected
+    user sees the said line "the beer" translated "thar grog"
+    Element Attribute Value Should Be    ${mine}    class    said own
+    Element Attribute Value Should Be    ${theirs}    class    said
+
 The keyboard alone chats, picks the parrot and shows the transport
     ${room}=    a new room
     user opens piratechatapp    /rooms/${room}/

@@ -34,8 +34,10 @@ def test_lines_said_in_a_row_share_commits_and_keep_their_order(app):  # noqa: F
     answered = conversation(app, {"type": "join", "name": "Ann", "room": "deck"},
                             *({"type": "say", "text": text} for text in texts))
     assert answered[0]["type"] == "joined"
-    lines = answered[1:]
-    assert [line["type"] for line in lines] == ["line"] * len(texts)
+    lines = [message for message in answered[1:] if message["type"] == "line"]
+    said = [message["seq"] for message in answered[1:] if message["type"] == "said"]
+    assert len(answered) == 1 + 2 * len(texts)  # each line, and its said to its sender
+    assert said == list(range(1, len(texts) + 1))
     assert [line["text"] for line in lines] == texts
     assert [line["seq"] for line in lines] == list(range(1, len(texts) + 1))
     assert writer.commits - commits < len(texts)  # not one commit per line

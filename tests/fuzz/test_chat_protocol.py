@@ -19,7 +19,7 @@ from piratechat import main
 from piratechat.interfaces import IChat, IWriter
 from piratechat.shutdown import close_app
 
-SERVER_TYPES = {"joined", "line", "translator", "gap", "reset", "error"}
+SERVER_TYPES = {"joined", "line", "said", "translator", "gap", "reset", "error"}
 CODES = {"bad_json", "bad_message", "unknown_type", "empty", "too_long", "bad_room",
          "not_joined", "unknown_translator", "unavailable", "flood", "bad_text", "name_taken"}
 
@@ -32,8 +32,8 @@ values = st.one_of(texts, st.none(), st.booleans(), st.integers(-3, 10**20),
 messages = st.one_of(
     st.fixed_dictionaries({"type": st.just("join")}, optional={
         "name": values, "room": st.one_of(values, st.sampled_from(["lobby", "deck"])),
-        "after": values}),
-    st.fixed_dictionaries({"type": st.just("say")}, optional={"text": values}),
+        "after": values, "sender_key": values}),
+    st.fixed_dictionaries({"type": st.just("say")}, optional={"text": values, "client_id": values}),
     st.fixed_dictionaries({"type": st.just("translator")}, optional={"name": values}),
     st.dictionaries(st.text(max_size=6), values, max_size=3),
 ).map(lambda m: json.dumps(m, ensure_ascii=True)) | st.text(max_size=40)
@@ -89,7 +89,7 @@ def test_any_conversation_gets_protocol_answers_and_no_traceback(app, sent):
             json.dumps(answer, ensure_ascii=False).encode("utf-8")  # valid Unicode throughout
             if answer["type"] == "error":
                 assert answer["code"] in CODES and answer["message"], answer
-        last = answers[-1]
+        last = [answer for answer in answers if answer["type"] != "said"][-1]
         assert (last["type"] == "line" and last["text"] == "probe") or (
             last["type"] == "error" and last["code"] in ("not_joined", "flood")), answers
     finally:

@@ -1,4 +1,5 @@
-"""A line sent again with its client id is stored once (docs/protocol.md, ``client_id``).
+"""A line sent again with its client id is stored once (docs/protocol.md, ``client_id``):
+the history knows it by its repeat key (chat/senders.py: the sender's and the id's digest).
 
 The contract part runs against MemoryHistory and ZODBHistory; the rest is what
 only the stored room promises: after a restart, from another process's
@@ -27,11 +28,11 @@ from piratechat.storage.writer import Writer
 OLD_DATA_FS = Path(__file__).parent / "data" / "Data-bb68348.fs"
 
 
-def said(text: str, client_id: str | None = None) -> dict:
+def said(text: str, repeat_key: str | None = None) -> dict:
     line = {"author": "Ann", "text": text, "translation": text.upper(),
             "translator": "shout", "at": now()}
-    if client_id:
-        line["client_id"] = client_id
+    if repeat_key:
+        line["repeat_key"] = repeat_key
     return line
 
 
@@ -49,23 +50,25 @@ def history(request):
     return ZODBHistory(db, Writer(db))
 
 
-def test_a_repeated_client_id_returns_the_original_line_and_stores_nothing(history):
+def test_a_repeated_key_returns_the_original_line_and_stores_nothing(history):
     heard = []
     history.subscribe(heard.append)
     first = history.append("deck", said("Hello, friend", "c-1"))
     again = history.append("deck", said("Hello, friend", "c-1"))
-    assert first["seq"] == 1 and first["client_id"] == "c-1" and "repeat" not in first
+    assert first["seq"] == 1 and "repeat" not in first
+    assert "repeat_key" not in first and "client_id" not in first  # never sent
     assert again == dict(first, repeat=True)
     assert history.since("deck", 0, 10) == (1, [first])
     assert heard == [first]  # the repeat is not published again
 
 
-def test_client_ids_are_per_room_and_lines_without_one_are_never_repeats(history):
+def test_repeat_keys_are_per_room_and_lines_without_one_are_never_repeats(history):
     assert history.append("deck", said("a", "same"))["seq"] == 1
     assert history.append("hold", said("b", "same"))["seq"] == 1
     assert history.append("deck", said("c"))["seq"] == 2
     assert history.append("deck", said("c"))["seq"] == 3
-    assert "client_id" not in history.recent("deck", 1)[0]
+    assert "repeat_key" not in history.recent("deck", 1)[0]
+    assert "repeat_key" not in history.recent("deck", 3)[0]  # the one that had a key
 
 
 def test_a_repeat_is_found_after_a_restart(data_fs):
@@ -97,7 +100,7 @@ def test_the_room_keeps_the_ids_of_at_least_its_last_10000_lines(monkeypatch):
 
     room = Room("deck")
     for n in range(1, 121):
-        room.append("Ann", _when(), f"line {n}", "x", "shout", client_id=f"c-{n}")
+        room.append("Ann", _when(), f"line {n}", "x", "shout", repeat_key=f"c-{n}")
     found = [n for n in range(1, 121) if room.repeat_of(f"c-{n}") is not None]
     assert found == list(range(found[0], 121))  # the latest, without holes...
     assert 50 <= len(found) <= 50 + 2 * Chunk.size  # ...forgotten a chunk at a time
@@ -114,15 +117,15 @@ def test_forgetting_old_ids_skips_lines_that_had_none(monkeypatch):
     for n in range(1, 5):
         room.append("Ann", _when(), f"old {n}", "x", "shout")  # before ids were sent
     for n in range(5, 61):
-        client_id = f"c-{n}" if n % 3 else None
-        room.append("Ann", _when(), f"line {n}", "x", "shout", client_id=client_id)
+        key = f"c-{n}" if n % 3 else None
+        room.append("Ann", _when(), f"line {n}", "x", "shout", repeat_key=key)
     with_ids = [n for n in range(5, 61) if n % 3]
     kept = [n for n in with_ids if room.repeat_of(f"c-{n}") is not None]
     assert kept == with_ids[-len(kept):] and kept[0] <= 51  # every id of the last 10 lines
     assert all(room.repeat_of(f"c-{n}").seq == n for n in kept)
 
 
-def test_a_line_with_a_client_id_leaves_the_index_alone_until_its_chunk_is_full(db):
+def test_a_line_with_a_repeat_key_leaves_the_index_alone_until_its_chunk_is_full(db):
     """The index's buckets are written once per chunk: per line they cost as much as
     the line itself."""
     history = ZODBHistory(db, Writer(db, max_batch=1))
@@ -161,7 +164,7 @@ def test_evolve_step_2_on_a_database_made_by_the_code_before_client_ids(tmp_path
         history = ZODBHistory(database, Writer(database))
         old = history.recent("deck", 10)
         assert [line["text"] for line in old] == ["old 0", "old 1", "old 2"]
-        assert all("client_id" not in line for line in old)
+        assert all("client_id" not in line and "repeat_key" not in line for line in old)
         assert history.recent("lobby", 1)[0]["fallback"] == "remote"
         first = history.append("deck", said("new", "c-1"))
         assert first["seq"] == 4

@@ -15,6 +15,7 @@ from webtest import TestApp
 
 from piratechat import main
 from piratechat.chat.messages import now
+from piratechat.chat.senders import repeat_key, sender
 from piratechat.interfaces import IDatabase, IHistory, IWriter
 from piratechat.rooms import evolve as evolution
 from piratechat.rooms.lines import Chunk, Chunks, StoredLine
@@ -63,12 +64,12 @@ def test_the_old_database_keeps_a_persistent_line_per_line(old_db):
     assert isinstance(epoch, str) and {name: len(lines) for name, lines in rooms.items()} == ROOMS
     deck = rooms["deck"]
     assert [line.seq for line in deck] == list(range(1, 41))
-    assert deck[2].client_id == "ann-3" and deck[1].fallback == "remote"
+    assert deck[2].repeat_key == "ann-3" and deck[1].fallback == "remote"  # the id itself
 
 
 def test_evolving_keeps_every_line_its_number_and_the_epoch(old_db):
     epoch, before = stored_before(old_db)
-    assert evolution.evolve(old_db) == [5]
+    assert evolution.evolve(old_db) == [5, 6]
     history = ZODBHistory(old_db, Writer(old_db))
     for room, lines in before.items():
         assert history.epoch(room) == epoch
@@ -82,16 +83,23 @@ def test_evolving_keeps_every_line_its_number_and_the_epoch(old_db):
     assert evolution.evolve(old_db) == []  # once is enough
 
 
-def test_after_evolving_numbers_go_on_and_old_client_ids_are_still_repeats(old_db):
+def key(name: str, client_id: str) -> str:
+    """The repeat key of a client without a sender key, chatting as ``name``."""
+    return repeat_key(sender(None, name), client_id)
+
+
+def test_after_evolving_numbers_go_on_and_old_client_ids_are_still_their_senders_repeats(
+        old_db):
     evolution.evolve(old_db)
     history = ZODBHistory(old_db, Writer(old_db))
-    again = history.append("deck", said("deck line 3", client_id="ann-3"))
+    again = history.append("deck", said("deck line 3", repeat_key=key("Ann", "ann-3")))
     assert again["repeat"] and again["seq"] == 3 and again["text"] == "deck line 3"
-    assert history.append("deck", said("new", client_id="bo-1"))["seq"] == 41
+    assert history.append("deck", said("new", repeat_key=key("Bo", "ann-5")))["seq"] == 41
+    assert history.append("deck", said("new", repeat_key=key("Bo", "bo-1")))["seq"] == 42
     assert history.append("lobby", said("new"))["seq"] == 4
     assert history.append("galley", said("new"))["seq"] == 1
-    assert history.append("deck", said("new", client_id="bo-1"))["repeat"]
-    assert [line["text"] for line in history.recent("deck", 2)] == ["deck line 40", "new"]
+    assert history.append("deck", said("new", repeat_key=key("Bo", "bo-1")))["repeat"]
+    assert [line["text"] for line in history.recent("deck", 3)] == ["deck line 40", "new", "new"]
 
 
 def piratechat(path: Path, *args: str) -> subprocess.CompletedProcess:

@@ -123,8 +123,8 @@ def test_lines_appended_soon_are_told_in_order_once_announced(history):
 
     for n in range(20):
         history.append_soon("deck", said(f"line {n}"), done)
-    history.append_soon("deck", dict(said("again"), client_id="c-1"), done)
-    history.append_soon("deck", dict(said("again"), client_id="c-1"), done)
+    history.append_soon("deck", dict(said("again"), repeat_key="c-1"), done)
+    history.append_soon("deck", dict(said("again"), repeat_key="c-1"), done)
     with gevent.Timeout(30):
         while len(told) < 22:
             gevent.sleep(0.01)

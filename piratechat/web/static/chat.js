@@ -5,9 +5,11 @@
 // sent at once (a `gap`) come from the room's history URL. A new epoch is a history
 // replaced, not a gap: what was shown is dropped and the room's lines are loaded anew.
 // Nothing typed is lost: every line goes to an outbox first (kept in localStorage),
-// shown as pending, and leaves it only when the room sends it back. Each carries a
-// client_id, so a line sent again after a cut connection is stored once (protocol.md,
-// "Sending a line exactly once").
+// shown as pending, and leaves it only when the server says it is stored (`said`, or a
+// repeat answer). Each carries a random client_id, and every join this browser's random
+// sender_key, so a line sent again after a cut connection is stored once and nobody
+// else can see or spend our ids (protocol.md, "Sending a line exactly once"). Lines are
+// marked "you" only when the server said they were ours, never by their look.
 (function () {
   "use strict";
   var chat = document.getElementById("chat");
@@ -39,15 +41,28 @@
     try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
   }
 
-  // This browser's prefix for its client ids: lines carrying it are "mine".
-  var me = localStorage.getItem("piratechat.me");
-  if (!me) {
-    me = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
-    localStorage.setItem("piratechat.me", me);
+  // Unguessable ids: crypto.randomUUID where the page is a secure context, else 128
+  // random bits from crypto.getRandomValues (never Math.random or a counter).
+  function randomId() {
+    if (window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
-  var counter = 0;
-  function newClientId() { counter += 1; return me + "-" + Date.now().toString(36) + "-" + counter; }
-  function mine(line) { return !!line.client_id && line.client_id.indexOf(me + "-") === 0; }
+  // This browser's sender key: sent with every join and to nobody else; the server
+  // knows our resent lines by it, whatever name we chat under.
+  var senderKey = localStorage.getItem("piratechat.sender");
+  if (!senderKey || senderKey.length < 16) {
+    senderKey = randomId();
+    localStorage.setItem("piratechat.sender", senderKey);
+  }
+  localStorage.removeItem("piratechat.me");  // the old, guessable id prefix
+
+  // The numbers of our own lines in this room's history, as the server told them
+  // (`said`): kept with their epoch, the latest 500, so a reload still marks them.
+  var ownKey = "piratechat.own." + (room || "lobby");
+  var own = stored(ownKey, { epoch: null, seqs: [] });
+  var ownSeqs = new Set(own.seqs);
+  function mine(line) { return own.epoch === epoch && ownSeqs.has(line.seq); }
 
   var outbox = stored(outboxKey, []);  // [{client_id, text, sent}], oldest first
   outbox.forEach(function (item) { item.sent = false; });
@@ -90,7 +105,6 @@
   }
 
   function showLine(line) {
-    confirm(line);
     if (lastSeq !== null && line.seq <= lastSeq) { return; }  // already shown
     lastSeq = line.seq;
     append([lineItem(line)]);
@@ -129,10 +143,9 @@
 
   // One line, one unit: who, what, when, and the parrot's words under it.
   function lineItem(line) {
-    var said = el("li", mine(line) ? "said own" : "said");
+    var said = el("li", "said");
     said.setAttribute("data-seq", line.seq);
     said.appendChild(el("span", "author", line.author));
-    if (mine(line)) { said.appendChild(el("span", "you", "you")); }
     said.appendChild(document.createTextNode(": "));
     said.appendChild(el("span", "text", line.text));
     var when = el("time", "", new Date(line.at).toLocaleTimeString());
@@ -144,7 +157,30 @@
     parrot.appendChild(document.createTextNode(": "));
     parrot.appendChild(el("span", "translation", line.translation));
     said.appendChild(parrot);
+    if (mine(line)) { markOwn(said); }
     return said;
+  }
+
+  function markOwn(said) {
+    if (said.classList.contains("own")) { return; }
+    said.classList.add("own");
+    said.insertBefore(el("span", "you", "you"), said.querySelector(".author").nextSibling);
+  }
+
+  // The server says line `seq` is ours (`said`, or the repeat answer to a resent line):
+  // it leaves the outbox, and is marked "you" now if shown, else when it comes.
+  function ours(message) {
+    if (message.client_id) { confirm(message.client_id); }  // stored, whatever else
+    if (message.epoch !== epoch) { return; }
+    if (own.epoch !== epoch) { own = { epoch: epoch, seqs: [] }; ownSeqs = new Set(); }
+    if (!ownSeqs.has(message.seq)) {
+      own.seqs.push(message.seq);
+      ownSeqs.add(message.seq);
+      if (own.seqs.length > 500) { ownSeqs.delete(own.seqs.shift()); }
+      try { localStorage.setItem(ownKey, JSON.stringify(own)); } catch (e) { /* full */ }
+    }
+    var shown = list.querySelector('li.said[data-seq="' + message.seq + '"]');
+    if (shown) { markOwn(shown); }
   }
 
   // --- the outbox -------------------------------------------------------------------
@@ -161,10 +197,9 @@
     chat.setAttribute("data-outbox", String(outbox.length));
   }
 
-  // The room sent back a line of ours: it is kept, so it leaves the outbox.
-  function confirm(line) {
-    if (!line.client_id) { return; }
-    var left = outbox.filter(function (item) { return item.client_id !== line.client_id; });
+  // A line of ours is kept: it leaves the outbox.
+  function confirm(clientId) {
+    var left = outbox.filter(function (item) { return item.client_id !== clientId; });
     if (left.length !== outbox.length) { outbox = left; saveOutbox(); }
   }
 
@@ -272,7 +307,8 @@
 
   function join() {
     memberToken().then(function (member) {
-      var message = { type: "join", name: nameInput.value.trim() || "Anonymous", presence: true };
+      var message = { type: "join", name: nameInput.value.trim() || "Anonymous", presence: true,
+                      sender_key: senderKey };
       if (member && member.token) {
         message.name = member.name;
         message.token = member.token;
@@ -309,7 +345,11 @@
     };
     sock.onmessage = function (event) {
       var message = JSON.parse(event.data);
-      if (message.type === "line") { showLine(message); }
+      if (message.type === "line") {
+        if (message.repeat) { ours(message); }
+        showLine(message);
+      }
+      else if (message.type === "said") { ours(message); }
       else if (message.type === "gap") { fillGap(message, message.after); }
       else if (message.type === "reset") { startOver(); }
       else if (message.type === "error" && message.code === "name_taken") { nameTaken(message); }
@@ -359,7 +399,7 @@
     event.preventDefault();
     var text = lineInput.value;
     if (!text.trim()) { return; }
-    outbox.push({ client_id: newClientId(), text: text });
+    outbox.push({ client_id: randomId(), text: text });
     lineInput.value = "";
     saveOutbox();
     sendOutbox();
