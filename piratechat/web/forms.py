@@ -2,7 +2,8 @@
 
 WebOb's ``request.POST`` raises on a multipart body without its boundary
 (ValueError) or with a charset other than UTF-8 (DeprecationWarning, an
-exception there), gives a file where text was expected, and quietly turns
+exception there) or a part's charset Python does not know (LookupError),
+gives a file where text was expected, and quietly turns
 bytes that are not UTF-8 into U+FFFD. Each of those is the client's mistake
 and gets its own sentence here instead of a 500 or a name nobody typed.
 """
@@ -37,6 +38,8 @@ def form_fields(request) -> MultiDict:
         fields = request.POST
     except UnicodeDecodeError:
         raise BadForm("The form is not valid UTF-8.") from None
+    except LookupError:  # a part's own charset, unknown to Python
+        raise BadForm("Forms must be sent in UTF-8.") from None
     except ValueError:
         raise BadForm("The form's multipart body is malformed (is its boundary missing?)."
                       ) from None

@@ -31,6 +31,7 @@ BAD_FORMS = [
     (MULTIPART, part(b"deck", name=b"r\xe9oom"), "UTF-8"),
     (MULTIPART, part(b"deck", extra=b'; filename="a.txt"'), "files"),
     (MULTIPART + "; charset=latin-1", part(b"deck"), "UTF-8"),
+    (MULTIPART, part(b"deck", extra=b"\r\nContent-Type: text/plain; charset=bogus"), "UTF-8"),
     ("application/x-www-form-urlencoded; charset=bogus", b"room=deck", "UTF-8"),
     ("application/x-www-form-urlencoded", b"room=d%ffeck", "UTF-8"),
     ("application/x-www-form-urlencoded", b"room=d\xffeck", "UTF-8"),

@@ -3,7 +3,8 @@
 One ``piratechat serve`` (development.ini, member tokens on) gets, in turn,
 raw HTTP requests to every endpoint, the chat's and SockJS's (odd methods,
 paths, escapes, headers, bodies, encodings: tests/fuzz/corpus.py), and chat
-conversations over real WebSockets, SockJS-framed and raw. It fails on a 5xx
+conversations over real sockets (WebSockets, SockJS-framed and raw, and xhr
+polling with xhr_send). It fails on a 5xx
 (but the SockJS protocol's own 500s), a traceback or error in the server's
 log, a request not answered within ANSWER_SECONDS (the heartbeat is 2 s, so a
 long poll answers within that), or a chat message that gets no answer.
@@ -21,6 +22,8 @@ import random
 import re
 import socket
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections import Counter
 
@@ -130,21 +133,46 @@ def check_http(url: str, request: corpus.HttpRequest) -> str | None:
 
 
 class ChatClient:
-    """One chat connection over a real WebSocket: SockJS-framed, or raw."""
+    """One chat connection over a real socket: a SockJS-framed WebSocket
+    ("websocket"), a raw one ("raw"), or SockJS's xhr polling and xhr_send ("xhr")."""
 
-    def __init__(self, url: str, framed: bool):
-        path = f"/sockjs/000/{uuid.uuid4().hex}/websocket" if framed else "/sockjs/websocket"
-        self.framed = framed
-        self.ws = websocket.create_connection("ws" + url[4:] + path, timeout=ANSWER_SECONDS)
-        if framed:
-            assert self.ws.recv() == "o"
+    def __init__(self, url: str, transport: str):
+        self.transport = transport
+        self.base = f"{url}/sockjs/000/{uuid.uuid4().hex}"
         self.pending: list = []
+        if transport == "xhr":
+            try:
+                assert self._frames(ANSWER_SECONDS) == ["o"]
+            except TimeoutError:
+                raise Unanswered(f"xhr not opened in {ANSWER_SECONDS:g} s") from None
+            return
+        path = "/sockjs/websocket" if transport == "raw" else self.base[len(url):] + "/websocket"
+        self.ws = websocket.create_connection("ws" + url[4:] + path, timeout=ANSWER_SECONDS)
+        if transport == "websocket":
+            assert self.ws.recv() == "o"
 
     def send(self, raw: str) -> None:
-        if self.framed:
+        if self.transport == "xhr":
+            try:
+                _post(self.base + "/xhr_send", json.dumps([raw]).encode(), ANSWER_SECONDS)
+            except TimeoutError:
+                raise Unanswered(f"xhr_send not answered in {ANSWER_SECONDS:g} s") from None
+        elif self.transport == "websocket":
             self.ws.send(json.dumps([raw]))
         else:  # a raw text frame must be UTF-8: a lone surrogate goes as an escape only
             self.ws.send(raw.encode("utf-8", "replace").decode())
+
+    def _frames(self, left: float) -> list[str]:
+        """What the server sends next: SockJS frames (a raw WebSocket's: messages)."""
+        if self.transport == "xhr":
+            return _post(self.base + "/xhr", b"", left).decode().splitlines()
+        self.ws.settimeout(left)
+        try:
+            return [self.ws.recv()]
+        except websocket.WebSocketTimeoutException:
+            raise TimeoutError from None
+        except websocket.WebSocketConnectionClosedException:
+            raise Unanswered("closed") from None
 
     def answer(self, wanted: str) -> dict:
         """The next message of type ``wanted`` or an error, skipping others (backlog, presence)."""
@@ -152,42 +180,64 @@ class ChatClient:
         while True:
             while not self.pending:
                 left = deadline - time.monotonic()
-                if left <= 0:
-                    raise Unanswered(f"no {wanted!r} or error in {ANSWER_SECONDS:g} s")
-                self.ws.settimeout(left)
                 try:
-                    frame = self.ws.recv()
-                except websocket.WebSocketTimeoutException:
+                    if left <= 0:
+                        raise TimeoutError
+                    frames = self._frames(left)
+                except TimeoutError:
                     raise Unanswered(f"no {wanted!r} or error in {ANSWER_SECONDS:g} s") from None
-                except websocket.WebSocketConnectionClosedException:
-                    raise Unanswered(f"closed before a {wanted!r} or an error") from None
-                if not self.framed:
-                    self.pending.append(json.loads(frame))
-                elif frame.startswith("a"):
-                    self.pending.extend(json.loads(m) for m in json.loads(frame[1:]))
-                elif frame.startswith("c"):
-                    raise Unanswered(f"closed ({frame}) before a {wanted!r} or an error")
+                except Unanswered as error:
+                    raise Unanswered(f"{error} before a {wanted!r} or an error") from None
+                for frame in frames:
+                    if self.transport == "raw":
+                        self.pending.append(json.loads(frame))
+                    elif frame.startswith("a"):
+                        self.pending.extend(json.loads(m) for m in json.loads(frame[1:]))
+                    elif frame.startswith("c"):
+                        raise Unanswered(f"closed ({frame}) before a {wanted!r} or an error")
             message = self.pending.pop(0)
             if message["type"] in (wanted, "error"):
                 return message
 
     def close(self) -> None:
-        self.ws.close()
+        if self.transport != "xhr":
+            self.ws.close()
+
+
+def _post(url: str, body: bytes, timeout: float) -> bytes:
+    """A SockJS xhr request's answer; Unanswered for anything but a 200 or 204."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(
+                url, body, {"Content-Type": "text/plain"}), timeout=timeout) as response:
+            return response.read()
+    except urllib.error.HTTPError as error:
+        raise Unanswered(f"{url[url.rindex('/'):]} answered {error.code}") from None
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, TimeoutError):
+            raise TimeoutError from None
+        raise Unanswered(f"{url[url.rindex('/'):]} failed: {error.reason}") from None
 
 
 def conversation(url: str, rng: random.Random, number: int, log: list[str]) -> str | None:
     """A few messages on one connection; what went wrong, if anything."""
     room = rng.choice(["lobby", "deck", f"fuzz-{number}", f"fuzz-{number % 7}"])
     name = f"Fuzz {number}"
-    client = ChatClient(url, framed=rng.random() < 0.7)
+    transport = rng.choice(["websocket", "websocket", "raw", "xhr"])
+    log.append(f"a {transport} connection")
+    try:
+        client = ChatClient(url, transport)
+    except Unanswered as error:
+        return f"{error}, after {log[-1]}"
     try:
         if rng.random() < 0.8:  # mostly joined first, so says and choices get further
-            client.send(json.dumps({"type": "join", "name": name, "room": room}))
+            join = json.dumps({"type": "join", "name": name, "room": room})
+            log.append(f"chat message {join!r} over {transport}")
+            client.send(join)
             client.answer("joined")
         for _ in range(rng.randint(1, 8)):
             message = corpus.chat_message(rng, room, name, SECRET)
             raw = corpus.encode_message(message)
-            log.append(f"chat message {raw[:300]!r}")
+            log.append(f"chat message {raw[:300]!r} over {transport}")
             client.send(raw)
             kind = message.get("type") if isinstance(message, dict) else None
             client.answer(ANSWERS.get(kind, "error") if isinstance(kind, str) else "error")
