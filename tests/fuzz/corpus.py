@@ -285,6 +285,13 @@ def http_request(rng: random.Random, host: str, sessions: list[str]) -> HttpRequ
         headers.append((name, val))
     if rng.random() < 0.1:
         headers.append((b"X-" + rng.randbytes(3).hex().encode(), _header_value(rng)))
+    if path.endswith("/websocket") and rng.random() < 0.5:  # a whole handshake, odd or not
+        headers += [(b"Upgrade", b"websocket"), (b"Connection", b"Upgrade"),
+                    (b"Sec-WebSocket-Key", rng.choice([b"dGhlIHNhbXBsZSBub25jZQ==", b"\xff"])),
+                    (b"Sec-WebSocket-Version", rng.choice([b"13", b"13", b"8", b"99"]))]
+        if rng.random() < 0.3:
+            headers.append((rng.choice([b"Sec-WebSocket-Protocol", b"Sec-WebSocket-Extensions"]),
+                            _header_value(rng)))
     if rng.random() < 0.15 and body:  # chunked, framed right
         size = rng.randint(1, len(body))
         chunks = [body[i:i + size] for i in range(0, len(body), size)]
