@@ -96,7 +96,10 @@ def exchange(url: str, request: corpus.HttpRequest) -> tuple[int, bytes]:
             if not more():
                 raise Unanswered(f"closed without an answer; got {data[:200]!r}")
         head, body = data.split(b"\r\n\r\n", 1)
-        status = int(head.split(b" ", 2)[1])
+        try:
+            status = int(head.split(b" ", 2)[1])
+        except (IndexError, ValueError):
+            raise Unanswered(f"an answer that is not HTTP: {data[:200]!r}") from None
         fields = {line.split(b":", 1)[0].strip().lower(): line.split(b":", 1)[1].strip()
                   for line in head.split(b"\r\n")[1:] if b":" in line}
         if request.method == "HEAD" or status in (101, 204, 304) or status < 200:
@@ -190,13 +193,18 @@ class ChatClient:
                 except Unanswered as error:
                     raise Unanswered(f"{error} before a {wanted!r} or an error") from None
                 for frame in frames:
-                    if self.transport == "raw":
-                        self.pending.append(json.loads(frame))
-                    elif frame.startswith("a"):
-                        self.pending.extend(json.loads(m) for m in json.loads(frame[1:]))
-                    elif frame.startswith("c"):
+                    if frame.startswith("c") and self.transport != "raw":
                         raise Unanswered(f"closed ({frame}) before a {wanted!r} or an error")
+                    try:
+                        if self.transport == "raw":
+                            self.pending.append(json.loads(frame))
+                        elif frame.startswith("a"):
+                            self.pending.extend(json.loads(m) for m in json.loads(frame[1:]))
+                    except ValueError:
+                        raise Unanswered(f"an unreadable frame {frame[:200]!r}") from None
             message = self.pending.pop(0)
+            if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+                raise Unanswered(f"a message that is not the protocol's: {message!r:.200}")
             if message["type"] in (wanted, "error"):
                 return message
 
