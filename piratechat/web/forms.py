@@ -27,8 +27,7 @@ def form_fields(request) -> MultiDict:
     content_type = request.content_type
     if content_type not in ("", URLENCODED, MULTIPART):
         return MultiDict()
-    charset = request.headers.get("Content-Type", "").lower().partition("charset=")[2]
-    if charset.strip(' "') not in ("", "utf-8", "utf8"):
+    if request.charset != "UTF-8":  # WebOb names UTF-8 so, whatever the spelling, or none
         raise BadForm("Forms must be sent in UTF-8.")
     body = request.body
     if content_type != MULTIPART:
