@@ -73,6 +73,7 @@ def test_a_form_the_chat_cannot_read_is_a_400_with_a_sentence(server, content_ty
 
 @pytest.mark.parametrize("content_type, body", [
     (MULTIPART, part("Déck ROOM".encode())),
+    (MULTIPART + "; charset=utf8", part("Déck ROOM".encode())),
     ("application/x-www-form-urlencoded", b"room=D%C3%A9ck+ROOM"),
     ("application/x-www-form-urlencoded; charset=UTF-8", "room=Déck ROOM".encode()),
 ])
