@@ -39,7 +39,10 @@ def verify(secret: str, token: object, now: float | None = None) -> str:
     """The name a valid token says, or BadToken (why, in words a client may read)."""
     if not secret:
         raise BadToken("This chat accepts no member tokens (no token_secret set).")
-    if not isinstance(token, str) or token.count(".") != 1 or len(token) > 4096:
+    # ASCII only, checked first: a signature of other characters cannot be
+    # compared in constant time (compare_digest refuses it with a TypeError).
+    if (not isinstance(token, str) or not token.isascii() or token.count(".") != 1
+            or len(token) > 4096):
         raise BadToken("The token is malformed.")
     payload, signature = token.split(".")
     if not hmac.compare_digest(_signature(secret, payload), signature):

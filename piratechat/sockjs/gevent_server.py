@@ -57,6 +57,11 @@ class Handler(pywsgi.WSGIHandler):
         environ[READER_KEY] = self.rfile
         return environ
 
+    def log_error(self, msg, *args):
+        """pywsgi's word on a request HTTP cannot parse, which it answers 400:
+        the client's mistake, logged as such rather than as the server's error."""
+        log.info("bad request from a client, answered 400: %s", msg % args if args else msg)
+
     def start_response(self, status, headers, exc_info=None):
         """An HTTP/1.0 response of unknown length can only end with the
         connection, so say so, even if the client asked for keep-alive

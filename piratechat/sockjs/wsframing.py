@@ -33,6 +33,7 @@ NORMAL = 1000
 PROTOCOL_ERROR = 1002
 UNSUPPORTED_DATA = 1003
 TOO_BIG = 1009  # RFC 6455 7.4.1: message too big to process
+BAD_TEXT = 1007  # RFC 6455 7.4.1: a text message that is not UTF-8
 
 #: A server's ping with no payload (RFC 6455 5.5.2: FIN + opcode 0x9, unmasked, length 0).
 PING_FRAME = b"\x89\x00"
@@ -192,7 +193,10 @@ class Rfc6455:
                 if self._ws.state is ConnectionState.REMOTE_CLOSING:
                     out.reply += self._ws.send(event.response())
                 elif self._ws.state is ConnectionState.OPEN:  # a frame wsproto could not parse
-                    return self._fail(out, event.code, event.reason or "")
+                    # Not wsproto's reason for bad UTF-8: Python's decoder's words, with a
+                    # position that depends on how TCP cut the frame.
+                    reason = "Text must be UTF-8" if event.code == BAD_TEXT else event.reason
+                    return self._fail(out, event.code, reason or "")
                 out.closed = True
                 return out
         if not data:

@@ -20,6 +20,7 @@ from ..rooms.resources import Room, Rooms, Root
 from ..rooms.slugs import MAX_LENGTH, BadRoomName, slug_for
 from ..translators.registry import offered
 from . import owner
+from .forms import BadForm, form_fields
 
 PAGE = "piratechat.web:templates/app.pt"
 ERROR = "piratechat.web:templates/error.pt"
@@ -80,7 +81,7 @@ def open_room(context: Rooms, request):
 
     Whoever creates a room gets its owner's key (web/owner.py); an address
     creates at most ``rooms_per_minute`` rooms (429 past that)."""
-    name = request.POST.get("room", "")
+    name = form_fields(request).get("room", "")  # BadForm: the 400 below
     slug = slug_for(name)  # BadRoomName becomes the 400 page below
     return owner.open_room(context, request, slug, name.strip())
 
@@ -147,6 +148,11 @@ def bad_room_name(error: BadRoomName, request):
         suggestion = f"{request.application_url}/rooms/{quote(error.suggestion)}/"
     return {"reason": error.reason, "suggestion": suggestion,
             "front_url": request.application_url + "/"}
+
+
+@exception_view_config(BadForm)
+def bad_form(error: BadForm, request):
+    return Response(f"{error}\n", status=400, content_type="text/plain", charset="UTF-8")
 
 
 @exception_view_config(UnicodeDecodeError)

@@ -18,14 +18,13 @@ from webtest import TestApp
 from piratechat import main
 from piratechat.interfaces import IChat, IWriter
 from piratechat.shutdown import close_app
+from tests.fuzz.corpus import ODD_TEXTS
 
 SERVER_TYPES = {"joined", "line", "said", "translator", "gap", "reset", "error"}
 CODES = {"bad_json", "bad_message", "unknown_type", "empty", "too_long", "bad_room",
          "not_joined", "unknown_translator", "unavailable", "flood", "bad_text", "name_taken"}
 
-texts = st.one_of(st.text(max_size=30), st.sampled_from(
-    ["", " ", "\ud800", "\x1b[2J", "\u202eCaptain", "lobby", "pirate", "bard", "x" * 2001,
-     "../lobby", "日本語", "a\x00b"]))
+texts = st.one_of(st.text(max_size=30), st.sampled_from(ODD_TEXTS))
 values = st.one_of(texts, st.none(), st.booleans(), st.integers(-3, 10**20),
                    st.floats(allow_nan=True), st.lists(st.integers(), max_size=2),
                    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import struct
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from piratechat.chat.messages import ChatError, parse
@@ -103,6 +103,7 @@ def wsproto_only(max_message: int) -> Rfc6455:
 
 @BOUNDED
 @given(st.lists(st.one_of(plain_frames, plain_frames, frames), max_size=8), cuts)
+@example([b"\x81\x82\x00\x00\x00\x00\x00\x80", b"\x81\x80\x00\x00\x00\x00"], [7])  # bad UTF-8, cut
 def test_rfc6455_plain_frames_are_read_as_wsproto_reads_them(parts, sizes):
     """Whole frames, plain or not, cut anywhere: the same messages, replies
     and close as wsproto alone gives."""

@@ -68,14 +68,22 @@ def receiver_response(
     return session_headers(request, response, session)
 
 
+#: How long a receiving request waits for the body it announced. The body
+#: means nothing to it (it is read only so that what is readable afterwards
+#: can be told apart: a hang-up, a new request); one announced but not sent
+#: must not hold back the answer (issue 25: streams that hung for 10 s).
+DRAIN_SECONDS = 1.0
+
+
 def _drain(request: Request, limit: int) -> None:
     """Read what the client sent with a receiving request, so what remains
     readable on the socket afterwards can only be a hang-up or a new request."""
     if request.content_length:
-        try:
-            request.body_file_raw.read(min(request.content_length, limit))
-        except OSError:
-            pass  # the client left; the hang-up watcher will say so
+        with gevent.Timeout(DRAIN_SECONDS, False):
+            try:
+                request.body_file_raw.read(min(request.content_length, limit))
+            except OSError:
+                pass  # the client left; the hang-up watcher will say so
 
 
 @implementer(IReceiver)
@@ -214,8 +222,9 @@ def read_messages(request: Request, session: Session, decode=None) -> list[str]:
     limit = session.registry.options.max_message
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge()
-    try:
-        body = request.body_file_raw.read(limit + 1) if request.is_body_readable else b""
+    try:  # body_file stops at Content-Length: the raw stream of a request asking
+        # for an upgrade (``Connection: Upgrade``) does not, and would wait for more
+        body = request.body_file.read(limit + 1) if request.is_body_readable else b""
     except OSError:
         raise IncompleteBody() from None
     if len(body) > limit:
