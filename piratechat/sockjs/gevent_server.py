@@ -51,6 +51,13 @@ class Handler(pywsgi.WSGIHandler):
             return None
         return super()._handle_client_error(ex)
 
+    def _connection_upgrade_requested(self):
+        """Only a GET is upgraded (RFC 6455, 4.1). pywsgi hands any request with an
+        Upgrade header the raw socket as its body, which a read of the body waits
+        on until the client closes: every other request keeps a body reader that
+        stops at its end (Content-Length, or the last chunk)."""
+        return self.command == "GET" and super()._connection_upgrade_requested()
+
     def get_environ(self):
         environ = super().get_environ()
         environ[SOCKET_KEY] = self.socket

@@ -43,6 +43,8 @@ def read_whole(environ: dict, limit: int) -> None:
         raise BadBody() from None
     if length is not None and (length < 0 or length > limit):
         raise TooLarge() if length > limit else BadBody()
+    if chunked and environ.get("wsgi.input_terminated") is False:
+        raise BadBody()  # chunks on a raw socket (a GET asking to upgrade): nobody decodes them
     if length == 0:  # nothing to read: an empty file, whatever the socket holds next
         environ.update({"wsgi.input": io.BytesIO(), "CONTENT_LENGTH": "0", WHOLE: True})
         return
