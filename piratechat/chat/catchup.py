@@ -9,7 +9,10 @@ calls ``release`` and ``unseen``):
   of the newest; older missed ones are announced by a ``gap`` message (the
   client fetches them from the room's history URL). An ``after`` beyond the
   room's last line means the history was reset: a ``reset`` message, then
-  the recent lines.
+  the recent lines; unless the client named the history's epoch
+  (``same_epoch``): then this process's view of the history is behind the
+  client (it saw a line another process stored a moment ago, which the
+  storage has not shown here yet), and nothing is sent now.
 * Lines are cut, oldest first, to half the client's queue limit, so a
   catch-up never gets its client dropped as slow; one line is always sent.
 * Live lines that arrive while a member reads the history are held; once it
@@ -34,13 +37,16 @@ FRAME_BYTES = 8
 
 
 def catch_up(room: str, after: int | None, read: Read, recent: int, max_backlog: int,
-             max_queue: int) -> tuple[int, list[dict]]:
-    """The messages a joining member is sent before live lines, and the last seq they cover."""
+             max_queue: int, same_epoch: bool = False) -> tuple[int, list[dict]]:
+    """The messages a joining member is sent before live lines, and the last
+    seq of this process's view of the room (they cover it, or ``after``)."""
     notes: list[dict] = []
     if after is None:
         last, lines = read(0, recent)
     else:
         last, lines = read(after, max_backlog)
+        if after > last and same_epoch:
+            return last, []
         if after > last:
             last, lines = read(0, recent)
             notes.append({"type": "reset", "room": room, "seq": last})

@@ -101,7 +101,8 @@ class ChatSession(Session):
             # ``after`` counts lines of the epoch the client knew: of another
             # history it means nothing (docs/protocol.md, Epochs).
             reset = after is not None and known_epoch is not None and known_epoch != epoch
-            last, backlog = chat.catch_up(room, None if reset else after)
+            same_epoch = known_epoch is not None and known_epoch == epoch
+            last, backlog = chat.catch_up(room, None if reset else after, same_epoch)
             translators = chat.translators(room)
         except Exception:
             log.exception("reading the history of %r failed", room)
@@ -124,7 +125,7 @@ class ChatSession(Session):
                 self.reply(notice)
         for line in backlog:
             self.reply(line)
-        chat.caught_up(room, self, last)
+        chat.caught_up(room, self, last, seen=after if same_epoch else None)
 
     def _names_in(self, room: str) -> list[str]:
         """The names of the other live connections to this process in ``room``
