@@ -33,6 +33,9 @@ class ChatSession(Session):
     def on_open(self) -> None:
         self.name: str | None = None
         self.room: str | None = None
+        #: Of its room's lines, this connection's client has those up to the
+        #: first number (its ``after``), and is sent those from the second on.
+        self.covered = (0, 1)
         self.member_id: str | None = None  # in the room's presence
         self.presence = False  # sent who is here, and who comes and goes?
         settings = self.chat.settings
@@ -123,6 +126,9 @@ class ChatSession(Session):
         if presence:
             for notice in chat.roster.listing_for(room, self):
                 self.reply(notice)
+        lines = [m for m in backlog if m["type"] == "line"]
+        had = 0 if after is None or reset or any(m["type"] == "reset" for m in backlog) else after
+        self.covered = (had, lines[0]["seq"] if lines else last + 1)
         for line in backlog:
             self.reply(line)
         chat.caught_up(room, self, last, seen=after if same_epoch else None)
@@ -154,8 +160,15 @@ class ChatSession(Session):
                 log.error("storing a line in %r failed", room, exc_info=error)
             self.reply(ChatError("unavailable", "The line could not be stored; "
                                  "say it again.").to_message())
-        elif stored is not None and stored.get("repeat"):  # the room saw it then
-            self.reply(stored)  # tell only the sender
+        elif stored is not None and stored.get("repeat") and not self._covers(room, stored["seq"]):
+            self.reply(stored)  # the room saw it then: tell only the sender
+
+    def _covers(self, room: str, seq: int) -> bool:
+        """Has this connection's client line ``seq`` of ``room``, or will it be
+        sent it with the room's lines? Then a repeat's answer would show it
+        twice (the line itself confirms the ``client_id``)."""
+        had, first = self.covered
+        return room == self.room and (seq <= had or seq >= first)
 
     def on_translator(self, message: dict) -> None:
         """Choose the room's translator; every member is told (docs/protocol.md)."""
