@@ -109,7 +109,7 @@ from gevent.queue import Empty, Queue
 from transaction.interfaces import TransientError
 
 from .database import app_root
-from .outage import is_outage
+from .outage import StorageUnavailable, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -284,14 +284,17 @@ class Writer:
 
     def _await_storage(self) -> None:
         """Wait, ``storage_wait`` seconds at most, for a storage that says it
-        has lost its server (ZEO's ClientStorage): its commit fails at once
-        while it is lost (only reads wait for the server), so lines said just
-        as the server came back were refused until its client reconnected."""
+        has lost its server (ZEO's ClientStorage), then raise an outage: its
+        commit fails at once while it is lost (only reads wait for the
+        server), so lines said just as the server came back were refused
+        until its client reconnected."""
         connected = getattr(self.db.storage, "is_connected", None)
         if connected is None:
             return
         deadline = time.monotonic() + self.storage_wait
-        while not connected() and time.monotonic() < deadline:
+        while not connected():
+            if time.monotonic() >= deadline:  # no further wait in a read of the batch's
+                raise StorageUnavailable("the storage server is not answering")
             gevent.sleep(AWAIT_POLL)
 
     def _drop_connection(self) -> None:
