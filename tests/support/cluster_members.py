@@ -50,6 +50,7 @@ class Member(threading.Thread):
         self.outbox: dict[str, tuple[str, float]] = {}  # client_id -> (text, first said)
         self.confirmed: list[tuple[float, float]] = []  # (first said, echoed), monotonic
         self.refused = 0
+        self.refusals: list[float] = []  # when each refusal came (monotonic)
         self.count = 0
         self.errors: list[str] = []
         self.lock = threading.Lock()
@@ -146,6 +147,7 @@ class Member(threading.Thread):
                 self.join_room(ws)
             else:  # not stored: the outbox goes again in a moment (as the page)
                 self.refused += 1
+                self.refusals.append(time.monotonic())
                 self.resend_at = time.monotonic() + RETRY
 
 
