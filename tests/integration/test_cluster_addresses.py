@@ -57,16 +57,15 @@ def connect_from(source: str, cluster: LocalCluster, room: str) -> tuple[websock
 
 def test_one_address_at_its_limit_does_not_refuse_another(cluster):
     room = "addresses-" + uuid.uuid4().hex[:8]
-    opened, refused = [], 0
+    opened, refused = [], []
     try:
         # More than both processes allow one address: every process refuses it.
         for _ in range(LIMIT * len(cluster.chats) * 4):
             ws, answer = connect_from("127.0.0.2", cluster, room)
             opened.append(ws)
             if answer["type"] != "joined":
-                assert answer.get("code", "too_many_connections") == "too_many_connections", answer
-                refused += 1
-        assert refused, "the attacker was never refused: the limit is not counted at all"
+                refused.append(answer.get("code"))
+        assert "too_many_connections" in refused, refused  # the attacker hit its limit
         for _ in range(LIMIT):
             ws, answer = connect_from("127.0.0.3", cluster, room)
             opened.append(ws)

@@ -42,6 +42,7 @@ def test_every_member_gets_every_line_once_in_order_through_three_faults(cluster
         members.confirmed_since(time.monotonic(), "chatting")
         cluster.chats[-1].stop(signal.SIGKILL)  # a process dies; its members come back
         members.confirmed_since(time.monotonic(), "after the kill")
+        assert any(m.errors for m in members.all)  # some did rejoin (with after and epoch)
         members.confirmed_since(stop_redis(cluster, OUTAGE), "after Redis")
         took = sorted(members.confirmed_since(stop_zeo(cluster, OUTAGE), "after ZEO"))
         print(f"confirmed again after ZEO: p50 {took[len(took) // 2]:.2f} s, max {took[-1]:.2f} s")
