@@ -56,7 +56,8 @@ def main() -> None:
         members.seen_up_to(history[-1]["seq"])
         result = tally(members.all, history)
         refused = sum(m.refused for m in members.all)
-        print(f"{result.lines} lines stored; {refused} refusals said again; "
+        rejoins = sum(len(m.errors) for m in members.all)
+        print(f"{result.lines} lines stored; {refused} refusals said again; {rejoins} rejoins; "
               f"doubled {result.doubled or 'none'}; out of order {result.backwards or 'none'}; "
               f"not as stored {result.differ or 'none'}; gap/reset {result.notices or 'none'}")
     finally:

@@ -1,6 +1,7 @@
 """Members of one room chatting through a cluster's nginx while it suffers the
 three faults of issue 25's probe, one after another: a process killed
-(SIGKILL), Redis stopped for OUTAGE seconds, ZEO killed for OUTAGE seconds.
+(SIGKILL), Redis stopped for OUTAGE seconds, ZEO killed for OUTAGE seconds
+(twice).
 The members are page-like clients (tests/support/cluster_members.py).
 
 What must hold, for every member: every line of the room once, in ``seq``
@@ -25,6 +26,10 @@ from tests.support.cluster_members import Members, stop_redis, stop_zeo, tally
 
 MEMBERS = 20
 OUTAGE = 10  # seconds Redis, then ZEO, are stopped (as the probe)
+# ZEO outages in a row: the lines said during one are refused while others are
+# on their way, and members say all unconfirmed ones again; before issue 25's
+# fix a line so said again came back twice about one outage in two.
+ZEO_OUTAGES = 2
 RECONFIRM = 3.0  # seconds after ZEO answers within which every member's new line is stored
 
 
@@ -44,7 +49,10 @@ def test_every_member_gets_every_line_once_in_order_through_three_faults(cluster
         members.confirmed_since(time.monotonic(), "after the kill")
         assert any(m.errors for m in members.all)  # some did rejoin (with after and epoch)
         members.confirmed_since(stop_redis(cluster, OUTAGE), "after Redis")
-        took = sorted(members.confirmed_since(stop_zeo(cluster, OUTAGE), "after ZEO"))
+        took = []
+        for _ in range(ZEO_OUTAGES):
+            took += members.confirmed_since(stop_zeo(cluster, OUTAGE), "after ZEO")
+        took.sort()
         print(f"confirmed again after ZEO: p50 {took[len(took) // 2]:.2f} s, max {took[-1]:.2f} s")
         members.quiet()
         history = stored(cluster, members.room)
