@@ -10,6 +10,7 @@ goal: within 2 s), and whether every member got every line once, in order.
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import statistics
 import tempfile
@@ -64,6 +65,7 @@ def main() -> None:
         if members is not None:
             members.stop()
         cluster.stop()
+        shutil.rmtree(cluster.folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
