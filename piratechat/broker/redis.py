@@ -12,7 +12,10 @@ Two greenlets per broker, so that nobody else waits for Redis:
   batch: one PUBLISH, one message for Redis to fan out and for each other
   process to read, however many lines a busy moment brought (per message,
   Redis and redis-py cost about as much as per line inside one). When Redis
-  is down the batch is dropped and logged (at most once: IBroker);
+  is down the batch is dropped and logged (at most once: IBroker), and
+  until a PUBLISH works again it PINGs Redis every ``PROBE_EVERY`` seconds
+  when it has nothing to send, so that ``healthy()`` (``/readyz``) follows
+  Redis coming back, not the next line said;
 - the *listener* holds the subscription, blocked in one read per message on
   a connection without a timeout (a closed socket or TCP keepalive tells it
   Redis is gone). When the connection breaks it tries again after 0.1 s,
@@ -42,7 +45,11 @@ from ..interfaces import IBroker
 log = logging.getLogger(__name__)
 
 MIN_BACKOFF = 0.1  # seconds before the first retry after Redis went away
-MAX_BACKOFF = 5.0  # the longest wait between two retries
+# The longest wait between two retries: one refused connection a second per
+# process costs nothing, and lines from other processes wait for the
+# subscription (a longer back-off held them up to 5 s after Redis was back).
+MAX_BACKOFF = 1.0
+PROBE_EVERY = 1.0  # seconds between PINGs while publishing fails and nothing is queued
 PUBLISH_TIMEOUT = 3.0  # seconds a PUBLISH may take before its batch is dropped
 # TCP keepalive: seconds idle before the first probe, seconds between probes,
 # probes; a Redis that vanished without closing (its host gone) shows in ~25 s.
@@ -166,23 +173,30 @@ class RedisBroker:
     # --- the publisher -----------------------------------------------------
     def _publish_queued(self) -> None:
         while not self._closed:
-            self._wake.wait()
+            woken = self._wake.wait(None if self._published_ok else PROBE_EVERY)
             self._wake.clear()
+            if not woken and not self._outbox:
+                self._send("PING")  # is Redis back? (healthy() asks)
             while self._outbox:
                 batch, self._outbox = self._outbox, []
                 payload = self.origin + "\n" + json.dumps(batch, ensure_ascii=False)
-                try:
-                    self._publishing.send_command("PUBLISH", self.channel, payload)
-                    self._publishing.read_response()
-                except redis.RedisError as error:  # once: at most once (IBroker)
-                    if self._published_ok:
-                        log.warning("Redis at %s: publishing failed (%s); messages are "
-                                    "dropped until it is back", self.url, error)
-                    self._published_ok = False
-                else:
-                    if not self._published_ok:
-                        log.warning("Redis at %s: publishing again", self.url)
-                    self._published_ok = True
+                self._send("PUBLISH", self.channel, payload)
+
+    def _send(self, *command: str) -> None:
+        """One command on the publisher's connection; ``_published_ok`` says
+        whether it worked (a failed batch is dropped: at most once, IBroker)."""
+        try:
+            self._publishing.send_command(*command)
+            self._publishing.read_response()
+        except redis.RedisError as error:
+            if self._published_ok:
+                log.warning("Redis at %s: publishing failed (%s); messages are "
+                            "dropped until it is back", self.url, error)
+            self._published_ok = False
+        else:
+            if not self._published_ok:
+                log.warning("Redis at %s: publishing again", self.url)
+            self._published_ok = True
 
     # --- the listener ------------------------------------------------------
     def _listen(self) -> None:

@@ -9,7 +9,10 @@ calls ``release`` and ``unseen``):
   of the newest; older missed ones are announced by a ``gap`` message (the
   client fetches them from the room's history URL). An ``after`` beyond the
   room's last line means the history was reset: a ``reset`` message, then
-  the recent lines.
+  the recent lines; unless the client named the history's epoch
+  (``same_epoch``): then this process's view of the history is behind the
+  client (it saw a line another process stored a moment ago, which the
+  storage has not shown here yet), and nothing is sent now.
 * Lines are cut, oldest first, to half the client's queue limit, so a
   catch-up never gets its client dropped as slow, and to what its address
   may still read (``allowance``: chat/limits.py); one line is always sent. A
@@ -40,9 +43,11 @@ MIN_LINE_BYTES = 128
 
 
 def catch_up(room: str, after: int | None, read: Read, recent: int, max_backlog: int,
-             max_queue: int, allowance: float = math.inf) -> tuple[int, list[dict], int]:
+             max_queue: int, allowance: float = math.inf,
+             same_epoch: bool = False) -> tuple[int, list[dict], int]:
     """The messages a joining member is sent before live lines, the last seq
-    they cover, and the bytes of their lines."""
+    of this process's view of the room (they cover it, or ``after``), and the
+    bytes of their lines."""
     notes: list[dict] = []
     budget = min(max_queue // 2, allowance)
     # No more lines are read than the budget could hold: a join whose address
@@ -52,6 +57,8 @@ def catch_up(room: str, after: int | None, read: Read, recent: int, max_backlog:
         last, lines = read(0, min(recent, most))
     else:
         last, lines = read(after, min(max_backlog, most))
+        if after > last and same_epoch:
+            return last, [], 0
         if after > last:
             last, lines = read(0, min(recent, most))
             notes.append({"type": "reset", "room": room, "seq": last})

@@ -49,12 +49,14 @@ class Sequencer:
         self.held: dict[str, dict[int, str]] = {}  # room -> seq -> line held for a gap
         self._fillers: dict[str, gevent.Greenlet] = {}
 
-    def start(self, room: str, last: int) -> None:
+    def start(self, room: str, last: int) -> int:
         """A member joined ``room`` and read it up to ``last``: track the room
-        from there unless it is tracked already."""
+        from there unless it is tracked already. Returns the last seq handed
+        to the hub, which may be past ``last`` (chat.service.Chat.caught_up)."""
         if room not in self.next:
             self.next[room] = last + 1
             self._release(room)
+        return self.next[room] - 1
 
     def forget(self, room: str) -> None:
         """The last member here left ``room``."""

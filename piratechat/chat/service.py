@@ -13,12 +13,16 @@ from __future__ import annotations
 import json
 import logging
 import math
+import time
 from collections.abc import Callable
 from functools import partial
+
+import gevent
 
 from ..interfaces import IBroker, IHistory, ITranslator
 from ..presence import make_presence
 from ..settings import Settings, SettingsError
+from ..sockjs.outgoing import Outgoing
 from ..translators.registry import guard, offered, translator_named
 from .catchup import catch_up
 from .choice import RoomTranslators
@@ -29,7 +33,7 @@ from .members import MemberNames
 from .messages import ChatError, dumps, new_line
 from .names_redis import keep_refreshed, make_room_names
 from .roster import Roster
-from .sequencer import Sequencer
+from .sequencer import GAP_WAIT, MAX_WAIT, Sequencer
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +81,49 @@ class Chat:
         """``session`` enters ``room`` here; live lines wait until ``caught_up``."""
         self.hub.join(room, session)
 
-    def caught_up(self, room: str, session, last: int) -> None:
-        """``session`` was sent ``room``'s lines up to ``last``: live ones from now."""
-        self.sequencer.start(room, last)
-        self.hub.caught_up(room, session, last)
+    def caught_up(self, room: str, session, last: int, seen: int | None = None) -> None:
+        """``session`` was sent ``room``'s lines up to ``last`` (and had those up
+        to ``seen``, the ``after`` it joined with): live ones from now.
+
+        The hub may have been handed lines past both before this member
+        joined it, so they are not among those it holds for the member: when
+        this process's view of the history lagged behind lines that reached
+        it through the broker (a ZEO client learns of another's commit a
+        moment after Redis tells), or when another member's join started the
+        room's sequence past this one's read. Those are read and sent first."""
+        delivered = self.sequencer.start(room, last)
+        sent = max(last, seen or 0)
+        if delivered > sent:
+            sent = self._send_missed(room, session, sent, delivered)
+        self.hub.caught_up(room, session, sent)
+
+    def _send_missed(self, room: str, session, sent: int, delivered: int) -> int:
+        """Send ``session`` the lines after ``sent`` up to ``delivered``,
+        waiting (with back-off, ``storage_timeout`` at most) for a history
+        that lags; what never shows is announced as a ``gap``. Returns the
+        last seq the member is then past."""
+        wait, deadline = GAP_WAIT, time.monotonic() + self.settings.storage_timeout
+        while sent < delivered:
+            try:
+                lines = self.history.after(room, sent, delivered - sent)
+            except Exception:
+                log.exception("reading %r after %d failed; trying again", room, sent)
+                lines = []
+            if not isinstance(self.hub.rooms.get(room, {}).get(session), list):
+                return sent  # left (or closed) meanwhile
+            if lines:
+                session.send(Outgoing([dumps(line) for line in lines]))
+                sent = lines[-1]["seq"]
+                continue
+            if time.monotonic() > deadline:
+                log.warning("lines %d to %d of %r never showed in the history; a member "
+                            "gets a gap", sent + 1, delivered, room)
+                session.send(dumps({"type": "gap", "room": room, "after": sent,
+                                    "before": delivered + 1}))
+                return delivered
+            gevent.sleep(wait)
+            wait = min(wait * 2, MAX_WAIT)
+        return sent
 
     def leave(self, room: str, session) -> None:
         if self.hub.leave(room, session):
@@ -199,15 +242,15 @@ class Chat:
         self.broker.close()
 
     def catch_up(self, room: str, after: int | None,
-                 address: str | None = None) -> tuple[int, list[dict]]:
-        """What a joining client is sent before live lines, and the last seq it
-        covers: chat/catchup.py's rules over this room's history, within what
-        ``address`` may read now (chat/limits.py), which pays for it."""
+                 address: str | None = None, same_epoch: bool = False) -> tuple[int, list[dict]]:
+        """What a joining client is sent before live lines, and the last seq of
+        the history it read: chat/catchup.py's rules over this room's history,
+        within what ``address`` may read now (chat/limits.py), which pays for it."""
         settings = self.settings
         allowance = math.inf if address is None else self.limits.readable(address)
         last, messages, size = catch_up(room, after, partial(self.history.since, room),
                                         settings.recent_lines, settings.max_backlog,
-                                        settings.max_queue, allowance)
+                                        settings.max_queue, allowance, same_epoch)
         if address is not None:
             self.limits.read(address, size)
         return last, messages

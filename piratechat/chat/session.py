@@ -34,6 +34,9 @@ class ChatSession(Session):
     def on_open(self) -> None:
         self.name: str | None = None
         self.room: str | None = None
+        #: Of its room's lines, this connection's client has those up to the
+        #: first number (its ``after``), and is sent those from the second on.
+        self.covered = (0, 1)
         self.member_id: str | None = None  # in the room's presence
         self.sender: str | None = None  # whose repeats its lines' client ids find (senders.py)
         self.presence = False  # sent who is here, and who comes and goes?
@@ -110,7 +113,8 @@ class ChatSession(Session):
             # ``after`` counts lines of the epoch the client knew: of another
             # history it means nothing (docs/protocol.md, Epochs).
             reset = after is not None and known_epoch is not None and known_epoch != epoch
-            last, backlog = chat.catch_up(room, None if reset else after, address)
+            same_epoch = known_epoch is not None and known_epoch == epoch
+            last, backlog = chat.catch_up(room, None if reset else after, address, same_epoch)
             translators = chat.translators(room)
         except Exception:
             log.exception("reading the history of %r failed", room)
@@ -132,9 +136,12 @@ class ChatSession(Session):
         if presence:
             for notice in chat.roster.listing_for(room, self):
                 self.reply(notice)
+        lines = [m for m in backlog if m["type"] == "line"]
+        had = 0 if after is None or reset or any(m["type"] == "reset" for m in backlog) else after
+        self.covered = (had, lines[0]["seq"] if lines else last + 1)
         for line in backlog:
             self.reply(line)
-        chat.caught_up(room, self, last)
+        chat.caught_up(room, self, last, seen=after if same_epoch else None)
 
     def on_say(self, message: dict) -> None:
         text, client_id = rules.say(message, self.chat.settings.max_line,
@@ -166,14 +173,22 @@ class ChatSession(Session):
                                  "say it again.").to_message())
         elif stored is None:
             return
-        elif stored.get("repeat"):  # the room saw it then: the original line again
-            self.reply(dict(stored, client_id=client_id))
-        else:  # its line goes to everyone (Chat.publish); this says it was ours
+        elif stored.get("repeat") and not self._covers(room, stored["seq"]):
+            self.reply(dict(stored, client_id=client_id))  # the room saw it then: to the sender only
+        else:  # a new line goes to everyone (Chat.publish), and a repeat this client has or
+            # will be sent needs no second copy: either way, this says it was ours
             said = {"type": "said", "room": room, "epoch": stored.get("epoch"),
                     "seq": stored["seq"]}
             if client_id:
                 said["client_id"] = client_id
             self.reply(said)
+
+    def _covers(self, room: str, seq: int) -> bool:
+        """Has this connection's client line ``seq`` of ``room``, or will it be
+        sent it with the room's lines? Then a repeat's answer would show it
+        twice: a ``said`` confirms the ``client_id`` instead."""
+        had, first = self.covered
+        return room == self.room and (seq <= had or seq >= first)
 
     def on_translator(self, message: dict) -> None:
         """Choose the room's translator; every member is told (docs/protocol.md)."""

@@ -61,8 +61,12 @@ class LocalCluster:
         return self
 
     def process_env(self) -> dict:
+        """Each process's settings: the cluster's ZEO and Redis, and nginx (on
+        loopback) trusted to say who the client is (X-Forwarded-For): else
+        every client counts as nginx's one address for the per-address limits."""
         return {"PIRATECHAT_ZODB_URI": f"zeo://127.0.0.1:{self.zeo.port}",
-                "PIRATECHAT_BROKER_URL": self.redis_url, **self.env}
+                "PIRATECHAT_BROKER_URL": self.redis_url,
+                "PIRATECHAT_TRUSTED_PROXIES": "127.0.0.1", **self.env}
 
     def socket(self, port: int) -> str:
         return os.path.join(self.folder, f"piratechat-{port}.sock")

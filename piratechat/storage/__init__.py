@@ -27,7 +27,7 @@ def includeme(config) -> None:
     settings = settings_module.registered(config)
     db = open_storage(settings)
     atexit.register(_close, db)  # saves FileStorage's index; a crash only costs a rebuild
-    writer = Writer(db, max_batch=settings.commit_batch)
+    writer = Writer(db, max_batch=settings.commit_batch, storage_wait=settings.storage_timeout)
     provide(config.registry, db, IDatabase)
     provide(config.registry, writer, IWriter)
     provide(config.registry, ZODBHistory(db, writer), IHistory)

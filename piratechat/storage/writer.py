@@ -41,12 +41,17 @@ yet run); a conflict there runs only them again, never a line. So lines of
 different rooms on different processes touch no object in common and never
 conflict (tests/integration/test_own_rooms.py).
 
-Outages: when the storage server cannot be reached (storage/outage.py), the
-whole batch fails at once, and so does every change queued while it waited
-(they waited as long as the batch did): each caller gets the error (the chat
-answers ``unavailable``) within the storage's bounded wait (``storage_timeout``
-seconds) plus one commit. The writer's connection is dropped, and the next
-change tries a fresh one. Nothing of a failed batch was announced.
+Outages: when the storage server cannot be reached (storage/outage.py), a
+batch waits for it, ``storage_wait`` seconds at most (a ZEO client's commit
+fails at once while its server is lost, where its reads wait), then fails
+whole: each caller gets the error (the chat answers ``unavailable``) within
+``storage_timeout`` plus one commit. The changes queued while it waited are
+the next batch, which waits in its turn (a caller hears within twice that).
+Before, commits failed at once, and with them everything queued: lines said
+just as the server came back were refused until its client reconnected, and
+their pages said them again 1.5 s later (issue 25, finding 6). The writer's
+connection is dropped, and the next change tries a fresh one. Nothing of a
+failed batch was announced.
 
 Failures: if a batch fails for another reason, each of its changes is run
 alone, so only the change at fault fails (its caller gets the exception).
@@ -104,11 +109,14 @@ from gevent.queue import Empty, Queue
 from transaction.interfaces import TransientError
 
 from .database import app_root
-from .outage import is_outage
+from .outage import StorageUnavailable, is_outage
 
 log = logging.getLogger(__name__)
 
 Change = Callable[[Any], Any]  # gets the app's Root, returns plain data (no persistent objects)
+
+#: Seconds between two looks at whether a lost storage server is back.
+AWAIT_POLL = 0.05
 
 #: Put on the queue to wake the writer for its ``later`` changes (``drain``).
 _WAKE = None
@@ -139,8 +147,9 @@ def _let_others_run() -> None:
 class Writer:
     def __init__(self, db, max_batch: int = 200, retry_seconds: float = 30.0,
                  slice_size: int | None = None, split_after: int = 10,
-                 later_every: float = 1.0):
+                 later_every: float = 1.0, storage_wait: float = 5.0):
         self.db = db
+        self.storage_wait = storage_wait  # seconds a batch waits for a lost storage server
         self.max_batch = max(1, max_batch)
         self.slice_size = max(1, slice_size or self.max_batch)  # None: the whole batch at once
         self.retry_seconds = retry_seconds
@@ -265,17 +274,28 @@ class Writer:
             self._busy = False
 
     def _fail_during_outage(self, batch: list, error: BaseException) -> None:
-        """Fail ``batch`` and everything queued behind it; start on a fresh connection."""
+        """Fail ``batch``; start on a fresh connection. What queued behind it
+        is the next batch, which waits for the storage in its turn."""
         log.warning("the storage is unreachable (%r); %d changes fail", error, len(batch))
-        while True:
-            try:
-                batch.append(self._queue.get_nowait())
-            except Empty:
-                break
         for _, _, waiter in batch:
             if not waiter.ready():
                 waiter.set_exception(error)
         self._drop_connection()
+
+    def _await_storage(self) -> None:
+        """Wait, ``storage_wait`` seconds at most, for a storage that says it
+        has lost its server (ZEO's ClientStorage), then raise an outage: its
+        commit fails at once while it is lost (only reads wait for the
+        server), so lines said just as the server came back were refused
+        until its client reconnected."""
+        connected = getattr(self.db.storage, "is_connected", None)
+        if connected is None:
+            return
+        deadline = time.monotonic() + self.storage_wait
+        while not connected():
+            if time.monotonic() >= deadline:  # no further wait in a read of the batch's
+                raise StorageUnavailable("the storage server is not answering")
+            gevent.sleep(AWAIT_POLL)
 
     def _drop_connection(self) -> None:
         if self._connection is not None:
@@ -340,6 +360,7 @@ class Writer:
         """Run ``changes`` in one transaction and commit, again on a conflict;
         raise _Split after ``split_after`` conflicts in a row if there are
         several lines, or the conflict itself for ``later`` changes."""
+        self._await_storage()
         if self._connection is None:
             self._connection = self.db.open(transaction_manager=self._manager)
         give_up = time.monotonic() + self.retry_seconds
