@@ -174,7 +174,7 @@ class ChatSession(Session):
         elif stored is None:
             return
         elif stored.get("repeat") and not self._covers(room, stored["seq"]):
-            self.reply(dict(stored, client_id=client_id))  # the room saw it then: to the sender only
+            self.reply(dict(stored, client_id=client_id))  # the room saw it: sender only
         else:  # a new line goes to everyone (Chat.publish), and a repeat this client has or
             # will be sent needs no second copy: either way, this says it was ours
             said = {"type": "said", "room": room, "epoch": stored.get("epoch"),
