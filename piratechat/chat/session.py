@@ -114,7 +114,8 @@ class ChatSession(Session):
             # history it means nothing (docs/protocol.md, Epochs).
             reset = after is not None and known_epoch is not None and known_epoch != epoch
             same_epoch = known_epoch is not None and known_epoch == epoch
-            last, backlog = chat.catch_up(room, None if reset else after, address, same_epoch)
+            last, backlog = chat.catch_up(room, None if reset else after, address,
+                                          same_epoch=same_epoch)
             translators = chat.translators(room)
         except Exception:
             log.exception("reading the history of %r failed", room)

@@ -62,7 +62,7 @@ class Joiner:
         self.messages: list[dict] = []
         chat.join(room, self)
         same_epoch = epoch is not None and epoch == chat.history.epoch(room)
-        last, backlog = chat.catch_up(room, after, same_epoch)
+        last, backlog = chat.catch_up(room, after, same_epoch=same_epoch)
         self.messages += backlog
         if before_caught_up is not None:
             before_caught_up()
