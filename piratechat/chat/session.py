@@ -91,6 +91,45 @@ class ChatSession(Session):
         room, after, presence = rules.where(message)
         known_epoch = rules.known_epoch(message)
         rules.check_free(room, name, self._names_in(room))
+        caught = self._enter(room, after, known_epoch, name, presence)
+        if caught is None:
+            return
+        epoch, last, backlog, translators = caught
+        log.info("joined %r as %r", room, name)
+        member_id = chat.roster.enter(room, name, presence)
+        if self.room != room or self.state == CLOSED:  # ... or while presence was written
+            chat.roster.leave(room, member_id, presence)
+            return
+        self.member_id = member_id
+        self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
+        if presence:
+            for notice in chat.roster.listing_for(room, self):
+                self.reply(notice)
+        for line in backlog:
+            self.reply(line)
+        chat.caught_up(room, self, last)
+
+    def on_listen(self, message: dict) -> None:
+        """Hear a room without being in it (the site's lobby box): ``listening``, the
+        room's recent lines (or those after ``after``), then live ones. A listener has
+        no name, is in no presence list and is never counted; ``say`` and
+        ``translator`` are refused with ``not_joined``."""
+        room, after, _ = rules.where(message)
+        caught = self._enter(room, after, rules.known_epoch(message), None, False)
+        if caught is None:
+            return
+        epoch, last, backlog, _ = caught
+        self.reply({"type": "listening", "room": room, "epoch": epoch})
+        for line in backlog:
+            self.reply(line)
+        self.chat.caught_up(room, self, last)
+
+    def _enter(self, room: str, after: int | None, known_epoch: str | None,
+               name: str | None, presence: bool) -> tuple | None:
+        """Leave the room we were in, enter ``room`` (live lines held) and read what
+        we are to be sent first: (epoch, last seq, backlog, translators); None if
+        the connection closed or went elsewhere meanwhile."""
+        chat = self.chat
         if self.room is not None:
             self._leave_room()
         self.name, self.room, self.presence = name, room, presence
@@ -111,20 +150,8 @@ class ChatSession(Session):
         if reset:
             backlog = [{"type": "reset", "room": room, "seq": last}, *backlog]
         if self.room != room or self.state == CLOSED:
-            return  # closed (or gone elsewhere) while the history was read: not here
-        log.info("joined %r as %r", room, name)
-        member_id = chat.roster.enter(room, name, presence)
-        if self.room != room or self.state == CLOSED:  # ... or while presence was written
-            chat.roster.leave(room, member_id, presence)
-            return
-        self.member_id = member_id
-        self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
-        if presence:
-            for notice in chat.roster.listing_for(room, self):
-                self.reply(notice)
-        for line in backlog:
-            self.reply(line)
-        chat.caught_up(room, self, last)
+            return None  # closed (or gone elsewhere) while the history was read: not here
+        return epoch, last, backlog, translators
 
     def _names_in(self, room: str) -> list[str]:
         """The names of the other live connections to this process in ``room``
