@@ -32,7 +32,7 @@ def site_path() -> str:
     return urlsplit(api.portal.get().absolute_url()).path.rstrip("/")
 
 
-def sections(current: str) -> list[tuple[str, str, bool]]:
+def sections(current: str | None) -> list[tuple[str, str, bool]]:
     """(title, path, is current) of Home, the site's top-level items in its
     navigation (those the asker may see), then the chat."""
     portal = api.portal.get()
@@ -45,7 +45,7 @@ def sections(current: str) -> list[tuple[str, str, bool]]:
     return [(title, path, name == current) for name, title, path in found]
 
 
-def render(current: str, came_from: str | None, member_url: str | None = None) -> str:
+def render(current: str | None, came_from: str | None, member_url: str | None = None) -> str:
     """The ``#crew`` fragment, for the current user."""
     root = site_path()
     mark = ' aria-current="page"'
@@ -78,15 +78,20 @@ class CrewViewlet(ViewletBase):
         root = api.portal.get()
         inside = self.context.getPhysicalPath()[len(root.getPhysicalPath()):]
         current = inside[0] if inside else ""
+        if self._account_page():
+            current = None  # logging in or joining is no section of the site
         return render(current, self.came_from())
+
+    def _account_page(self) -> bool:
+        return self.request.get("ACTUAL_URL", "").rstrip("/").rsplit("/", 1)[-1] in _ACCOUNT_PAGES
 
     def came_from(self) -> str | None:
         asked = self.request.form.get("came_from")
         if isinstance(asked, str) and asked:
             return asked
-        url = self.request.get("ACTUAL_URL", "")
-        if url.rstrip("/").rsplit("/", 1)[-1] in _ACCOUNT_PAGES:
+        if self._account_page():
             return None
+        url = self.request.get("ACTUAL_URL", "")
         query = self.request.get("QUERY_STRING")
         return url + (f"?{query}" if query else "")
 

@@ -10,6 +10,11 @@ crew" link was on), or to the site's front page.
 
 from __future__ import annotations
 
+from AccessControl.SecurityManagement import (
+    getSecurityManager,
+    newSecurityManager,
+    setSecurityManager,
+)
 from plone.app.users.browser.register import RegistrationForm
 from Products.CMFCore.utils import getToolByName
 from zope.interface import Interface
@@ -29,7 +34,14 @@ class JoinForm(RegistrationForm):
             return result
         login = data.get("login_name") or data.get("username")
         acl_users = getToolByName(self.context, "acl_users")
-        acl_users.updateCredentials(self.request, self.request.response, login, password)
+        # PAS sets up a session only for the user of the request (plone.session): so
+        # as the new member, for the length of this call.
+        before = getSecurityManager()
+        try:
+            newSecurityManager(self.request, acl_users.getUser(login))
+            acl_users.updateCredentials(self.request, self.request.response, login, password)
+        finally:
+            setSecurityManager(before)
         portal_url = getToolByName(self.context, "portal_url")
         came_from = self.request.form.get("came_from")
         if not came_from or not portal_url.isURLInPortal(came_from):
