@@ -104,6 +104,7 @@ A visitor joins the crew from the front page, and finds the site's navigation in
     the section "Blog" is marked
     Go To    ${SITE_URL}/chat/
     Set Window Size    1280    900
+    Wait Until Page Contains Element    css:#crew-logout
     Click Link    css:#crew-logout
     Wait Until Page Contains Element    css:#crew-login
     Go To    ${SITE_URL}/chat/
@@ -113,7 +114,7 @@ A visitor joins the crew from the front page, and finds the site's navigation in
 
 *** Keywords ***
 the section "${title}" is marked
-    Element Text Should Be    css:#crew-nav a[aria-current="page"]    ${title}
+    Page Should Contain Element    xpath://*[@id="crew-nav"]//a[@aria-current="page"][normalize-space(.)="${title}"]    limit=1
 
 Keep screenshots of
     [Arguments]    ${page}
@@ -140,9 +141,12 @@ a visitor reads the blog
     Click Link    css:#theme-content a[href$="/blog"]
     Wait Until Page Contains Element    css:#theme-content a[href$="/the-parrot-learns-shakespeare"]
     the theme's header is there
+    Keep screenshots of    blog-visitor
     Click Link    css:#theme-content a[href$="/the-parrot-learns-shakespeare"]
     Wait Until Page Contains    Pick the bard in any room
     the theme's header is there
+    Go To    ${SITE_URL}/forums
+    Keep screenshots of    forums-visitor
 
 the member logs in
     Open Browser    ${SITE_URL}/login    chrome    alias=member    options=${OPTIONS}    executable_path=${CHROMEDRIVER}
@@ -155,13 +159,17 @@ the member logs in
 the member posts the topic "${title}"
     Go To    ${SITE_URL}/forums/general
     the theme's header is there
+    Page Should Contain Element    css:#site-tools a[href$="/++add++Topic"]
+    Keep screenshots of    forum-member
     Go To    ${SITE_URL}/forums/general/++add++Topic
+    Keep screenshots of    topic-form
     Input Text    form.widgets.IBasic.title    ${title}
     Input Text    form.widgets.body    Who has the map?
     Click Button    name:form.buttons.save
     Wait Until Page Contains Element    css:#topic-room
     Page Should Contain    ${title}
     the theme's header is there
+    Keep screenshots of    topic-member
     RETURN    ${title}
 
 the member replies "${reply}"
@@ -175,6 +183,7 @@ the member opens the topic's chat room
     Wait Until Element Contains    status    as ${FULL_NAME}
     Element Attribute Value Should Be    name    readonly    true
     the theme's header is there
+    Keep screenshots of    room-member
     ${room}=    Get Location
     RETURN    ${room}
 

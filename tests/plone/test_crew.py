@@ -42,7 +42,8 @@ def test_every_page_shows_the_sections_and_the_visitors_way_in(site_url, path, s
 def test_no_stray_toggle_and_no_empty_card_on_the_sites_pages(site_url):
     page = requests.get(site_url + "/").text
     assert 'class="opener"' not in page and "portal-globalnav" not in page
-    assert not re.search(r'<section class="chart-card"[^>]*>\s*</section>', page)
+    assert not re.search(r"<(section|nav) class=\"chart-card\"[^>]*>\s*</(section|nav)>", page)
+    assert "site-tools" not in page  # a visitor may do nothing to the page
 
 
 def test_a_member_sees_their_name_log_out_and_preferences(site_url):
@@ -85,3 +86,11 @@ def test_members_are_left_as_they_were(site_url):
     """(The profile's upgrade touched no member.)"""
     assert login(site_url, MEMBERS[1]).get(site_url + "/@@crew-member").json()["name"] == \
         "Mary Read"
+
+
+def test_a_member_has_the_pages_tools_where_there_are_any(site_url):
+    session = login(site_url, MEMBERS[1])
+    forum = session.get(site_url + "/forums/general").text
+    tools = re.search(r'<nav class="chart-card" id="site-tools".*?</nav>', forum, re.S).group(0)
+    assert "/++add++Topic" in tools and "personaltools" not in tools
+    assert "site-tools" not in session.get(site_url + "/").text  # nothing to do there
