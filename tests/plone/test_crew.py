@@ -94,3 +94,16 @@ def test_a_member_has_the_pages_tools_where_there_are_any(site_url):
     tools = re.search(r'<nav class="chart-card" id="site-tools".*?</nav>', forum, re.S).group(0)
     assert "/++add++Topic" in tools and "personaltools" not in tools
     assert "site-tools" not in session.get(site_url + "/").text  # nothing to do there
+
+
+def test_log_in_from_a_page_comes_back_to_it(site_url):
+    page = requests.get(site_url + "/forums/general").text
+    login_link = re.search(r'<a id="crew-login" href="([^"]+)"', page).group(1)
+    assert "came_from=" in login_link
+    session = requests.Session()
+    user, password, _ = MEMBERS[0]
+    answer = session.post(site_url + "/login", data={
+        "__ac_name": user, "__ac_password": password, "buttons.login": "Log in",
+        "came_from": f"{site_url}/forums/general"})
+    assert answer.url == f"{site_url}/forums/general"
+    assert '<span id="crew-member">Anne Bonny</span>' in answer.text
