@@ -2,6 +2,7 @@
 Documentation     The crew's site (plone.ini): Plone at /, the chat at /chat, one process,
 ...               one theme. Driven in headless Chromium; each case makes its own topic.
 Library           SeleniumLibrary    timeout=20s    run_on_failure=Capture Page Screenshot
+Library           ../acceptance/Accessibility.py
 Test Teardown     Close All Browsers
 
 *** Variables ***
@@ -112,7 +113,29 @@ A visitor joins the crew from the front page, and finds the site's navigation in
     Page Should Not Contain Element    css:#crew-member
     Keep screenshots of    chat-visitor
 
+axe-core finds nothing serious on the site's pages, at 1280 and 400 px
+    [Documentation]    The front page, the blog, a forum, logging in, joining, and a chat
+    ...                room, as a visitor sees them (axe-core, as the chat's own suite runs it).
+    [Template]    axe finds nothing serious on
+    /
+    /blog
+    /forums/general
+    /login
+    /@@register
+    /chat/rooms/axe-site/
+
 *** Keywords ***
+axe finds nothing serious on
+    [Arguments]    ${path}
+    Open Browser    ${SITE_URL}${path}    chrome    alias=axe    options=${OPTIONS}    executable_path=${CHROMEDRIVER}
+    Wait Until Page Contains Element    css:#theme-header
+    the page has no serious accessibility violations
+    Set Window Size    400    900
+    the page has no serious accessibility violations
+    Click Button    theme-menu
+    the page has no serious accessibility violations
+    Close Browser
+
 the section "${title}" is marked
     Page Should Contain Element    xpath://*[@id="crew-nav"]//a[@aria-current="page"][normalize-space(.)="${title}"]    limit=1
 
