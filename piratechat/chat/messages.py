@@ -27,7 +27,7 @@ class ChatError(Exception):
         return {"type": "error", "code": self.code, "message": self.message}
 
 
-CLIENT_TYPES = ("join", "say", "translator")
+CLIENT_TYPES = ("join", "listen", "say", "translator")
 
 
 def parse(raw: str) -> dict:

@@ -97,14 +97,52 @@ class ChatSession(Session):
         room, after, presence = rules.where(message)
         known_epoch = rules.known_epoch(message)
         sender_key = sender_key_field(message)
-        address = self.address or ""
-        chat.limits.join(address)
+        chat.limits.join(self.address or "")
         # Taken before leaving the old room: a refused join keeps the member where it was.
         chat.names.take(room, name, self)
+        self.sender = sender(sender_key, name)
+        caught = self._enter(room, after, known_epoch, name, presence)
+        if caught is None:
+            return
+        epoch, last, backlog, translators, seen = caught
+        log.info("joined %r as %r", room, name)
+        member_id = chat.roster.enter(room, name, presence)
+        if self.room != room or self.state == CLOSED:  # ... or while presence was written
+            chat.roster.leave(room, member_id, presence)
+            return
+        self.member_id = member_id
+        self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
+        if presence:
+            for notice in chat.roster.listing_for(room, self):
+                self.reply(notice)
+        self._catch_up(room, backlog, last, seen)
+
+    def on_listen(self, message: dict) -> None:
+        """Hear a room without being in it (the site's lobby box): ``listening``, the
+        room's recent lines (or those after ``after``), then live ones. A listener has
+        no name, is in no presence list and is never counted; ``say`` and
+        ``translator`` are refused with ``not_joined``. It reads as a join does, so
+        the same budgets pay for it."""
+        room, after, _ = rules.where(message)
+        self.chat.limits.join(self.address or "")
+        self.chat.names.release(self)
+        caught = self._enter(room, after, rules.known_epoch(message), None, False)
+        if caught is None:
+            return
+        epoch, last, backlog, _, seen = caught
+        self.reply({"type": "listening", "room": room, "epoch": epoch})
+        self._catch_up(room, backlog, last, seen)
+
+    def _enter(self, room: str, after: int | None, known_epoch: str | None,
+               name: str | None, presence: bool) -> tuple | None:
+        """Leave the room we were in, enter ``room`` (live lines held) and read what
+        we are to be sent first: (epoch, last seq, backlog, translators, the ``after``
+        the client saw in this very history or None); None if the connection closed
+        or went elsewhere meanwhile."""
+        chat = self.chat
         if self.room is not None:
             self._leave_room()
         self.name, self.room, self.presence = name, room, presence
-        self.sender = sender(sender_key, name)
         self.room_checked = False  # whether a line here would make the room, once known
         self.presence_told = []  # presence notices held back until its list (Roster)
         chat.join(room, self)
@@ -114,7 +152,7 @@ class ChatSession(Session):
             # history it means nothing (docs/protocol.md, Epochs).
             reset = after is not None and known_epoch is not None and known_epoch != epoch
             same_epoch = known_epoch is not None and known_epoch == epoch
-            last, backlog = chat.catch_up(room, None if reset else after, address,
+            last, backlog = chat.catch_up(room, None if reset else after, self.address or "",
                                           same_epoch=same_epoch)
             translators = chat.translators(room)
         except Exception:
@@ -126,23 +164,17 @@ class ChatSession(Session):
         if reset:
             backlog = [{"type": "reset", "room": room, "seq": last}, *backlog]
         if self.room != room or self.state == CLOSED:
-            return  # closed (or gone elsewhere) while the history was read: not here
-        log.info("joined %r as %r", room, name)
-        member_id = chat.roster.enter(room, name, presence)
-        if self.room != room or self.state == CLOSED:  # ... or while presence was written
-            chat.roster.leave(room, member_id, presence)
-            return
-        self.member_id = member_id
-        self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
-        if presence:
-            for notice in chat.roster.listing_for(room, self):
-                self.reply(notice)
+            return None  # closed (or gone elsewhere) while the history was read: not here
         lines = [m for m in backlog if m["type"] == "line"]
         had = 0 if after is None or reset or any(m["type"] == "reset" for m in backlog) else after
         self.covered = (had, lines[0]["seq"] if lines else last + 1)
+        return epoch, last, backlog, translators, after if same_epoch else None
+
+    def _catch_up(self, room: str, backlog: list[dict], last: int, seen: int | None) -> None:
+        """Send what the room's history gave, then let live lines through."""
         for line in backlog:
             self.reply(line)
-        chat.caught_up(room, self, last, seen=after if same_epoch else None)
+        self.chat.caught_up(room, self, last, seen=seen)
 
     def on_say(self, message: dict) -> None:
         text, client_id = rules.say(message, self.chat.settings.max_line,

@@ -7,7 +7,8 @@ the same). What it makes: the Plone site (Classic UI) with piratechat.plone's
 profile (which activates plone.app.discussion and the forums' workflow), a
 blog (a folder of news items, newest first, with an RSS feed), the forums
 (a Forum "General"), and a front page that leads to the blog, the forums
-and the chat.
+and the chat. A site made by an older version of the profile is upgraded
+(its upgrade steps run once; the profile's version then matches).
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def _make_content(site) -> bool:
 
     setRequest(makerequest(site.aq_parent).REQUEST)
     _as_system(site)
-    made = False
+    made = _upgrade(site)
     if "blog" not in site:
         blog = api.content.create(container=site, type="Folder", id="blog", title="Blog",
                                   description="News from the crew, newest first.")
@@ -124,6 +125,18 @@ def _make_content(site) -> bool:
         site.manage_addProperty("piratechat_front", True, "boolean")
         made = True
     return made
+
+
+def _upgrade(site) -> bool:
+    """Run the add-on profile's upgrade steps a site made by an older version lacks
+    (configure.zcml); True if there were any."""
+    setup = site.portal_setup
+    profile = PROFILES[-1]
+    if not setup.listUpgrades(profile):
+        return False
+    setup.upgradeProfile(profile)
+    log.info("upgraded %s to version %s", profile, setup.getVersionForProfile(profile))
+    return True
 
 
 def _newest_first(blog) -> None:

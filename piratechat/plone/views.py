@@ -64,17 +64,21 @@ class TopicView(BrowserView):
 
 
 class LobbyViewlet(ViewletBase):
-    """The lobby's latest lines on every Plone page, kept up to date by lobby.js
-    (it reads the lobby's history URL; it does not join, so it is nobody in the room)."""
+    """The lobby's latest lines on every Plone page, live: lobby.js listens to the
+    lobby over SockJS (``listen``: read-only, so it is nobody in the room), and
+    until a line comes the box invites the reader to say the first."""
 
     def render(self):
-        chat = api.portal.get().absolute_url() + CHAT_PATH
+        chat = escape(api.portal.get().absolute_url() + CHAT_PATH)
         return (
             f'<section id="lobby-lines" aria-labelledby="lobby-heading" '
-            f'data-history-url="{escape(chat)}/rooms/lobby/history">'
-            f'<h2 id="lobby-heading"><a href="{escape(chat)}/">In the lobby now</a></h2>'
-            f'<ol class="lobby-lines" aria-live="polite"></ol></section>'
-            f'<script src="{escape(chat)}/static/lobby.js" defer></script>'
+            f'data-sockjs-url="{chat}/sockjs">'
+            f'<h2 id="lobby-heading"><a href="{chat}/">In the lobby now</a></h2>'
+            f'<ol class="lobby-lines" aria-live="polite"></ol>'
+            f'<p class="lobby-quiet">All quiet: <a href="{chat}/">be the first to speak</a>.</p>'
+            f'</section>'
+            f'<script src="{chat}/static/vendor/sockjs.min.js" defer></script>'
+            f'<script src="{chat}/static/lobby.js" defer></script>'
         )
 
 

@@ -35,6 +35,7 @@ from webob import Request
 from webob.static import DirectoryApp
 
 from ..settings import parse
+from .sitenav import SiteFragment
 
 #: The paths of the chat's HTML pages: the front page, the rooms' form, a room.
 PAGE_PATH = re.compile(r"^/(rooms/([^/]+/)?)?$")
@@ -53,20 +54,25 @@ def filter_factory(app, global_conf, **local_conf):
     ``rules.xml``), ``piratechat.theme`` (on/off), ``piratechat.theme_reload``;
     ``rules`` (another rules file in the folder, e.g. the Plone site's) and
     ``pages`` (``chat``: the chat's pages only; ``all``: every HTML answer, for an
-    app such as Plone whose pages are anywhere)."""
+    app such as Plone whose pages are anywhere); ``site_nav`` (the URL, or a path on
+    this server, of the site's navigation fragment the chat's pages show: see
+    web/sitenav.py; none by default)."""
     settings = parse(local_conf)
     if not settings.theme:
         return app
     folder = local_conf.get("theme_folder") or os.path.join(global_conf["here"], "theme")
     pages = {"chat": PAGE_PATH, "all": ANY_PATH}[local_conf.get("pages", "chat")]
+    site_nav = local_conf.get("site_nav")
     return ThemeFilter(app, Path(folder), reload=settings.theme_reload,
-                       rules=local_conf.get("rules", "rules.xml"), pages=pages)
+                       rules=local_conf.get("rules", "rules.xml"), pages=pages,
+                       site_nav=SiteFragment(site_nav) if site_nav else None)
 
 
 class ThemeFilter:
     def __init__(self, app, folder: Path, reload: bool = False, rules: str = "rules.xml",
-                 pages: re.Pattern = PAGE_PATH):
+                 pages: re.Pattern = PAGE_PATH, site_nav: SiteFragment | None = None):
         self.app = app
+        self.site_nav = site_nav
         self.folder = folder.resolve()
         self.reload = reload
         self.rules = rules
@@ -97,6 +103,8 @@ class ThemeFilter:
         answer = request.get_response(self.app)
         if not _themable(answer):
             return answer(environ, start_response)
+        if self.site_nav is not None:
+            _put_in(answer, self.site_nav.get(environ))
         if request.method == "HEAD":  # Diazo answers it with the headers it would send
             return self.diazo(dict(environ, **{_ANSWER: answer}), start_response)
         key = hashlib.sha256(b"\0".join([
@@ -139,6 +147,15 @@ class ThemeFilter:
     def _fingerprint(self) -> tuple:
         return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
                             for p in self.folder.rglob("*") if p.is_file()))
+
+
+def _put_in(answer, fragment: bytes) -> None:
+    """The site's fragment, first in the page's body, where the rules find it."""
+    if fragment:
+        body = answer.body
+        at = body.find(b">", body.find(b"<body")) + 1
+        if at > 0:
+            answer.body = body[:at] + fragment + body[at:]
 
 
 def _themable(answer) -> bool:

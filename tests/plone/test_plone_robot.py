@@ -29,7 +29,7 @@ CASES = cases()
 def robot_site(site_url):
     user, password, fullname = MEMBERS[0]
     VARIABLES[:] = [f"SITE_URL:{site_url}", f"MEMBER:{user}", f"PASSWORD:{password}",
-                    f"FULL_NAME:{fullname}"]
+                    f"FULL_NAME:{fullname}", f"SCREENSHOTS:{RESULTS / 'screenshots'}"]
     RESULTS.mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(RESULTS)

@@ -314,6 +314,9 @@
         message.token = member.token;
         nameInput.value = member.name;
         nameInput.readOnly = true;
+        // A member is not asked for a name: the status says whose lines these are.
+        nameInput.hidden = true;
+        form.querySelector('label[for="name"]').hidden = true;
         chat.setAttribute("data-member", member.name);
       }
       if (room) { message.room = room; }

@@ -1,15 +1,24 @@
-// The lobby's latest lines on the Plone site's pages (piratechat.plone's viewlet):
-// reads the lobby's history URL every few seconds for lines after the last one shown.
-// It only reads, so it is nobody in the room. Text only, never markup.
+// The lobby's latest lines on the Plone site's pages (piratechat.plone's viewlet), live:
+// it listens to the lobby over SockJS (docs/protocol.md, `listen`): read-only, so it
+// is nobody in the room, in no presence list and never counted. It keeps the last
+// few lines; until one comes, the box invites the reader to say the first. A dropped
+// connection comes back and asks for what it missed (`after`, `epoch`).
+// Text only, never markup.
 (function () {
   "use strict";
   var box = document.getElementById("lobby-lines");
-  if (!box) { return; }
+  if (!box || typeof SockJS === "undefined") { return; }
   var list = box.querySelector("ol");
-  var url = box.getAttribute("data-history-url");
-  var after = null;
+  var quiet = box.querySelector(".lobby-quiet");
+  var url = box.getAttribute("data-sockjs-url");
   var KEEP = 5;
+  var lastSeq = null;
+  var epoch = null;
+  var retry = 1000;
+
   function show(line) {
+    if (lastSeq !== null && line.seq <= lastSeq) { return; }
+    lastSeq = line.seq;
     var item = document.createElement("li");
     var who = document.createElement("b");
     who.textContent = line.author;
@@ -17,18 +26,37 @@
     item.appendChild(document.createTextNode(": " + line.translation));
     list.appendChild(item);
     while (list.children.length > KEEP) { list.removeChild(list.firstChild); }
+    if (quiet) { quiet.hidden = true; }
   }
-  function poll() {
-    var from = after === null ? "" : "?after=" + after;
-    fetch(url + from, { credentials: "omit" }).then(function (r) { return r.json(); })
-      .then(function (page) {
-        var lines = page.lines;
-        if (after === null) { lines = lines.slice(-KEEP); after = page.last; }
-        lines.forEach(function (line) { show(line); after = Math.max(after, line.seq); });
-      }).catch(function () {}).then(function () {
-        box.setAttribute("data-polled", "");  // read at least once (tests wait on it)
-        setTimeout(poll, 2000);
-      });
+
+  function forget() {
+    lastSeq = null;
+    list.textContent = "";
+    if (quiet) { quiet.hidden = false; }
   }
-  poll();
+
+  function connect() {
+    var sock = new SockJS(url);
+    sock.onopen = function () {
+      var message = { type: "listen", room: "lobby" };
+      if (lastSeq !== null) { message.after = lastSeq; message.epoch = epoch; }
+      sock.send(JSON.stringify(message));
+    };
+    sock.onmessage = function (event) {
+      var message = JSON.parse(event.data);
+      if (message.type === "listening") {
+        if (epoch !== null && message.epoch !== epoch) { forget(); }
+        epoch = message.epoch;
+        retry = 1000;
+        box.setAttribute("data-listening", "");  // (tests wait on it)
+      } else if (message.type === "reset") { forget(); }
+      else if (message.type === "line") { show(message); }
+    };
+    sock.onclose = function () {
+      box.removeAttribute("data-listening");
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
+    };
+  }
+  connect();
 }());
