@@ -109,17 +109,25 @@ class CrewNav(BrowserView):
                       member_url=site_path() + "/@@crew-member")
 
 
+def members_json(response, refusal: str) -> str | None:
+    """Make ``response`` JSON that no cache keeps (it is one member's); for a
+    visitor, the 403 answer saying ``refusal``, else None."""
+    response.setHeader("Content-Type", "application/json")
+    response.setHeader("Cache-Control", "no-store")
+    if api.user.is_anonymous():
+        response.setStatus(403)
+        return json.dumps({"error": refusal})
+    return None
+
+
 class CrewMember(BrowserView):
     """``@@crew-member``: a member's bar as JSON (name, preferences, log out); a
     visitor gets a 403 and keeps "Log in" and "Join the crew". Never cached."""
 
     def __call__(self):
-        response = self.request.response
-        response.setHeader("Content-Type", "application/json")
-        response.setHeader("Cache-Control", "no-store")
-        if api.user.is_anonymous():
-            response.setStatus(403)
-            return json.dumps({"error": "Not logged in."})
+        refused = members_json(self.request.response, "Not logged in.")
+        if refused:
+            return refused
         root = site_path()
         return json.dumps({"name": member_name(), "preferences": f"{root}/@@personal-preferences",
                            "logout": f"{root}/logout"})

@@ -17,6 +17,7 @@ from ..chat import tokens
 from ..rooms.slugs import MAX_LENGTH, slug_for, slugify
 from . import config
 from .chat_names import chat_name
+from .crew import members_json
 
 #: Where the chat lives, from the site's root (plone.ini's urlmap).
 CHAT_PATH = "/chat"
@@ -28,12 +29,9 @@ class ChatToken(BrowserView):
     piratechat/chat/tokens.py); for anyone else a 403. Never cached."""
 
     def __call__(self):
-        response = self.request.response
-        response.setHeader("Content-Type", "application/json")
-        response.setHeader("Cache-Control", "no-store")
-        if api.user.is_anonymous():
-            response.setStatus(403)
-            return json.dumps({"error": "Log in to chat under your name."})
+        refused = members_json(self.request.response, "Log in to chat under your name.")
+        if refused:
+            return refused
         # It may write the site's index of chat names, which no form's
         # authenticator covers: harmless for a forged request (it only puts
         # the member's own current name in).
