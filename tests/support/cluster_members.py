@@ -4,8 +4,8 @@ test_cluster_fault_members.py and bench/cluster_faults.py.
 
 Each member is a client as the page is (piratechat/web/static/chat.js): it
 says a line every EVERY seconds with a ``client_id``, keeps it in an outbox
-until a line with that id comes back, says the outbox again RETRY seconds
-after ``unavailable`` (or ``flood``) and after every reconnect; when its
+until the server says it is stored (``said``, or a repeat's answer), says the
+outbox again RETRY seconds after ``unavailable`` (or ``flood``) and after every reconnect; when its
 connection breaks it joins again through nginx with ``after`` set to the
 highest ``seq`` it has and the ``epoch`` it was told.
 """
@@ -31,8 +31,8 @@ SETTLE = 60  # seconds the cluster may take to store and deliver after a fault
 
 class Member(threading.Thread):
     """One member on its own thread, as the page behaves: says lines with a
-    ``client_id`` and keeps them in an outbox until a line with that id comes
-    back; after ``unavailable`` it says them again a moment later, and after
+    ``client_id`` and keeps them in an outbox until the server says it is
+    stored; after ``unavailable`` it says them again a moment later, and after
     a reconnect (through nginx, ``after`` and ``epoch``) too."""
 
     def __init__(self, url: str, room: str, name: str):
@@ -122,6 +122,13 @@ class Member(threading.Thread):
             message.update(after=self.last_seq(), epoch=self.epoch)
         self.send(ws, message)
 
+    def stored(self, client_id: str | None) -> None:
+        """The server says our line ``client_id`` is stored: out of the outbox."""
+        with self.lock:
+            said = self.outbox.pop(client_id, None)
+            if said is not None:
+                self.confirmed.append((said[1], time.monotonic()))
+
     def send(self, ws, message: dict) -> None:
         ws.send(json.dumps([json.dumps(message)]))
 
@@ -134,9 +141,9 @@ class Member(threading.Thread):
         elif kind == "line":  # a repeat's answer too: a copy of a line is a copy
             with self.lock:
                 self.seen.append(message)
-                said = self.outbox.pop(message.get("client_id"), None)
-                if said is not None:
-                    self.confirmed.append((said[1], time.monotonic()))
+            self.stored(message.get("client_id"))  # only a repeat's answer carries it
+        elif kind == "said":  # one of ours is stored
+            self.stored(message.get("client_id"))
         elif kind in ("gap", "reset"):
             self.notices.append(message)
         elif kind == "error":
