@@ -31,7 +31,7 @@ from zodburi import resolve_uri
 
 from ..rooms.evolve import ROOT_KEY
 from ..rooms.resources import Root
-from . import fsync, problems
+from . import fsync, problems, txnlog
 
 #: Schemes of storages behind a server that may be down, restarted or slow.
 NETWORKED = ("zeo://", "postgres://")
@@ -79,9 +79,11 @@ def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = Tru
     to create its root object: the loser's conflict is retried. A FileStorage
     another process holds, or one with a zero-filled tail, raises a
     DatabaseProblem whose text says what to do (storage/problems.py).
+    Transactions log to one logger from now on (storage/txnlog.py).
     """
     if read_only and uri.startswith(("file://", "zeo://")) and "read_only=" not in uri:
         uri += ("&" if "?" in uri else "?") + "read_only=1"
+    txnlog.one_logger()
     uri = with_defaults(uri, timeout)
     factory, dbkw = resolve_uri(uri)
     if uri.startswith("file://"):
