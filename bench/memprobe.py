@@ -69,7 +69,10 @@ def zodb_caches() -> list[dict]:
     for db in dbs.values():
         storage = db.storage
         index = getattr(getattr(storage, "_storage", storage), "_index", None)
+        caches = [connection._cache for connection in db.pool.all]
         found.append({"cached": db.cacheSize(), "cache_target": db.getCacheSize(),
+                      "cache_bytes_target": db.getCacheSizeBytes(),
+                      "estimated_bytes": sum(cache.total_estimated_size for cache in caches),
                       "connections": len(db.cacheDetailSize()),
                       "storage_index": None if index is None else len(index)})
     return found

@@ -34,16 +34,18 @@ from tests.support.server import LiveServer
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_server(probe: Path | None = None, trace: bool = False) -> LiveServer:
+def start_server(probe: Path | None = None, trace: bool = False, query: str = "") -> LiveServer:
     """One ``piratechat serve`` with development.ini; ``probe``: run through
-    bench/memprobe.py, answering in that folder (``trace``: with tracemalloc)."""
+    bench/memprobe.py, answering in that folder (``trace``: with tracemalloc);
+    ``query``: zodburi options for its database's URI (``connection_cache_size_bytes=1MB``)."""
     scratch = tempfile.mkdtemp(prefix="piratechat-soak-")
     command = None
     if probe is not None:
         command = [sys.executable, "-m", "bench.memprobe", str(probe),
                    *(["--tracemalloc"] if trace else []), "--", "serve", "--ini",
                    str(ROOT / "development.ini"), "--host", "127.0.0.1", "--port", "0"]
-    server = LiveServer(command=command, env={"PIRATECHAT_ZODB_URI": f"file://{scratch}/Data.fs",
+    uri = f"file://{scratch}/Data.fs" + (f"?{query}" if query else "")
+    server = LiveServer(command=command, env={"PIRATECHAT_ZODB_URI": uri,
                              "PIRATECHAT_LINES_PER_SECOND": "100", "PIRATECHAT_BURST": "100",
                              "PIRATECHAT_DISCONNECT_DELAY": "1"})
     server.start(timeout=60)
@@ -174,7 +176,7 @@ def cycles(args) -> int:
     probe = Path(tempfile.mkdtemp(prefix="piratechat-probe-")) if args.probe else None
     if probe:
         print(f"(the probe answers in {probe})", file=sys.stderr)
-    server = start_server(probe, args.tracemalloc)
+    server = start_server(probe, args.tracemalloc, args.zodb_query)
     pid = server.process.pid
     host, port = server.url.split("//", 1)[1].rsplit(":", 1)
     ws = server.url.replace("http", "ws", 1) + "/sockjs/websocket"
@@ -210,10 +212,10 @@ def cycles(args) -> int:
 
     print(f"## Cycles: {args.cycles:,} of connect, join, say, leave; {args.clients} clients "
           f"at once from {args.addresses} addresses, {args.rooms} rooms\n")
-    probed = " | gc objects | txn loggers | ZODB cached | index" if probe else ""
+    probed = " | gc objects | txn loggers | ZODB cached | (MB est.) | index" if probe else ""
     print(f"| after cycles | s | cycles/s | failed | RSS (MB) | RSS / at 10,000 | open fds"
           f"{probed} |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-          + ("| ---: | ---: | ---: | ---: " if probe else "") + "|", flush=True)
+          + ("| ---: | ---: | ---: | ---: | ---: " if probe else "") + "|", flush=True)
     reference: list[int] = []
 
     def row(label: str, seconds: str, rate: str, failed: int) -> int:
@@ -226,7 +228,9 @@ def cycles(args) -> int:
             found = ask(probe)
             caches = max(found["zodb"], key=lambda db: db["cached"], default={})
             extra = (f" | {found['gc_objects']:,} | {found['txn_loggers']:,} | "
-                     f"{caches.get('cached', 0):,} | {caches.get('storage_index') or 0:,}")
+                     f"{caches.get('cached', 0):,} | "
+                     f"{caches.get('estimated_bytes', 0) / 2**20:.1f} | "
+                     f"{caches.get('storage_index') or 0:,}")
             if args.tracemalloc:
                 print("<!-- " + "\n".join(found.get("grown", [])) + " -->", file=sys.stderr)
         print(f"| {label} | {seconds} | {rate} | {failed} | {rss / 1024:.1f} | {ratio} | "
@@ -311,6 +315,9 @@ def main(argv=None) -> int:
                    help="count objects, loggers and ZODB caches in the server (bench/memprobe.py)")
     y.add_argument("--tracemalloc", action="store_true",
                    help="with --probe: the lines whose allocations grew, to stderr")
+    y.add_argument("--zodb-query", default="",
+                   help="zodburi options for the server's database URI, e.g. "
+                        "connection_cache_size_bytes=4MB")
     args = p.parse_args(argv)
     return {"soak": soak, "churn": churn, "cycles": cycles}[args.what](args) or 0
 

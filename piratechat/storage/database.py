@@ -37,6 +37,16 @@ from . import fsync, problems, txnlog
 NETWORKED = ("zeo://", "postgres://")
 
 
+#: What each connection to the database keeps of its objects in memory at most
+#: (``connection_cache_size_bytes`` in the URI overrides it), in ZODB's measure:
+#: the objects' stored (pickled) size; loaded, a chunk of lines takes about 5.5
+#: times that. zodburi's own bound (10,000 objects a connection, whatever
+#: their size) let a process's 8 connections (7 readers, the writer) hold up to
+#: 80,000 chunks of 16 lines: RSS rose for as long as rooms grew (issue 25).
+#: Past it, the least recently used objects are dropped, read again if needed.
+CACHE_BYTES = 1 << 20
+
+
 def default_uri(folder: str | None = None) -> str:
     """``file://<folder>/var/Data.fs``; the folder defaults to the current one."""
     return "file://" + os.path.join(os.path.abspath(folder or os.getcwd()), "var", "Data.fs")
@@ -79,13 +89,15 @@ def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = Tru
     to create its root object: the loser's conflict is retried. A FileStorage
     another process holds, or one with a zero-filled tail, raises a
     DatabaseProblem whose text says what to do (storage/problems.py).
-    Transactions log to one logger from now on (storage/txnlog.py).
+    Transactions log to one logger from now on (storage/txnlog.py). Each
+    connection's cache is bounded in bytes as well as objects (CACHE_BYTES).
     """
     if read_only and uri.startswith(("file://", "zeo://")) and "read_only=" not in uri:
         uri += ("&" if "?" in uri else "?") + "read_only=1"
     txnlog.one_logger()
     uri = with_defaults(uri, timeout)
     factory, dbkw = resolve_uri(uri)
+    dbkw.setdefault("cache_size_bytes", CACHE_BYTES)
     if uri.startswith("file://"):
         path = os.path.normpath(uri[len("file://"):].split("?", 1)[0])
         if read_only and not os.path.exists(path):
