@@ -73,6 +73,9 @@ def zodb_caches() -> list[dict]:
         found.append({"cached": db.cacheSize(), "cache_target": db.getCacheSize(),
                       "cache_bytes_target": db.getCacheSizeBytes(),
                       "estimated_bytes": sum(cache.total_estimated_size for cache in caches),
+                      "each": sorted(((cache.cache_non_ghost_count, len(cache),
+                                       cache.total_estimated_size) for cache in caches),
+                                     key=lambda each: each[2], reverse=True),
                       "connections": len(db.cacheDetailSize()),
                       "storage_index": None if index is None else len(index)})
     return found

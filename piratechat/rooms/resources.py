@@ -165,6 +165,7 @@ class Room(Persistent):
             if self.client_ids is None:
                 self.client_ids = ClientIds()
             self.client_ids.index(full, history)
+            _let_go_once_committed(full, full._p_jar or self._p_jar)
         return line
 
     def repeat_of(self, client_id: str | None) -> StoredLine | None:
@@ -198,6 +199,23 @@ class Room(Persistent):
             return []
         first = max(seq, 0) + 1
         return history.between(first, min(last, first + limit - 1))
+
+
+def _let_go_once_committed(chunk: Chunk, jar) -> None:
+    """A full chunk is never written again: once its last line is committed, the
+    writer's cache need not keep it (a reader loads it when asked), so the
+    writer's memory holds its rooms' last chunks, not every line it wrote.
+    ``jar``: the connection writing it (None for a room new in this
+    transaction: then it stays until the cache's own bound drops it)."""
+    manager = getattr(jar, "transaction_manager", None)
+    if manager is None:
+        return
+
+    def let_go(committed: bool) -> None:
+        if committed:
+            chunk._p_deactivate()
+
+    manager.get().addAfterCommitHook(let_go)
 
 
 class ClientIds(Persistent):

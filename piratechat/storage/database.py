@@ -37,14 +37,17 @@ from . import fsync, problems, txnlog
 NETWORKED = ("zeo://", "postgres://")
 
 
-#: What each connection to the database keeps of its objects in memory at most
-#: (``connection_cache_size_bytes`` in the URI overrides it), in ZODB's measure:
-#: the objects' stored (pickled) size; loaded, a chunk of lines takes about 5.5
-#: times that. zodburi's own bound (10,000 objects a connection, whatever
-#: their size) let a process's 8 connections (7 readers, the writer) hold up to
-#: 80,000 chunks of 16 lines: RSS rose for as long as rooms grew (issue 25).
-#: Past it, the least recently used objects are dropped, read again if needed.
-CACHE_BYTES = 1 << 20
+#: What each connection that reads the database keeps of its objects in memory
+#: at most (``connection_cache_size_bytes`` in the URI overrides it; the writer's
+#: connection keeps WRITER_CACHE_TIMES as much: storage/writer.py), in ZODB's
+#: measure: the objects' stored (pickled) size; loaded, a chunk of lines takes
+#: about 5.5 times that. zodburi's own bound (10,000 objects a connection,
+#: whatever their size) let a process's 8 connections (7 readers, the writer)
+#: hold up to 80,000 chunks of 16 lines: RSS rose as long as rooms grew (issue
+#: 25). Past it, the least recently used objects are dropped, read again if
+#: needed: a join's few reads, which ZEO's and RelStorage's own caches (shared by
+#: every connection) and the OS's page cache for a FileStorage answer at once.
+CACHE_BYTES = 256 << 10
 
 
 def default_uri(folder: str | None = None) -> str:

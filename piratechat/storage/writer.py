@@ -110,6 +110,14 @@ log = logging.getLogger(__name__)
 
 Change = Callable[[Any], Any]  # gets the app's Root, returns plain data (no persistent objects)
 
+#: The writer's connection keeps this many times a reader's bytes of objects
+#: (storage/database.py, CACHE_BYTES): every line's commit works on its room's
+#: objects (the room, its last chunk, its client ids), and with 2,000 rooms
+#: talking a reader's budget doubled the CPU per line (79 -> 174 µs,
+#: bench/writer_cost.py --rooms 2000 --talkers 2000 --client-ids). Chunks that
+#: are full leave it once committed (rooms/resources.py, Room.add_new).
+WRITER_CACHE_TIMES = 16
+
 #: Put on the queue to wake the writer for its ``later`` changes (``drain``).
 _WAKE = None
 
@@ -342,6 +350,8 @@ class Writer:
         several lines, or the conflict itself for ``later`` changes."""
         if self._connection is None:
             self._connection = self.db.open(transaction_manager=self._manager)
+            cache = self._connection._cache  # the one connection every line is written on
+            cache.cache_size_bytes = WRITER_CACHE_TIMES * cache.cache_size_bytes
         give_up = time.monotonic() + self.retry_seconds
         attempt = 0
         while True:
