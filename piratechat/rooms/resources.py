@@ -255,6 +255,8 @@ class ClientIds(Persistent):
         while True:
             old = lines.chunk_of(self._forgotten + 1)
             if old is None or old.last > full.last - self.keep or old is full:
+                if old is not None and old is not full and not old._p_changed:
+                    old._p_deactivate()  # read for its number only: not kept by the writer
                 return
             for number, row in enumerate(old.rows, start=old.first):
                 if row[CLIENT_ID] and self._seqs.get(row[CLIENT_ID]) == number:
