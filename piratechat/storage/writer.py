@@ -285,9 +285,14 @@ class Writer:
                 waiter.set_exception(error)
         self._drop_connection()
 
+    def _cache_bytes(self, times: int) -> None:
+        """Let the writer's connection keep ``times`` a reader's bytes of objects."""
+        self._connection._cache.cache_size_bytes = times * self.db.getCacheSizeBytes()
+
     def _drop_connection(self) -> None:
         if self._connection is not None:
             try:
+                self._cache_bytes(1)  # back in the pool, it is a reader's again
                 self._manager.abort()
                 self._connection.close()
             except Exception:  # a connection to a lost server may fail to close
@@ -350,8 +355,7 @@ class Writer:
         several lines, or the conflict itself for ``later`` changes."""
         if self._connection is None:
             self._connection = self.db.open(transaction_manager=self._manager)
-            cache = self._connection._cache  # the one connection every line is written on
-            cache.cache_size_bytes = WRITER_CACHE_TIMES * cache.cache_size_bytes
+            self._cache_bytes(WRITER_CACHE_TIMES)  # the one connection every line is written on
         give_up = time.monotonic() + self.retry_seconds
         attempt = 0
         while True:

@@ -47,6 +47,9 @@ def test_reading_every_room_keeps_each_connection_within_its_byte_budget():
         assert writers <= WRITER_CACHE_TIMES * CACHE_BYTES
         assert db.getCacheSizeBytes() == CACHE_BYTES
         assert writer._connection._cache.cache_size_bytes == WRITER_CACHE_TIMES * CACHE_BYTES
+        connection = writer._connection
+        writer.close()  # its connection goes back to the pool: a reader's again
+        assert connection._cache.cache_size_bytes == CACHE_BYTES
     finally:
         writer.close()
         db.close()
