@@ -2,13 +2,16 @@
 
     .venv/bin/python -m bench.soak soak --n 10000 --minutes 10
     .venv/bin/python -m bench.soak churn --cycles 100000
+    .venv/bin/python -m bench.soak cycles --cycles 60000 [--probe]
 
 ``soak``: N raw-WebSocket clients (bench/loadgen.js) in one room each of
 ``--rooms``, ``--senders`` of them saying a line every ``--interval`` s for
 ``--minutes``; the server's RSS is sampled every 10 s. ``churn``: ``--cycles``
 connect/join/disconnect cycles (``--parallel`` at once), then the server's
 open file descriptors and RSS against the baseline taken before (after the
-server settles: disconnects are noticed, sessions reaped). Prints Markdown;
+server settles: disconnects are noticed, sessions reaped). ``cycles``: the
+memory check of issue 25 (see ``cycles``); it exits 1 if memory did not come
+back or a client failed. Prints Markdown;
 the results go to bench/results/soak.md by hand, with the command.
 The server's limits are set here, explicitly (rates high enough for the load).
 """
@@ -31,9 +34,18 @@ from tests.support.server import LiveServer
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_server() -> LiveServer:
+def start_server(probe: Path | None = None, trace: bool = False, query: str = "") -> LiveServer:
+    """One ``piratechat serve`` with development.ini; ``probe``: run through
+    bench/memprobe.py, answering in that folder (``trace``: with tracemalloc);
+    ``query``: zodburi options for its database's URI (``connection_cache_size_bytes=1MB``)."""
     scratch = tempfile.mkdtemp(prefix="piratechat-soak-")
-    server = LiveServer(env={"PIRATECHAT_ZODB_URI": f"file://{scratch}/Data.fs",
+    command = None
+    if probe is not None:
+        command = [sys.executable, "-m", "bench.memprobe", str(probe),
+                   *(["--tracemalloc"] if trace else []), "--", "serve", "--ini",
+                   str(ROOT / "development.ini"), "--host", "127.0.0.1", "--port", "0"]
+    uri = f"file://{scratch}/Data.fs" + (f"?{query}" if query else "")
+    server = LiveServer(command=command, env={"PIRATECHAT_ZODB_URI": uri,
                              "PIRATECHAT_LINES_PER_SECOND": "100", "PIRATECHAT_BURST": "100",
                              "PIRATECHAT_DISCONNECT_DELAY": "1"})
     server.start(timeout=60)
@@ -140,6 +152,142 @@ def churn(args) -> None:
     server.stop()
 
 
+#: The cycles after which the soak's reference RSS is taken (issue 25's rule).
+REFERENCE_CYCLES = 10_000
+
+
+def cycles(args) -> int:
+    """Issue 25's memory check: ``--cycles`` of connect, join, say one line and
+    leave (``--clients`` at once), each under a new name, in one of ``--rooms``
+    rooms, from one of ``--addresses`` loopback addresses (127.0.0.0/8 all
+    reach the server, so per-address tables see that many clients). The
+    server's RSS after every ``--every`` cycles, then every 10 s of a quiet
+    ``--quiet`` seconds. Returns 1, saying why, if the RSS at the end is more
+    than ``--allowed`` above the RSS after the first 10,000 cycles (memory
+    that does not come back), or if any cycle failed or was refused."""
+    from gevent import monkey
+
+    monkey.patch_all()
+    import socket
+
+    import gevent.pool
+    import websocket
+
+    probe = Path(tempfile.mkdtemp(prefix="piratechat-probe-")) if args.probe else None
+    if probe:
+        print(f"(the probe answers in {probe})", file=sys.stderr)
+    server = start_server(probe, args.tracemalloc, args.zodb_query)
+    pid = server.process.pid
+    host, port = server.url.split("//", 1)[1].rsplit(":", 1)
+    ws = server.url.replace("http", "ws", 1) + "/sockjs/websocket"
+    failures: list[str] = []
+
+    def until(conn, wanted) -> dict:
+        while True:
+            message = json.loads(conn.recv())
+            if message.get("type") == "error":
+                raise RuntimeError(f"{message.get('code')}: {message.get('message')}")
+            if wanted(message):
+                return message
+
+    def cycle(n: int) -> bool:
+        name, address = f"cycler{n}", loopback(n % args.addresses)
+        try:
+            sock = socket.create_connection((host, int(port)), timeout=30,
+                                            source_address=(address, 0))
+            conn = websocket.create_connection(ws, socket=sock, timeout=30)
+            try:
+                conn.send(json.dumps({"type": "join", "name": name,
+                                      "room": f"cycles-{n % args.rooms}"}))
+                until(conn, lambda m: m.get("type") == "joined")
+                conn.send(json.dumps({"type": "say", "text": f"line {n}",
+                                      "client_id": f"c{n}"}))
+                until(conn, lambda m: m.get("type") == "line" and m.get("author") == name)
+            finally:
+                conn.close()
+            return True
+        except Exception as error:
+            failures.append(f"cycle {n} from {address}: {error!r}")
+            return False
+
+    print(f"## Cycles: {args.cycles:,} of connect, join, say, leave; {args.clients} clients "
+          f"at once from {args.addresses} addresses, {args.rooms} rooms\n")
+    probed = " | gc objects | txn loggers | ZODB cached | (MB est.) | index" if probe else ""
+    print(f"| after cycles | s | cycles/s | failed | RSS (MB) | RSS / at 10,000 | open fds"
+          f"{probed} |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+          + ("| ---: | ---: | ---: | ---: | ---: " if probe else "") + "|", flush=True)
+    reference: list[int] = []
+
+    def row(label: str, seconds: str, rate: str, failed: int) -> int:
+        rss = proc_rss_kb(pid) or 0
+        if label == f"{min(REFERENCE_CYCLES, args.cycles):,}":
+            reference.append(rss)
+        ratio = f"{rss / reference[0]:.2f}" if reference else ""
+        extra = ""
+        if probe:
+            found = ask(probe)
+            caches = max(found["zodb"], key=lambda db: db["cached"], default={})
+            extra = (f" | {found['gc_objects']:,} | {found['txn_loggers']:,} | "
+                     f"{caches.get('cached', 0):,} | "
+                     f"{caches.get('estimated_bytes', 0) / 2**20:.1f} | "
+                     f"{caches.get('storage_index') or 0:,}")
+            if args.tracemalloc:
+                print("<!-- " + "\n".join(found.get("grown", [])) + " -->", file=sys.stderr)
+        print(f"| {label} | {seconds} | {rate} | {failed} | {rss / 1024:.1f} | {ratio} | "
+              f"{fds(pid)}{extra} |", flush=True)
+        return rss
+
+    pool = gevent.pool.Pool(args.clients)
+    marks = sorted({*range(args.every, args.cycles + 1, args.every),
+                    min(REFERENCE_CYCLES, args.cycles), args.cycles})
+    done = 0
+    try:
+        for mark in marks:
+            started = time.monotonic()
+            ok = sum(pool.imap_unordered(cycle, range(done, mark)))
+            seconds = time.monotonic() - started
+            final = row(f"{mark:,}", f"{seconds:.0f}", f"{ok / seconds:.0f}", mark - done - ok)
+            done = mark
+        quiet_start = time.monotonic()
+        while (left := args.quiet - (time.monotonic() - quiet_start)) > 0:
+            time.sleep(min(10, left))
+            final = row(f"quiet +{time.monotonic() - quiet_start:.0f} s", "", "", 0)
+    finally:
+        server.stop()
+    ratio = final / reference[0]
+    print(f"\nRSS after the first {min(REFERENCE_CYCLES, args.cycles):,} cycles "
+          f"{reference[0] / 1024:.1f} MB; after {args.cycles:,} and {args.quiet:.0f} s quiet "
+          f"{final / 1024:.1f} MB ({ratio:.2f} times); {len(failures)} cycles failed.")
+    verdict = []
+    if ratio > 1 + args.allowed:
+        verdict.append(f"FAIL: the RSS ended {ratio - 1:.0%} above its value after "
+                       f"{min(REFERENCE_CYCLES, args.cycles):,} cycles (allowed: "
+                       f"{args.allowed:.0%}): memory does not come back.")
+    if failures:
+        verdict.append(f"FAIL: {len(failures)} cycles failed or were refused, e.g. "
+                       + "; ".join(failures[:3]))
+    print("\n".join(verdict) or f"PASS: within {args.allowed:.0%}, every cycle succeeded.")
+    return 1 if verdict else 0
+
+
+def loopback(n: int) -> str:
+    """The ``n``-th loopback address: 127.0.0.1, 127.0.0.2, ... (all of 127.0.0.0/8
+    reach a server listening on 127.0.0.1)."""
+    return f"127.{n // 65_025 % 255}.{n // 255 % 255}.{n % 255 + 1}"
+
+
+def ask(folder: Path, timeout: float = 120) -> dict:
+    """The server's own counts (bench/memprobe.py), asked through ``folder``."""
+    n = len(list(folder.glob("ask-*.json")))
+    (folder / f"ask-{n}").touch()
+    answer, deadline = folder / f"ask-{n}.json", time.monotonic() + timeout
+    while not answer.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the server's probe did not answer in {timeout} s")
+        time.sleep(0.1)
+    return json.loads(answer.read_text())
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -154,9 +302,24 @@ def main(argv=None) -> int:
     c.add_argument("--cycles", type=int, default=100000)
     c.add_argument("--parallel", type=int, default=50)
     c.add_argument("--rounds", type=int, default=5, help="RSS and fds measured after each")
+    y = sub.add_parser("cycles", help="connect/join/say/leave; exits 1 if memory stays")
+    y.add_argument("--cycles", type=int, default=60000)
+    y.add_argument("--clients", type=int, default=8, help="cycles at once")
+    y.add_argument("--addresses", type=int, default=1000, help="loopback addresses used")
+    y.add_argument("--rooms", type=int, default=1000)
+    y.add_argument("--every", type=int, default=5000, help="cycles between RSS samples")
+    y.add_argument("--quiet", type=float, default=60, help="seconds without load at the end")
+    y.add_argument("--allowed", type=float, default=0.20,
+                   help="RSS growth allowed over its value after 10,000 cycles")
+    y.add_argument("--probe", action="store_true",
+                   help="count objects, loggers and ZODB caches in the server (bench/memprobe.py)")
+    y.add_argument("--tracemalloc", action="store_true",
+                   help="with --probe: the lines whose allocations grew, to stderr")
+    y.add_argument("--zodb-query", default="",
+                   help="zodburi options for the server's database URI, e.g. "
+                        "connection_cache_size_bytes=4MB")
     args = p.parse_args(argv)
-    (soak if args.what == "soak" else churn)(args)
-    return 0
+    return {"soak": soak, "churn": churn, "cycles": cycles}[args.what](args) or 0
 
 
 if __name__ == "__main__":

@@ -165,6 +165,7 @@ class Room(Persistent):
             if self.client_ids is None:
                 self.client_ids = ClientIds()
             self.client_ids.index(full, history)
+            _let_go_once_committed(full, full._p_jar or self._p_jar)
         return line
 
     def repeat_of(self, repeat_key: str | None) -> StoredLine | None:
@@ -198,6 +199,23 @@ class Room(Persistent):
             return []
         first = max(seq, 0) + 1
         return history.between(first, min(last, first + limit - 1))
+
+
+def _let_go_once_committed(chunk: Chunk, jar) -> None:
+    """A full chunk is never written again: once its last line is committed, the
+    writer's cache need not keep it (a reader loads it when asked), so the
+    writer's memory holds its rooms' last chunks, not every line it wrote.
+    ``jar``: the connection writing it (None for a room new in this
+    transaction: then it stays until the cache's own bound drops it)."""
+    manager = getattr(jar, "transaction_manager", None)
+    if manager is None:
+        return
+
+    def let_go(committed: bool) -> None:
+        if committed:
+            chunk._p_deactivate()
+
+    manager.get().addAfterCommitHook(let_go)
 
 
 class ClientIds(Persistent):
@@ -238,6 +256,8 @@ class ClientIds(Persistent):
         while True:
             old = lines.chunk_of(self._forgotten + 1)
             if old is None or old.last > full.last - self.keep or old is full:
+                if old is not None and old is not full and not old._p_changed:
+                    old._p_deactivate()  # read for its number only: not kept by the writer
                 return
             for number, row in enumerate(old.rows, start=old.first):
                 if row[REPEAT_KEY] and self._seqs.get(row[REPEAT_KEY]) == number:

@@ -31,43 +31,57 @@ class Ticking(Protocol):
 
 
 class Ticker:
-    """A heap of (deadline, token, receiver); one greenlet sleeps until the
-    earliest. Rescheduling sooner pushes a new entry and voids the old one;
-    later, it is left to the tick already due (which returns the new
-    deadline), so a busy receiver does not fill the heap."""
+    """A heap of (deadline, token); one greenlet sleeps until the earliest.
+    The receiver an entry is for is found by its token in ``_due`` while the
+    entry is live: rescheduling sooner pushes a new entry and voids the old
+    one; later, it is left to the tick already due (which returns the new
+    deadline), so a busy receiver does not fill the heap. ``cancel`` voids
+    a receiver's entry at once, so a connection that ended is not held (with
+    its session and socket objects) until its next heartbeat was due: the
+    heap keeps only numbers of it, and those only until that deadline."""
 
     def __init__(self, clock=time.monotonic):
         self.clock = clock
-        self._heap: list[tuple[float, int, Ticking]] = []
+        self._heap: list[tuple[float, int]] = []
+        self._due: dict[int, Ticking] = {}  # token of a live entry -> its receiver
         self._tokens = itertools.count(1)
         self._changed = Event()
         self._greenlet: gevent.Greenlet | None = None
+
+    def __len__(self) -> int:
+        """How many receivers are waiting for a tick."""
+        return len(self._due)
 
     def schedule(self, receiver: Ticking, deadline: float) -> None:
         """Tick ``receiver`` at ``deadline``, or sooner."""
         if receiver.tick_token and receiver.tick_due <= deadline:
             return  # a tick comes sooner anyway
-        token = receiver.tick_token = next(self._tokens)
+        self._due.pop(receiver.tick_token, None)  # the later entry is void
         receiver.tick_due = deadline
         if deadline == float("inf"):
             receiver.tick_token = 0
             return
+        token = receiver.tick_token = next(self._tokens)
+        self._due[token] = receiver
         heap = self._heap
         if not heap or deadline < heap[0][0]:
             self._changed.set()  # the sleeper must wake earlier
-        heapq.heappush(heap, (deadline, token, receiver))
+        heapq.heappush(heap, (deadline, token))
         if self._greenlet is None:
             self._greenlet = gevent.spawn(self._run)
 
     def cancel(self, receiver: Ticking) -> None:
+        """No more ticks for ``receiver``; the ticker lets go of it now."""
+        self._due.pop(receiver.tick_token, None)
         receiver.tick_token = 0
 
     def _run(self) -> None:
         heap = self._heap
         try:
             while heap:
-                deadline, token, receiver = heap[0]
-                if receiver.tick_token != token:
+                deadline, token = heap[0]
+                receiver = self._due.get(token)
+                if receiver is None:  # voided
                     heapq.heappop(heap)
                     continue
                 now = self.clock()
@@ -76,6 +90,7 @@ class Ticker:
                     self._changed.wait(deadline - now)
                     continue
                 heapq.heappop(heap)
+                del self._due[token]
                 receiver.tick_token = 0  # spent
                 try:
                     following = receiver.tick(now)

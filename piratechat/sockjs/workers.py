@@ -35,12 +35,16 @@ def run_soon(job: Callable[[], None]) -> None:
         if not worker.dead and worker.parent is hub:
             hub.loop.run_callback(worker.switch, job)
             return
-    gevent.spawn_raw(_work, job)
+    gevent.spawn_raw(_work, [job])
 
 
-def _work(job: Callable[[], None]) -> None:
+def _work(first: list[Callable[[], None]]) -> None:
+    """Run jobs until enough greenlets are idle. The first job comes in a list,
+    emptied here: a greenlet's arguments live as long as it does, and would
+    keep that job's objects (a closed connection's) while it waits."""
     hub = get_hub()
     me = getcurrent()
+    job = first.pop()
     while True:
         try:
             contextvars.Context().run(job)
@@ -48,5 +52,6 @@ def _work(job: Callable[[], None]) -> None:
             log.exception("a job of a kept greenlet failed: %r", job)
         if len(_idle) >= KEEP:
             return  # enough wait already
+        job = None  # a parked greenlet holds no job's objects (a dead connection's)
         _idle.append(me)
         job = hub.switch()  # parked until run_soon switches back with a job

@@ -31,10 +31,23 @@ from zodburi import resolve_uri
 
 from ..rooms.evolve import ROOT_KEY
 from ..rooms.resources import Root
-from . import fsync, problems
+from . import fsync, problems, txnlog
 
 #: Schemes of storages behind a server that may be down, restarted or slow.
 NETWORKED = ("zeo://", "postgres://")
+
+
+#: What each connection that reads the database keeps of its objects in memory
+#: at most (``connection_cache_size_bytes`` in the URI overrides it; the writer's
+#: connection keeps WRITER_CACHE_TIMES as much: storage/writer.py), in ZODB's
+#: measure: the objects' stored (pickled) size; loaded, a chunk of lines takes
+#: about 5.5 times that. zodburi's own bound (10,000 objects a connection,
+#: whatever their size) let a process's 8 connections (7 readers, the writer)
+#: hold up to 80,000 chunks of 16 lines: RSS rose as long as rooms grew (issue
+#: 25). Past it, the least recently used objects are dropped, read again if
+#: needed: a join's few reads, which ZEO's and RelStorage's own caches (shared by
+#: every connection) and the OS's page cache for a FileStorage answer at once.
+CACHE_BYTES = 256 << 10
 
 
 def default_uri(folder: str | None = None) -> str:
@@ -79,11 +92,15 @@ def open_database(uri: str, read_only: bool = False, fsync_in_thread: bool = Tru
     to create its root object: the loser's conflict is retried. A FileStorage
     another process holds, or one with a damaged tail, raises a
     DatabaseProblem whose text says what to do (storage/problems.py).
+    Transactions log to one logger from now on (storage/txnlog.py). Each
+    connection's cache is bounded in bytes as well as objects (CACHE_BYTES).
     """
     if read_only and uri.startswith(("file://", "zeo://")) and "read_only=" not in uri:
         uri += ("&" if "?" in uri else "?") + "read_only=1"
+    txnlog.one_logger()
     uri = with_defaults(uri, timeout)
     factory, dbkw = resolve_uri(uri)
+    dbkw.setdefault("cache_size_bytes", CACHE_BYTES)
     if uri.startswith("file://"):
         path = os.path.normpath(uri[len("file://"):].split("?", 1)[0])
         if read_only and not os.path.exists(path):

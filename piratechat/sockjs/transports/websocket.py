@@ -225,7 +225,6 @@ class WebSocketReceiver:
     def _end(self) -> None:
         """The client hung up, closed or was cut: end the session and the socket."""
         session = self.session
-        ticker(session.registry).cancel(self)
         if session.state != CLOSED:
             session.interrupt()  # the socket is gone: so is its session
         writer = self.writer
@@ -234,6 +233,7 @@ class WebSocketReceiver:
             writer.kill()
         self.finished = True
         session.detach(self)
+        ticker(session.registry).cancel(self)  # after the close's last wake (it schedules)
         session.registry.remove(session)
         self.conn.close()
 
