@@ -36,7 +36,7 @@ def listed(site_url: str, room: str) -> str:
     page = requests.get(f"{site_url}/forums/general").text
     item = re.search(rf'<li class="forum-topic" data-room="{room}">(.*?)</li>', page, re.S)
     assert item, f"the topic of {room} is not listed"
-    found = re.search(r'<span class="topic-live">([^<]*)</span>', item.group(1))
+    found = re.search(r'<p class="topic-live">([^<]*)</p>', item.group(1))
     return found.group(1) if found else ""
 
 
