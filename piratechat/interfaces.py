@@ -186,6 +186,10 @@ class IPresence(Interface):
         """``(count, [{"id", "name"}, ...])``: how many unexpired members
         ``room`` has, and up to ``limit`` of them, sorted by name, then id."""
 
+    def counts(rooms):
+        """``{room: count}``: how many unexpired members each of ``rooms`` has, in
+        one round trip (a forum's list asks for all its topics' rooms at once)."""
+
     def sweep(room):
         """Remove the expired members of ``room``; return those this call
         removed (``[{"id", "name"}]``), so each is announced once."""

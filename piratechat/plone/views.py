@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import UTC, datetime
 from html import escape
 
 from plone import api
@@ -46,7 +47,12 @@ def topic_room(topic) -> str:
     Plone makes ids of up to 255 characters from titles, rooms take 64: a
     longer slug keeps its start and ends with a digest of the whole, so it
     stays unique (a title of 60 characters was a 500 page for everyone)."""
-    name = f"{topic.aq_parent.getId()} {topic.getId()}"
+    return room_of(topic.aq_parent.getId(), topic.getId())
+
+
+def room_of(forum_id: str, topic_id: str) -> str:
+    """``topic_room`` from the ids alone (a forum's list has its topics' catalog entries)."""
+    name = f"{forum_id} {topic_id}"
     whole = slugify(name)
     if len(whole) <= MAX_LENGTH:
         return slug_for(name)
@@ -59,6 +65,61 @@ class TopicView(BrowserView):
 
     def room_url(self) -> str:
         return f"{api.portal.get().absolute_url()}{CHAT_PATH}/rooms/{topic_room(self.context)}/"
+
+
+#: Topics on one page of a forum's list (older ones on the next pages).
+TOPICS_PER_PAGE = 50
+
+
+def said_ago(iso: str, now: datetime) -> str:
+    """``"5 min ago"``: how long ago an ISO 8601 time was, roughly."""
+    seconds = max(0, (now - datetime.fromisoformat(iso)).total_seconds())
+    for unit, size in (("day", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if unit == 'day' and count > 1 else ''} ago"
+    return "just now"
+
+
+def liveliness(room: dict | None, now: datetime) -> str:
+    """What a forum's list says of a topic's room: "3 talking · last line 5 min ago"."""
+    if room is None:
+        return ""
+    talking = f"{room['talking']} talking" if room["talking"] else "quiet"
+    said = (f"last line {said_ago(room['last_line'], now)}" if room["last_line"]
+            else "no lines yet")
+    return f"{talking} · {said}"
+
+
+class ForumView(BrowserView):
+    """A forum: its topics, the newest first, each with how lively its chat room
+    is. The chat is asked once per page for all the page's rooms
+    (topic_rooms.activity); without its answer the list goes without."""
+
+    def page(self) -> dict:
+        from plone.batching import Batch
+
+        from .topic_rooms import activity
+
+        start = self.request.form.get("b_start", "0")
+        start = int(start) if str(start).isdigit() else 0
+        brains = api.content.find(context=self.context, depth=1, portal_type="Topic",
+                                  sort_on="created", sort_order="descending")
+        batch = Batch(brains, TOPICS_PER_PAGE, start)
+        forum = self.context.getId()
+        rooms = {brain.getId: room_of(forum, brain.getId) for brain in batch}
+        live = activity(self.request, list(rooms.values()))
+        now = datetime.now(UTC)
+        topics = [{"title": brain.Title, "url": brain.getURL(),
+                   "description": brain.Description,
+                   "room": rooms[brain.getId],
+                   "live": liveliness((live or {}).get(rooms[brain.getId]), now)}
+                  for brain in batch]
+        url = self.context.absolute_url()
+        return {"topics": topics, "answered": live is not None,
+                "newer": f"{url}?b_start={max(0, start - TOPICS_PER_PAGE)}" if start else None,
+                "older": (f"{url}?b_start={start + TOPICS_PER_PAGE}"
+                          if start + TOPICS_PER_PAGE < len(brains) else None)}
 
 
 class LobbyViewlet(ViewletBase):

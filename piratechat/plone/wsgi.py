@@ -19,12 +19,17 @@ from ..settings import parse
 SITE_ID = "Plone"
 
 
-def app_factory(global_conf, var="var/plone", **local_conf):
+def app_factory(global_conf, var="var/plone", chat_url="/chat", **local_conf):
     """``[app:plone]``: ``var`` (the instance folder: Data.fs, blobs, zope.conf; the
-    environment's ``PIRATECHAT_PLONE_VAR`` wins), ``piratechat.token_secret`` (shared
-    with the chat; see settings.py)."""
+    environment's ``PIRATECHAT_PLONE_VAR`` wins), ``chat_url`` (where the site asks
+    the chat: a path on this server, or the chat's address; plone/topic_rooms.py;
+    ``PIRATECHAT_PLONE_CHAT_URL`` wins),
+    ``piratechat.token_secret`` (shared with the chat; see settings.py)."""
     instance = Path(global_conf.get("here", "."),
                     os.environ.get("PIRATECHAT_PLONE_VAR") or var).resolve()
+    from . import config
+
+    config.CHAT_URL = os.environ.get("PIRATECHAT_PLONE_CHAT_URL") or chat_url
     app = start_zope(instance, {**global_conf, **local_conf}, global_conf)
     from .site import ensure_site
 

@@ -50,6 +50,9 @@ class LocalPresence:
         listed = [{"id": member_id, "name": name} for member_id, (name, _) in alive]
         return len(entries) - expired, sorted(listed, key=lambda m: (m["name"], m["id"]))
 
+    def counts(self, rooms) -> dict[str, int]:
+        return {room: self.members(room, 0)[0] for room in rooms}
+
     def sweep(self, room: str) -> list[dict]:
         entries = self._rooms.get(room, {})
         gone = list(islice(entries.items(), self._expired(entries)))

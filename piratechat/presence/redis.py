@@ -70,6 +70,13 @@ class RedisPresence:
                   for member_id, name in (json.loads(item) for item in listed)]
         return count, sorted(people, key=lambda m: (m["name"], m["id"]))
 
+    def counts(self, rooms) -> dict[str, int]:
+        rooms, now = list(rooms), self.clock()
+        pipe = self.client.pipeline(transaction=False)
+        for room in rooms:
+            pipe.zcount(self._key(room), f"({now}", "+inf")
+        return dict(zip(rooms, pipe.execute(), strict=True))
+
     def sweep(self, room: str) -> list[dict]:
         key = self._key(room)
         expired = self.client.zrangebyscore(key, "-inf", self.clock())

@@ -95,6 +95,8 @@ class Room(Persistent):
     owner_key: str | None = None
     #: Whether only the owner may change the translator.
     translator_locked: bool = False
+    #: The address of the forum topic this room is for (web/topics.py); None: no topic.
+    topic_url: str | None = None
     #: Repeat keys of the room's latest lines -> their seq (ClientIds; evolve step 2 adds it).
     client_ids = None
 

@@ -53,5 +53,8 @@ def includeme(config):
     config.add_tween("piratechat.web.security.tween_factory")
     config.add_static_view("static", "piratechat.web:static", cache_max_age=3600)
     config.add_route("favicon", "/favicon.ico")
+    config.add_route("activity", "/activity", factory=root_factory)
     config.add_route("site", "/*traverse", factory=root_factory)
     config.scan(".views")
+    config.scan(".activity")
+    config.scan(".topics")

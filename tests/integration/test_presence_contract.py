@@ -94,3 +94,18 @@ def test_refresh_enters_again_what_was_swept(shared):
     assert one.refresh("deck", {"a1": "Ann", "a2": "Ann"}) == ["a1", "a2"]
     assert other.members("deck", 10)[0] == 2
     assert one.refresh("deck", {"a1": "Ann"}) == []
+
+
+def test_counts_tells_many_rooms_at_once_without_the_expired(shared):
+    view, clock = shared
+    one, two = view(), view()
+    one.enter("bow", "a1", "Ann")
+    two.enter("bow", "b1", "Bob")
+    one.enter("stern", "a2", "Ann")
+    clock.now += TTL / 2
+    two.enter("stern", "b2", "Bob")
+    clock.now += TTL / 2 + 1  # the first three expired, Bob's stern entry not
+    two.enter("bow", "c1", "Cy")
+    assert one.counts(["bow", "stern", "nobody-here"]) == {"bow": 1, "stern": 1,
+                                                             "nobody-here": 0}
+    assert one.counts([]) == {}

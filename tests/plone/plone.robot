@@ -3,6 +3,7 @@ Documentation     The crew's site (plone.ini): Plone at /, the chat at /chat, on
 ...               one theme. Driven in headless Chromium; each case makes its own topic.
 Library           SeleniumLibrary    timeout=20s    run_on_failure=Capture Page Screenshot
 Library           ../acceptance/Accessibility.py
+Library           tests.plone.site_server
 Test Teardown     Close All Browsers
 
 *** Variables ***
@@ -64,18 +65,7 @@ A visitor joins the crew from the front page, and finds the site's navigation in
     Keep screenshots of    front-visitor
     Go To    ${SITE_URL}/login
     Keep screenshots of    login
-    Go To    ${SITE_URL}/
-    Click Link    css:#crew-join
-    Wait Until Page Contains Element    form.widgets.password
-    Keep screenshots of    register
-    Input Text    form.widgets.fullname    ${name}
-    Input Text    form.widgets.email    ${login}@example.org
-    Input Text    form.widgets.username    ${login}
-    Input Password    form.widgets.password    secret-${id}
-    Input Password    form.widgets.password_ctl    secret-${id}
-    Click Button    name:form.buttons.register
-    Wait Until Element Is Visible    css:#crew-member
-    Element Text Should Be    css:#crew-member    ${name}
+    the visitor joins the crew from the front page as "${login}" named "${name}"
     ${here}=    Get Location
     Should Be Equal    ${here}    ${SITE_URL}/
     Page Should Contain Element    css:#crew-logout
@@ -112,6 +102,36 @@ A visitor joins the crew from the front page, and finds the site's navigation in
     Wait Until Page Contains Element    css:#crew-bar[data-checked]
     Page Should Not Contain Element    css:#crew-member
     Keep screenshots of    chat-visitor
+
+A new member talks over their topic in its room, under a name nobody takes even after a restart
+    [Documentation]    Joined from the front page's link, the member posts a topic, opens its
+    ...                room from it (the topic's title and a link back there) and talks under
+    ...                their name, never asked for one; the forum's list shows the room with
+    ...                someone talking and its last line. After the server restarts, an
+    ...                anonymous browser asking for that name is refused (name_taken).
+    ${id}=    Evaluate    uuid.uuid4().hex[:8]    modules=uuid
+    ${login}=    Set Variable    mate${id}
+    ${name}=    Set Variable    Mate ${id}
+    Open Browser    ${SITE_URL}/    chrome    alias=member    options=${OPTIONS}    executable_path=${CHROMEDRIVER}
+    the visitor joins the crew from the front page as "${login}" named "${name}"
+    ${title}=    the member posts the topic "Who saw the kraken ${id}"
+    ${topic}=    Get Location
+    ${topic}=    Evaluate    "${topic}".removesuffix("/view")
+    ${room}=    the member opens the topic's chat room    ${name}
+    Element Text Should Be    room-title    ${title}
+    Element Attribute Value Should Be    topic-link    href    ${topic}
+    Input Text    line    Hello, friend ${id}
+    Click Button    send
+    the line of ${name} "Hello, friend ${id}" arrives, and the parrot says "Avast, mate"
+    Keep screenshots of    topic-room
+    ${slug}=    Evaluate    "${room}".rstrip("/").rsplit("/", 1)[-1]
+    Open Browser    ${SITE_URL}/forums/general    chrome    alias=reader    options=${OPTIONS}    executable_path=${CHROMEDRIVER}
+    Element Should Contain    css:li.forum-topic[data-room="${slug}"] .topic-live    1 talking · last line
+    Keep screenshots of    forum-list
+    Restart the site
+    a second browser opens    ${room}
+    a visitor cannot chat as ${name}
+    Keep screenshots of    name-taken
 
 axe-core finds nothing serious on the site's pages, at 1280 and 400 px
     [Documentation]    The front page, the blog, a forum, logging in, joining, and a chat
@@ -203,14 +223,31 @@ the member replies "${reply}"
     Wait Until Page Contains    ${reply}
 
 the member opens the topic's chat room
+    [Arguments]    ${name}=${FULL_NAME}
     Click Link    css:#topic-room
-    Wait Until Page Contains Element    css:#chat[data-transport][data-member="${FULL_NAME}"]
-    Wait Until Element Contains    status    as ${FULL_NAME}
+    Wait Until Page Contains Element    css:#chat[data-transport][data-member="${name}"]
+    Wait Until Element Contains    status    as ${name}
     Element Attribute Value Should Be    name    readonly    true
     the theme's header is there
     Keep screenshots of    room-member
     ${room}=    Get Location
     RETURN    ${room}
+
+the visitor joins the crew from the front page as "${login}" named "${name}"
+    [Documentation]    From the front page's "Join the crew": Plone's form, a password of
+    ...                their own, then back and logged in.
+    Go To    ${SITE_URL}/
+    Click Link    css:#crew-join
+    Wait Until Page Contains Element    form.widgets.password
+    Keep screenshots of    register
+    Input Text    form.widgets.fullname    ${name}
+    Input Text    form.widgets.email    ${login}@example.org
+    Input Text    form.widgets.username    ${login}
+    Input Password    form.widgets.password    secret-${login}
+    Input Password    form.widgets.password_ctl    secret-${login}
+    Click Button    name:form.buttons.register
+    Wait Until Element Is Visible    css:#crew-member
+    Element Text Should Be    css:#crew-member    ${name}
 
 a second browser opens
     [Arguments]    ${url}

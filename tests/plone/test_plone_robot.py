@@ -7,6 +7,7 @@ import pytest
 import robotsuite
 
 from tests.acceptance.test_robot import assert_robot_case_passes
+from tests.plone import site_server
 from tests.plone.conftest import MEMBERS
 from tests.support.server import ROOT
 
@@ -26,7 +27,8 @@ CASES = cases()
 
 
 @pytest.fixture(scope="module")
-def robot_site(site_url):
+def robot_site(site_url, plone_server):
+    site_server.SERVER = plone_server  # "Restart the site"
     user, password, fullname = MEMBERS[0]
     VARIABLES[:] = [f"SITE_URL:{site_url}", f"MEMBER:{user}", f"PASSWORD:{password}",
                     f"FULL_NAME:{fullname}", f"SCREENSHOTS:{RESULTS / 'screenshots'}"]

@@ -56,11 +56,11 @@ def run(instance: Path, what: str) -> str:
 def test_an_old_site_is_upgraded_once():
     instance = Path(tempfile.mkdtemp(prefix="piratechat-upgrade-"))
     make_site(instance)
-    assert run(instance, "read") == "True True 2"
+    assert run(instance, "read") == "True True 3"
     run(instance, "old")
     assert run(instance, "read") == "False False 1"
     make_site(instance)  # the script (at a server's start too) runs the upgrade
-    assert run(instance, "read") == "True True 2"
+    assert run(instance, "read") == "True True 3"
     upgraded = digest(instance / "Data.fs")
     make_site(instance)
     assert digest(instance / "Data.fs") == upgraded
