@@ -212,12 +212,16 @@ class IRoomNames(Interface):
 
     ttl = Attribute("Seconds a name is held without a refresh.")
 
-    def take(room, name, holder):
+    def take(room, name, holder, owner=None):
         """``holder`` goes by ``name`` in ``room`` from now on, giving up the
         name it held before; or ChatError ``name_taken`` if another live
         holder has the name's key there (the holder's own name, taken again,
-        is fine). While the shared state cannot be reached, the name is
-        checked against this process's holders only (the chat carries on)."""
+        is fine). ``owner``, when given, is who stands behind the holder (a
+        digest of the join's ``sender_key``): a holder of the same owner gives
+        way, so a client back on another connection (its process died, or its
+        old connection is not yet noticed gone) keeps its name. While the
+        shared state cannot be reached, the name is checked against this
+        process's holders only (the chat carries on)."""
 
     def release(holder):
         """``holder`` gives up its name (it left, or its join failed); nothing

@@ -52,18 +52,19 @@ class RoomNames:
     def __init__(self, ttl: float = 30.0, clock: Callable[[], float] = time.time):
         self.ttl = ttl
         self.clock = clock
-        # room -> key -> (holder, name, expiry)
-        self._rooms: dict[str, dict[str, tuple[object, str, float]]] = {}
+        # room -> key -> (holder, name, expiry, owner)
+        self._rooms: dict[str, dict[str, tuple[object, str, float, str | None]]] = {}
         self._held: dict[object, tuple[str, str, str]] = {}  # holder -> (room, key, name)
 
-    def take(self, room: str, name: str, holder: object) -> None:
+    def take(self, room: str, name: str, holder: object, owner: str | None = None) -> None:
         key = name_key(name)
         held = self._rooms.get(room, {}).get(key)
-        if held is not None and held[0] is not holder and held[2] > self.clock():
+        if (held is not None and held[0] is not holder and held[2] > self.clock()
+                and (owner is None or held[3] != owner)):
             raise taken(name, room, held[1])
         if self._held.get(holder, ())[:2] != (room, key):
             self.release(holder)
-        self._rooms.setdefault(room, {})[key] = (holder, name, self.clock() + self.ttl)
+        self._rooms.setdefault(room, {})[key] = (holder, name, self.clock() + self.ttl, owner)
         self._held[holder] = (room, key, name)
 
     def release(self, holder: object) -> None:
@@ -83,7 +84,7 @@ class RoomNames:
             names = self._rooms.setdefault(room, {})
             held = names.get(key)
             if held is None or held[0] is holder or held[2] <= now:
-                names[key] = (holder, name, now + self.ttl)
+                names[key] = (holder, name, now + self.ttl, held[3] if held else None)
             else:
                 lost.append(holder)
         return lost

@@ -3,8 +3,10 @@
 A name held in a room is one key, ``<prefix>name:<room>:<name key>``
 (chat/names.py's key), holding the JSON text ``[token, name, expiry]``:
 which holder (a random token per connection, so holders of different
-processes never mix), the name as it was given, and when it expires (Unix
-seconds, the processes' clocks, as presence does). A take is one script,
+processes never mix; the owner's own, a digest of its ``sender_key``, when the
+join gave one, so the same client is let back in on any process), the name
+as it was given, and when it expires (Unix seconds, the processes' clocks, as
+presence does). A take is one script,
 one round trip: the name is given if the key is missing, expired or already
 the holder's, so two processes asked at once give it to one. Expired keys
 of a process that died are taken over by the next join; Redis drops the key
@@ -82,10 +84,11 @@ class RedisRoomNames:
         value = json.dumps([token, name, self.clock() + self.ttl], ensure_ascii=False)
         return [token, value, self.clock(), max(1, int(2 * self.ttl * 1000))]
 
-    def take(self, room: str, name: str, holder: object) -> None:
+    def take(self, room: str, name: str, holder: object, owner: str | None = None) -> None:
         key = name_key(name)
         before = self._held.get(holder)
-        token = before[3] if before is not None else uuid.uuid4().hex
+        # The owner's connections share one token, so the script lets them take over.
+        token = before[3] if before is not None else owner or uuid.uuid4().hex
         try:
             other = self._take(keys=[self._key(room, key)], args=self._args(token, name))
         except redis.RedisError as error:  # this process's names are checked still

@@ -46,3 +46,11 @@ def repeat_key(sender_of_line: str, client_id: str | None) -> str | None:
         return None
     digest = hashlib.blake2b(f"{sender_of_line}\n{client_id}".encode(), digest_size=16)
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+
+
+def name_owner(sender_key: str | None) -> str | None:
+    """Who holds a name in a room (chat/names.py), when the client says so with a
+    ``sender_key``: a digest of it (the key itself never leaves this process)."""
+    if sender_key is None:
+        return None
+    return hashlib.blake2b(f"name owner\n{sender_key}".encode(), digest_size=16).hexdigest()

@@ -18,7 +18,7 @@ from . import rules
 from .flood import TokenBucket
 from .limits import TOO_MANY_CONNECTIONS
 from .messages import ChatError, dumps, parse
-from .senders import repeat_key, sender, sender_key_field
+from .senders import name_owner, repeat_key, sender, sender_key_field
 from .service import Chat
 from .tokens import verify
 
@@ -99,7 +99,7 @@ class ChatSession(Session):
         sender_key = sender_key_field(message)
         chat.limits.join(self.address or "")
         # Taken before leaving the old room: a refused join keeps the member where it was.
-        chat.names.take(room, name, self)
+        chat.names.take(room, name, self, name_owner(sender_key))
         self.sender = sender(sender_key, name)
         caught = self._enter(room, after, known_epoch, name, presence)
         if caught is None:

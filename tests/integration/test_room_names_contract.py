@@ -142,3 +142,17 @@ def test_with_redis_unreachable_a_process_checks_its_own_names_and_carries_on():
     with pytest.raises(redis.RedisError):  # the refreshing greenlet logs it and goes on
         names.refresh()
     client.close()
+
+
+def test_a_holder_of_the_same_owner_gives_way_and_no_other(shared):
+    """A client back on another connection (its process was killed) keeps its
+    name when its join says who it is (``owner``: its sender key's digest)."""
+    view, _ = shared
+    one, two = view(), view()
+    old, back, stranger, anonymous = Holder(), Holder(), Holder(), Holder()
+    one.take("deck", "Ann", old, owner="ann's browser")
+    refused(two, "deck", "Ann", anonymous)
+    with pytest.raises(ChatError):
+        two.take("deck", "Ann", stranger, owner="someone else")
+    two.take("deck", "Ann", back, owner="ann's browser")  # her, back through two
+    refused(one, "deck", "Ann", anonymous)

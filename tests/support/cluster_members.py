@@ -54,6 +54,7 @@ class Member(threading.Thread):
         self.count = 0
         self.errors: list[str] = []
         self.lock = threading.Lock()
+        self.sender_key = uuid.uuid4().hex
 
     # --- the test's side ---------------------------------------------------
     def last_seq(self) -> int:
@@ -117,7 +118,9 @@ class Member(threading.Thread):
             self.send(ws, {"type": "say", "text": text, "client_id": client_id})
 
     def join_room(self, ws) -> None:
-        message = {"type": "join", "room": self.room, "name": self.name}
+        # The page's key: back through another process, its name is still its own.
+        message = {"type": "join", "room": self.room, "name": self.name,
+                   "sender_key": self.sender_key}
         if self.seen:
             message.update(after=self.last_seq(), epoch=self.epoch)
         self.send(ws, message)
