@@ -45,7 +45,10 @@ ANSWER_SECONDS = 10.0
 PROTOCOL_500 = {protocol.PAYLOAD_EXPECTED, protocol.BROKEN_JSON,
                 framing.CALLBACK_REQUIRED, framing.CALLBACK_INVALID}
 #: The answers a chat message waits for, by its type (anything else: "error").
-ANSWERS = {"join": "joined", "say": "line", "translator": "translator"}
+# What answers each message: a say, its line or, for a repeat the connection was
+# sent already, its ``said`` alone (docs/protocol.md, "Sending a line exactly once").
+ANSWERS = {"join": ("joined",), "listen": ("listening",), "say": ("line", "said"),
+           "translator": ("translator",)}
 MAX_REPORTED = 40
 
 
@@ -178,8 +181,9 @@ class ChatClient:
         except websocket.WebSocketConnectionClosedException:
             raise Unanswered("closed") from None
 
-    def answer(self, wanted: str) -> dict:
-        """The next message of type ``wanted`` or an error, skipping others (backlog, presence)."""
+    def answer(self, *wanted: str) -> dict:
+        """The next message of a type ``wanted`` or an error, skipping others (backlog,
+        presence)."""
         deadline = time.monotonic() + ANSWER_SECONDS
         while True:
             while not self.pending:
@@ -205,7 +209,7 @@ class ChatClient:
             message = self.pending.pop(0)
             if not isinstance(message, dict) or not isinstance(message.get("type"), str):
                 raise Unanswered(f"a message that is not the protocol's: {message!r:.200}")
-            if message["type"] in (wanted, "error"):
+            if message["type"] in (*wanted, "error"):
                 return message
 
     def close(self) -> None:
@@ -249,7 +253,7 @@ def conversation(url: str, rng: random.Random, number: int, log: list[str]) -> s
             log.append(f"chat message {raw[:300]!r} over {transport}")
             client.send(raw)
             kind = message.get("type") if isinstance(message, dict) else None
-            client.answer(ANSWERS.get(kind, "error") if isinstance(kind, str) else "error")
+            client.answer(*ANSWERS.get(kind, ("error",)) if isinstance(kind, str) else "error")
     except Unanswered as error:
         return f"{error}, after {log[-1]}"
     finally:
