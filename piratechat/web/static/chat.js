@@ -409,5 +409,12 @@
   });
 
   saveOutbox();
-  connect();
+  // Connect once the page has loaded: a polling transport's requests (JSONP's
+  // script tags) made before would each hold the load event back, and each poll
+  // answered starts the next, so the page could stay "loading" for good.
+  if (document.readyState === "complete") {
+    connect();
+  } else {
+    window.addEventListener("load", function () { connect(); });
+  }
 }());

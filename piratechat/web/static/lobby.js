@@ -58,5 +58,12 @@
       retry = Math.min(retry * 2, 30000);
     };
   }
-  connect();
+  // Connect once the page has loaded: a polling transport's requests (JSONP's
+  // script tags) made before would each hold the load event back, and each poll
+  // answered starts the next, so the page could stay "loading" for good.
+  if (document.readyState === "complete") {
+    connect();
+  } else {
+    window.addEventListener("load", function () { connect(); });
+  }
 }());
