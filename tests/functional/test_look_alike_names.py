@@ -10,23 +10,12 @@ import uuid
 import pytest
 
 from piratechat.chat.tokens import issue
-from tests.conftest import scratch_zodb_uri
+from tests.functional.test_member_tokens_socket import SECRET, server  # noqa: F401
 from tests.functional.test_socket import SockJSClient
-from tests.support.server import LiveServer
-
-SECRET = "the secret " + uuid.uuid4().hex
-
-
-@pytest.fixture(scope="module")
-def server():
-    live = LiveServer(env={"PIRATECHAT_TOKEN_SECRET": SECRET,
-                           "PIRATECHAT_ZODB_URI": scratch_zodb_uri()})
-    yield live.start()
-    live.stop()
 
 
 @pytest.fixture
-def connect(server):
+def connect(server):  # noqa: F811
     clients = []
 
     def new() -> SockJSClient:
