@@ -76,7 +76,7 @@ def includeme(config: Configurator) -> None:
     settings = settings_module.registered(config)
     config.include("pyramid_chameleon")
     config.include(".translators.registry")
-    config.include(".sockjs")
+    config.include("pyramid_sockjs_gevent")
     config.include(".storage")
 
     registry = config.registry

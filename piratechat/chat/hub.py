@@ -36,10 +36,10 @@ from collections.abc import Callable
 
 import gevent
 from gevent.event import Event
+from pyramid_sockjs_gevent import Session
+from pyramid_sockjs_gevent.core.outgoing import Outgoing
+from pyramid_sockjs_gevent.runtime.workers import run_soon
 
-from ..sockjs import Session
-from ..sockjs.outgoing import Outgoing
-from ..sockjs.workers import run_soon
 from .catchup import release, unseen
 
 log = logging.getLogger(__name__)

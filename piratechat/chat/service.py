@@ -18,11 +18,11 @@ from collections.abc import Callable
 from functools import partial
 
 import gevent
+from pyramid_sockjs_gevent.core.outgoing import Outgoing
 
 from ..interfaces import IBroker, IHistory, ITranslator
 from ..presence import make_presence
 from ..settings import Settings, SettingsError
-from ..sockjs.outgoing import Outgoing
 from ..translators.registry import guard, offered, translator_named
 from .catchup import catch_up
 from .choice import RoomTranslators
@@ -69,7 +69,7 @@ class Chat:
         if not settings.token_secret:
             raise SettingsError("member_names_url is set but token_secret is not: the "
                                 "site's list of member names is signed with it")
-        from ..sockjs import gevent_server
+        from pyramid_sockjs_gevent.runtime import gevent_server
 
         fetcher = MemberList(self.members, settings.member_names_url, settings.token_secret,
                              settings.member_names_refresh, lambda: gevent_server.SERVING_URL)

@@ -11,9 +11,10 @@ import logging
 import sys
 from functools import partial
 
+from pyramid_sockjs_gevent import Session
+from pyramid_sockjs_gevent.core.session import CLOSED
+
 from .. import logs
-from ..sockjs import Session
-from ..sockjs.session import CLOSED
 from . import rules
 from .flood import TokenBucket
 from .limits import TOO_MANY_CONNECTIONS

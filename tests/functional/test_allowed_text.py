@@ -10,9 +10,9 @@ import uuid
 
 import pytest
 import websocket
+from sockjs_client import POST
 
 from tests.functional.test_socket import SockJSClient, ws_url
-from tests.sockjs.client import POST
 
 
 class RawClient:

@@ -21,8 +21,9 @@ SECRET = "s3cret"
 CORE = ["rules", "catchup", "messages", "text", "tokens", "members", "names", "flood",
         "address"]
 IO = {"gevent", "socket", "ssl", "selectors", "asyncio", "ZODB", "transaction", "persistent",
-      "redis", "urllib3", "pyramid", "piratechat.sockjs", "piratechat.storage",
-      "piratechat.broker", "piratechat.presence"}
+      "redis", "urllib3", "pyramid", "pyramid_sockjs_gevent.runtime",
+      "pyramid_sockjs_gevent.pyramid", "piratechat.storage", "piratechat.broker",
+      "piratechat.presence"}
 PACKAGE = Path(rules.__file__).resolve().parents[1]
 
 
