@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt examples/piratechat-yoda/pypr
 	$(BIN)/pip install --quiet -c constraints.txt --no-deps -e examples/piratechat-yoda
 	touch $@
 
-# Debian's ICU and pkg-config: PyICU (Unicode's data for names, chat/names.py) builds on them.
+# Debian's ICU and pkg-config: PyICU (Unicode's data for names, chat/core/names.py) builds on them.
 icu:
 	@pkg-config --exists icu-i18n 2>/dev/null || \
 	  ( $(SUDO) apt-get update -qq && \

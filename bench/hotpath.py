@@ -326,7 +326,7 @@ def piratechat_chain(pairs, rounds: int) -> float:
         from pyramid_sockjs_gevent.runtime.transports.websocket import WebSocketReceiver
         from pyramid_sockjs_gevent.runtime.transports.wsconn import Conn
 
-        from piratechat.chat.hub import Hub
+        from piratechat.chat.runtime.hub import Hub
     except ImportError:
         return float("nan")
     registry = SessionRegistry(Session, Options(), time.monotonic)

@@ -72,7 +72,7 @@ class IHistory(Interface):
         """Store ``line`` (a dict: author, text, translation, translator, at as
         ISO 8601 UTC, optionally fallback and repeat_key) in ``room``; return the
         stored line: the protocol's ``line`` message with its ``seq``, ``room``
-        and ``epoch`` (never its ``repeat_key``: chat/senders.py).
+        and ``epoch`` (never its ``repeat_key``: chat/core/senders.py).
 
         A line with a ``repeat_key`` the room already holds (at least its last
         10,000) is a repeat, checked in the same transaction as the append: it
@@ -112,7 +112,7 @@ class IHistory(Interface):
 
     def exists(room):
         """Whether ``room`` is stored: made by ``POST /rooms/`` or by its first
-        line (a line said in a room that is not made it: chat/limits.py counts it)."""
+        line (a line said in a room that is not made it: chat/runtime/limits.py counts it)."""
 
 
 class IBroker(Interface):
@@ -142,7 +142,7 @@ class IBroker(Interface):
       back, every ``on_reconnect`` callback is called: messages may have been
       missed meanwhile. The connection is retried with backoff, for ever.
 
-    What the chat builds on it (chat/sequencer.py): lines are put back in
+    What the chat builds on it (chat/runtime/sequencer.py): lines are put back in
     ``seq`` order, doubles dropped, and anything missed (a gap in ``seq``, a
     reconnect) read from IHistory, so members see every line once, in order.
     """
@@ -202,7 +202,7 @@ class IPresence(Interface):
 
 class IRoomNames(Interface):
     """Who goes by which name in each room, across every process: names
-    with an expiry, so a room holds each name (its chat/names.py key) once.
+    with an expiry, so a room holds each name (its chat/core/names.py key) once.
 
     A ``holder`` is any object standing for one connection (the chat's
     session); each holds one name in one room at a time. A take is one
@@ -210,9 +210,9 @@ class IRoomNames(Interface):
     expires ``ttl`` seconds after it was taken or last refreshed, so the
     names of a process that dies without a word are free again on their
     own; the live process refreshes its names every ``ttl / 3``.
-    Implementations: in process memory (one process, chat/names.py) and a
+    Implementations: in process memory (one process, chat/core/names.py) and a
     Redis key per room and name, holding the expiry time (every process,
-    chat/names_redis.py).
+    chat/runtime/names_redis.py).
     """
 
     ttl = Attribute("Seconds a name is held without a refresh.")
@@ -281,7 +281,7 @@ class IWriter(Interface):
 
 
 class IRoomChoices(Interface):
-    """Which translator each room chose (chat/choice.py): kept in the database,
+    """Which translator each room chose (chat/runtime/choice.py): kept in the database,
     read back with a short reuse, told to other processes by the broker."""
 
     def lookup(room):
@@ -298,14 +298,14 @@ class IRoomChoices(Interface):
 
 
 class IChat(Interface):
-    """The chat (chat/service.py): rooms, their members and lines, on one
+    """The chat (chat/runtime/service.py): rooms, their members and lines, on one
     IHistory and one IBroker. SockJS sessions and the pages call it."""
 
     settings = Attribute("The ISettings it runs on.")
     history = Attribute("Its IHistory.")
     broker = Attribute("Its IBroker.")
-    hub = Attribute("The fan-out of lines to this process's members (chat/hub.py).")
-    limits = Attribute("The limits of issue 13 (chat/limits.py).")
+    hub = Attribute("The fan-out of lines to this process's members (chat/runtime/hub.py).")
+    limits = Attribute("The limits of issue 13 (chat/runtime/limits.py).")
     room_translators = Attribute("Its IRoomChoices.")
 
 

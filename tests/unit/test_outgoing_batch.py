@@ -1,5 +1,5 @@
 """A room's lines go out as one batch (pyramid_sockjs_gevent/core/outgoing.py,
-Session.send, chat/hub.py):
+Session.send, chat/runtime/hub.py):
 one ``a[...]`` frame, or the raw WebSocket's frames back to back, written
 with one send per member, the same bytes for every member; queued, they
 are the same messages one by one."""
@@ -16,7 +16,7 @@ from pyramid_sockjs_gevent.core.session import CLOSED, WEBSOCKET, frame_text
 from wsproto.connection import Connection, ConnectionType
 from wsproto.events import TextMessage
 
-from piratechat.chat.hub import Hub
+from piratechat.chat.runtime.hub import Hub
 
 
 def wsproto_frame(text: str) -> bytes:

@@ -49,7 +49,7 @@ def repeat_key(sender_of_line: str, client_id: str | None) -> str | None:
 
 
 def name_owner(sender_key: str | None) -> str | None:
-    """Who holds a name in a room (chat/names.py), when the client says so with a
+    """Who holds a name in a room (chat/core/names.py), when the client says so with a
     ``sender_key``: a digest of it (the key itself never leaves this process)."""
     if sender_key is None:
         return None

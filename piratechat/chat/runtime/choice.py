@@ -38,8 +38,8 @@ from functools import partial
 
 from zope.interface import implementer
 
-from ..interfaces import IDatabase, IRoom, ITranslator, IWriter
-from .messages import ChatError
+from ...interfaces import IDatabase, IRoom, ITranslator, IWriter
+from ..core.messages import ChatError
 
 
 @implementer(IRoom)
@@ -121,7 +121,7 @@ class RoomTranslators:
 
     @staticmethod
     def _stored(db, room: str) -> str | None:
-        from ..storage.database import reading
+        from ...storage.database import reading
 
         with reading(db) as root:
             stored = root.rooms.get(room)

@@ -41,9 +41,9 @@ from functools import partial
 
 import gevent
 
-from ..interfaces import IBroker, IPresence
+from ...interfaces import IBroker, IPresence
+from ..core.messages import dumps
 from .hub import Hub
-from .messages import dumps
 
 log = logging.getLogger(__name__)
 

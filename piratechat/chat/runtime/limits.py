@@ -39,10 +39,10 @@ import math
 import time
 from collections import Counter
 
-from ..settings import Settings
-from .address import client_address, proxies
-from .flood import Buckets, TokenBucket
-from .messages import ChatError
+from ...settings import Settings
+from ..core.address import client_address, proxies
+from ..core.flood import Buckets, TokenBucket
+from ..core.messages import ChatError
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class Limits:
                                               settings.process_translation_share)
 
     def address(self, environ: dict) -> str:
-        """The client's address (chat/address.py), given its request's environ."""
+        """The client's address (chat/core/address.py), given its request's environ."""
         return client_address(environ, self.trusted)
 
     def connect(self, address: str) -> None:

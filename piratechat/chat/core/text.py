@@ -14,7 +14,7 @@ The rules (docs/protocol.md, "Allowed text"):
   another ("Captain" written backwards after U+202E); and no character that
   shows nothing (``INVISIBLE``), which would make two names look one
   ("Captain" and "Captain" + U+3164 HANGUL FILLER). Which names are one
-  name is chat/names.py's.
+  name is chat/core/names.py's.
 
 ``printable`` is the terminal's side: whatever was stored (even before these
 rules), controls, bidi formatting and surrogates come out as visible escapes.

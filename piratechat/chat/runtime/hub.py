@@ -40,7 +40,7 @@ from pyramid_sockjs_gevent import Session
 from pyramid_sockjs_gevent.core.outgoing import Outgoing
 from pyramid_sockjs_gevent.runtime.workers import run_soon
 
-from .catchup import release, unseen
+from ..core.catchup import release, unseen
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """A chat client's SockJS session: the message protocol on one connection.
 
 The adapter between a connection and the chat: what a message may ask is
-chat/rules.py's, what a (re)joining member is sent chat/catchup.py's; this
+chat/core/rules.py's, what a (re)joining member is sent chat/core/catchup.py's; this
 class feeds them the connection's messages and does what they return.
 """
 
@@ -14,14 +14,14 @@ from functools import partial
 from pyramid_sockjs_gevent import Session
 from pyramid_sockjs_gevent.core.session import CLOSED
 
-from .. import logs
-from . import rules
-from .flood import TokenBucket
+from ... import logs
+from ..core import rules
+from ..core.flood import TokenBucket
+from ..core.messages import ChatError, dumps, parse
+from ..core.senders import name_owner, repeat_key, sender, sender_key_field
+from ..core.tokens import verify
 from .limits import TOO_MANY_CONNECTIONS
-from .messages import ChatError, dumps, parse
-from .senders import name_owner, repeat_key, sender, sender_key_field
 from .service import Chat
-from .tokens import verify
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class ChatSession(Session):
 
         The session joins the hub *before* reading history; the hub holds
         live lines until ``caught_up``, which drops those the read already
-        covered (chat/catchup.py). So a line committed while we read is
+        covered (chat/core/catchup.py). So a line committed while we read is
         neither lost nor sent twice.
         """
         chat = self.chat
@@ -197,7 +197,7 @@ class ChatSession(Session):
     def _said(self, room: str, client_id: str | None, stored: dict | None,
               error: BaseException | None) -> None:
         """A line of this connection is durable (or failed): tell this connection
-        only, the one place its ``client_id`` goes (chat/senders.py). The next
+        only, the one place its ``client_id`` goes (chat/core/senders.py). The next
         ``say`` is read without waiting for this: lines queued meanwhile share a
         commit, in the order said (the flood limits above bound how many)."""
         if error is not None:  # the line is not stored, so nobody saw it: say so

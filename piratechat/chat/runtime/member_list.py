@@ -2,12 +2,12 @@
 
 The Plone site (``@@chat-member-names``, piratechat/plone/chat_names.py)
 answers a request signed with the ``token_secret`` both apps share with
-``{"version", "keys"}``: the name keys (chat/names.py) of every member's full
+``{"version", "keys"}``: the name keys (chat/core/names.py) of every member's full
 name, login name and disambiguated chat name; the answer is signed with the
 same secret, so only the chat can ask (the list is not public) and it takes
 keys from the site only. ``MemberList`` fetches it at start and every
 ``member_names_refresh`` seconds (a repeat answers 304, unchanged, by the
-version) into MemberNames (chat/members.py), in each process: so it holds
+version) into MemberNames (chat/core/members.py), in each process: so it holds
 for the one-process plone.ini (the chat asks its own server, a path) and for
 chat processes of their own (an http(s) URL of the site), with no shared
 store beyond the secret. A signed request is ``?at=<Unix seconds>&sig=<hex
@@ -29,7 +29,7 @@ from collections.abc import Callable
 import gevent
 from gevent.event import Event
 
-from .members import MemberNames
+from ..core.members import MemberNames
 
 log = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ import logging
 
 import gevent
 
-from ..interfaces import IHistory
+from ...interfaces import IHistory
+from ..core.messages import dumps
 from .hub import Hub
-from .messages import dumps
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ calls ``release`` and ``unseen``):
   storage has not shown here yet), and nothing is sent now.
 * Lines are cut, oldest first, to half the client's queue limit, so a
   catch-up never gets its client dropped as slow, and to what its address
-  may still read (``allowance``: chat/limits.py); one line is always sent. A
+  may still read (``allowance``: chat/runtime/limits.py); one line is always sent. A
   returning member is told of the lines cut by a ``gap``.
 * Live lines that arrive while a member reads the history are held; once it
   is caught up to seq ``last``, only the held lines after ``last`` (and every

@@ -20,17 +20,17 @@ from functools import partial
 import gevent
 from pyramid_sockjs_gevent.core.outgoing import Outgoing
 
-from ..interfaces import IBroker, IHistory, ITranslator
-from ..presence import make_presence
-from ..settings import Settings, SettingsError
-from ..translators.registry import guard, offered, translator_named
-from .catchup import catch_up
+from ...interfaces import IBroker, IHistory, ITranslator
+from ...presence import make_presence
+from ...settings import Settings, SettingsError
+from ...translators.registry import guard, offered, translator_named
+from ..core.catchup import catch_up
+from ..core.members import MemberNames
+from ..core.messages import ChatError, dumps, new_line
 from .choice import RoomTranslators
 from .hub import Hub
 from .limits import Limits
 from .member_list import MemberList
-from .members import MemberNames
-from .messages import ChatError, dumps, new_line
 from .names_redis import keep_refreshed, make_room_names
 from .roster import Roster
 from .sequencer import GAP_WAIT, MAX_WAIT, Sequencer
@@ -132,7 +132,7 @@ class Chat:
 
     def translator(self, room: str) -> ITranslator:
         """The room's translator, through the IRoom -> ITranslator adapter
-        (chat/choice.py): its choice if still offered, else the default."""
+        (chat/runtime/choice.py): its choice if still offered, else the default."""
         return self.room_translators.lookup(room)
 
     def translators(self, room: str) -> dict:
@@ -147,9 +147,9 @@ class Chat:
         """Make ``name`` the room's translator, kept on the room, and tell the
         room's members, here and on every other process. Changes per room
         are rate-limited, those made with the owner's key apart; a room its
-        owner locked takes them only with the owner's ``key`` (chat/choice.py).
+        owner locked takes them only with the owner's ``key`` (chat/runtime/choice.py).
         A refused change spends nothing of the room's budget; a wrong key
-        spends ``address``'s (chat/limits.py)."""
+        spends ``address``'s (chat/runtime/limits.py)."""
         translator = translator_named(self.registry, name)
         if translator is None:
             names = ", ".join(offer.name for offer in offered(self.registry))
@@ -188,8 +188,8 @@ class Chat:
         The translation goes through the guard (translators/guard.py): when
         the room's translator fails, the pirate answers and ``fallback``
         names the one that failed; so it does when the room has used its
-        share of translation work (chat/limits.py). A ``repeat_key`` the room
-        already holds (chat/senders.py) makes it a repeat: the original line comes back, marked
+        share of translation work (chat/runtime/limits.py). A ``repeat_key`` the room
+        already holds (chat/core/senders.py) makes it a repeat: the original line comes back, marked
         ``repeat``, and nothing is stored or published (storage/history.py)."""
         return self.history.append(room, self.translated(room, author, text, repeat_key))
 
@@ -244,8 +244,8 @@ class Chat:
     def catch_up(self, room: str, after: int | None,
                  address: str | None = None, same_epoch: bool = False) -> tuple[int, list[dict]]:
         """What a joining client is sent before live lines, and the last seq of
-        the history it read: chat/catchup.py's rules over this room's history,
-        within what ``address`` may read now (chat/limits.py), which pays for it."""
+        the history it read: chat/core/catchup.py's rules over this room's history,
+        within what ``address`` may read now (chat/runtime/limits.py), which pays for it."""
         settings = self.settings
         allowance = math.inf if address is None else self.limits.readable(address)
         last, messages, size = catch_up(room, after, partial(self.history.since, room),

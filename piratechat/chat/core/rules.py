@@ -1,9 +1,9 @@
 """Who may say what: a client's ``join``, ``say`` and ``translator`` read as rules.
 
 The rules of docs/protocol.md apart from sockets, storage and greenlets:
-each function takes a parsed message (chat/messages.py) and what the chat
+each function takes a parsed message (chat/core/messages.py) and what the chat
 knows (settings, names in use) and returns a plain request, or raises
-ChatError with the code the client acts on. chat/session.py is the adapter
+ChatError with the code the client acts on. chat/runtime/session.py is the adapter
 that feeds them a connection's messages and does what they return; the unit
 tests (tests/unit/test_chat_rules.py) call them with plain values.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from ..rooms.slugs import BadRoomName, check_slug
+from ...rooms.slugs import BadRoomName, check_slug
 from .messages import ChatError, client_id_field, text_field
 from .text import BadText, check_name
 from .tokens import BadToken

@@ -14,8 +14,8 @@ skeleton, so "CAPTAIN" is "captain" but not "CAPTAlN".
 A room holds each key once, across every process of a cluster
 (IRoomNames: ``RoomNames`` in one process's memory, ``RedisRoomNames`` in
 the cluster's Redis); an anonymous nickname may not have a member's key
-(chat/members.py). Characters that show
-nothing are refused before any key is made (chat/text.py, ``check_name``).
+(chat/core/members.py). Characters that show
+nothing are refused before any key is made (chat/core/text.py, ``check_name``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Callable
 import icu
 from zope.interface import implementer
 
-from ..interfaces import IRoomNames
+from ...interfaces import IRoomNames
 from .messages import ChatError
 
 _NFKC_CASEFOLD = icu.Normalizer2.getInstance(None, "nfkc_cf", icu.UNormalizationMode2.COMPOSE)

@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Callable
 
-from ..timestamps import iso_us
+from ...timestamps import iso_us
 from .text import BadText, check_line
 
 
@@ -49,7 +49,7 @@ def parse(raw: str) -> dict:
 def text_field(message: dict, name: str, limit: int, what: str,
                check: Callable[[str, str], str] = check_line) -> str:
     """A required, non-blank string field of at most ``limit`` characters that
-    ``check`` accepts (chat/text.py: a line's rules by default)."""
+    ``check`` accepts (chat/core/text.py: a line's rules by default)."""
     value = message.get(name)
     if not isinstance(value, str):
         raise ChatError("bad_message", f"{what} must be a string in {name!r}.")
@@ -86,7 +86,7 @@ def new_line(author: str, text: str, translation, repeat_key: str | None = None)
     who said what, the parrot's words (``translation``: translators/guard.py's
     Translation), which translator's they are, and when. ``fallback`` names a
     translator that failed; ``repeat_key`` is what the room knows a resend of
-    it by (chat/senders.py): stored, never sent to anyone."""
+    it by (chat/core/senders.py): stored, never sent to anyone."""
     line = {
         "type": "line",
         "author": author,

@@ -1,7 +1,7 @@
 """IRoomNames in Redis: every process of a cluster sees one holder per name.
 
 A name held in a room is one key, ``<prefix>name:<room>:<name key>``
-(chat/names.py's key), holding the JSON text ``[token, name, expiry]``:
+(chat/core/names.py's key), holding the JSON text ``[token, name, expiry]``:
 which holder (a random token per connection, so holders of different
 processes never mix; the owner's own, a digest of its ``sender_key``, when the
 join gave one, so the same client is let back in on any process), the name
@@ -33,8 +33,8 @@ import gevent
 import redis
 from zope.interface import implementer
 
-from ..interfaces import IRoomNames
-from .names import RoomNames, name_key, taken
+from ...interfaces import IRoomNames
+from ..core.names import RoomNames, name_key, taken
 
 log = logging.getLogger(__name__)
 

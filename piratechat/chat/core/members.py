@@ -1,13 +1,13 @@
 """The names members chat under, so nobody else can take them.
 
 Where the chat is told of the site's members (``member_names_url``,
-chat/member_list.py), the site's list of every member's reserved name keys
-(chat/names.py: their full name, login name and disambiguated chat name,
+chat/runtime/member_list.py), the site's list of every member's reserved name keys
+(chat/core/names.py: their full name, login name and disambiguated chat name,
 whether or not they ever chatted) is fetched at start and every
 ``member_names_refresh`` seconds, and each fetch replaces the last: a member
 renamed or removed is reflected that much later. Until the first list has
 come, anonymous joins are answered ``unavailable`` rather than let through
-unchecked. Names learned from members' tokens (chat/tokens.py) count too,
+unchecked. Names learned from members' tokens (chat/core/tokens.py) count too,
 until the next list (which has them). Without a list, tokens are all the
 chat knows: a member is protected once they chatted, until the process ends.
 
