@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import uuid
 import venv
@@ -37,8 +38,11 @@ def echo(tmp_path_factory):
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     pins = ["-c", str(CONSTRAINTS)] if CONSTRAINTS.exists() else []
+    # A copy: pip builds in the folder it installs, and none of an old build may come along.
+    source = shutil.copytree(LIBRARY, home / "library", ignore=shutil.ignore_patterns(
+        "build", "*.egg-info", "__pycache__", "tests"))
     subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    *pins, str(LIBRARY)], check=True, cwd=home, env=env, timeout=900)
+                    *pins, str(source)], check=True, cwd=home, env=env, timeout=900)
     where = subprocess.run(
         [python, "-c", "import importlib.util as u, pyramid_sockjs_gevent as p; "
          "print(p.__file__, u.find_spec('piratechat') is not None)"],
