@@ -185,6 +185,9 @@ class Settings:
                                                         "path": True})  # url(), or a path
     # Seconds between two fetches: a member renamed or removed shows this much later.
     member_names_refresh: float = above(0, 30.0)
+    # Members (names their tokens carry, separated by commas) who moderate every room
+    # (moderation/); "": none but those named in the chat or given by the site's tokens.
+    moderators: str = ""
 
 
 def parse(settings: dict, environ: dict | None = None) -> Settings:
