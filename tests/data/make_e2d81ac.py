@@ -3,7 +3,8 @@
 
 Run with that commit's code first on the path, not this tree's:
     git archive e2d81ac | tar -x -C /tmp/pc-e2d81ac
-    PYTHONPATH=/tmp/pc-e2d81ac .venv/bin/python tests/data/make_e2d81ac.py tests/data/Data-e2d81ac.fs
+    PYTHONPATH=/tmp/pc-e2d81ac .venv/bin/python tests/data/make_e2d81ac.py \
+        tests/data/Data-e2d81ac.fs
 (then drop the .index, .lock and .tmp files beside it). Not collected by pytest.
 """
 
