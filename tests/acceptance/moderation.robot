@@ -86,6 +86,7 @@ The log shows each action
     the moderator does    mute    name=Loud Larry    seconds=60
     the moderator does    slow    seconds=5
     the moderator does    read_only
+    Click Element    css:#moderation summary
     Click Button    show the log
     Wait Until Page Contains Element    css:#mod-log li[data-action="read_only"]
     Element Should Contain    css:#mod-log li[data-action="retract"]    line 1
