@@ -6,11 +6,13 @@ does what they return:
 - Rules a line must keep are read per room along its lineage
   (moderation/tree.py) through a fresh ZODB connection (``reading``: it sees
   every committed change, invalidations included) and reused for
-  ``REUSE_SECONDS`` at most, so a line costs a dict lookup. A change made on
+  ``rules_reuse_seconds`` at most, so a line costs a dict lookup. A change made on
   any process is followed by ``rules_changed`` over the broker: every process
-  then drops what it kept and reads again, so a rule set on the whole chat
+  then drops what it kept and reads again (and keeps nothing it read until
+  its database has the announced commit: a ZEO client may learn of it a
+  moment after Redis tells), so a rule set on the whole chat
   reaches every room at once, everywhere; a lost notice (the broker
-  reconnecting) costs ``REUSE_SECONDS`` at most.
+  reconnecting) costs ``rules_reuse_seconds`` (2) at most.
 - A change (mute, ban, slow, read-only, moderators) goes through the storage's
   writer, is durable before anyone is told, and is logged on the level it
   was set on, with who and when.
@@ -22,6 +24,7 @@ Without a database (MemoryHistory) the tree is kept in this process's memory.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -38,13 +41,13 @@ from .tree import lineage, rules_of
 
 log = logging.getLogger(__name__)
 
-#: How long (seconds) rules read for a room are used before they are read again.
-REUSE_SECONDS = 2.0
 #: The channel (a name no room can have) rules_changed goes out on.
 EVERY_ROOM = ""
 #: Entries a ``log`` answer holds at most, the latest.
 LOG_LINES = 200
 _PRUNE_ABOVE = 10_000
+#: How the notices other processes send a room's members begin (dumps keeps "type" first).
+_TOLD = ('{"type":"retracted"', '{"type":"rules"')
 
 
 def _levels(stored_room) -> list[tuple[str, object]]:
@@ -85,6 +88,7 @@ class Moderation:
         self._kept: dict[str, tuple[core.Effective, float]] = {}
         self._last_said: dict[tuple[str, str], float] = {}
         self._memory: Root | None = None
+        self._awaited = b""  # the last commit a rules_changed announced
         chat.broker.subscribe(self.receive)
         chat.broker.on_reconnect(self.forget_all)
 
@@ -111,28 +115,38 @@ class Moderation:
         return writer.submit(change)
 
     def rules(self, room: str, clock=time.monotonic) -> core.Effective:
-        """The rules ``room`` follows now (read again after ``REUSE_SECONDS``)."""
-        now = clock()
+        """The rules ``room`` follows now (read again after ``rules_reuse_seconds``)."""
+        now, reuse = clock(), self.chat.settings.rules_reuse_seconds
         kept = self._kept.get(room)
-        if kept is not None and now - kept[1] < REUSE_SECONDS:
+        if kept is not None and now - kept[1] < reuse:
             return kept[0]
         with self._root() as root:
             rules = _effective(root, room)
+        if self._awaited and self._last_commit() < self._awaited:
+            return rules  # read before the change reached us: read again next time
         if len(self._kept) > _PRUNE_ABOVE:
-            self._kept = {k: v for k, v in self._kept.items() if now - v[1] < REUSE_SECONDS}
+            self._kept = {k: v for k, v in self._kept.items() if now - v[1] < reuse}
         self._kept[room] = (rules, now)
         return rules
+
+    def _last_commit(self) -> bytes:
+        db = self.chat.registry.queryUtility(IDatabase)
+        return b"" if db is None else db.lastTransaction()
 
     def forget_all(self) -> None:
         """Rules changed somewhere (or notices may have been lost): read them again."""
         self._kept.clear()
 
-    def _is_owner(self, room: str, key: str | None) -> bool:
-        if key is None:
+    def _is_owner(self, room: str, key: str | None, member: str | None = None) -> bool:
+        """Does ``key`` own ``room``, or is ``member`` (a member's name) its owner?"""
+        if key is None and member is None:
             return False
         with self._root() as root:
             stored = root.rooms.get(room)
-            return stored is not None and stored.is_owner_key(key)
+            if stored is None:
+                return False
+            return ((key is not None and stored.is_owner_key(key))
+                    or (member is not None and stored.owner_member == member))
 
     def person(self, session, key: str | None = None) -> core.Person:
         """Who ``session`` is; ``key`` (a message's) proves ownership of its room."""
@@ -151,7 +165,7 @@ class Moderation:
         """At ``join``: refuse a banned address; what ``joined`` tells of moderation,
         and whether ``key`` owns the room (the session keeps it: its lines then
         need no key for the rules to spare them)."""
-        owner = self._is_owner(room, key)
+        owner = self._is_owner(room, key, person.name if person.member else None)
         rules = self.rules(room)
         moderator = self.moderator(person._replace(owner=owner), rules)
         if not moderator and rules.banned(person.address, time.time()):
@@ -214,7 +228,8 @@ class Moderation:
         if isinstance(refusal, ChatError):
             raise refusal
         self.forget_all()
-        self.chat.broker.publish(EVERY_ROOM, dumps({"type": "rules_changed"}))
+        self.chat.broker.publish(EVERY_ROOM, dumps({"type": "rules_changed",
+                                                    "tid": self._last_commit().hex()}))
         rules = self.rules(room)
         notice = {"type": "rules", "room": room, **rules.as_message()}
         payload = dumps(notice)
@@ -312,10 +327,11 @@ class Moderation:
         """A message another process published: rules changed, or a line taken back."""
         if room == EVERY_ROOM:
             if '"rules_changed"' in payload:
+                try:
+                    self._awaited = max(self._awaited, bytes.fromhex(json.loads(payload)["tid"]))
+                except (ValueError, KeyError, TypeError):
+                    log.warning("a rules_changed notice without its commit: %.100r", payload)
                 self.forget_all()
             return
-        if room in self.chat.hub.rooms and payload.startswith('{"type":"re'):
-            if payload.startswith('{"type":"retracted"'):
-                self.chat.hub.notice(room, payload)
-            elif payload.startswith('{"type":"rules"'):
-                self.chat.hub.notice(room, payload)
+        if room in self.chat.hub.rooms and payload.startswith(_TOLD):
+            self.chat.hub.notice(room, payload)

@@ -93,6 +93,9 @@ class Room(Persistent):
     #: POST /rooms/; None: nobody owns it. Class-level defaults, so rooms
     #: stored before these existed need no evolve step.
     owner_key: str | None = None
+    #: The member (their chat name) who owns the room: a forum topic's author
+    #: (web/topics.py); owners by key are ``owner_key``'s.
+    owner_member: str | None = None
     #: Whether only the owner may change the translator.
     translator_locked: bool = False
     #: The address of the forum topic this room is for (web/topics.py); None: no topic.

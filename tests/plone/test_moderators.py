@@ -1,0 +1,48 @@
+"""The site's say in the chat's moderation (issue 22): a topic's room is in its
+forum's group of rooms and owned by the member who posted the topic, who
+moderates it from their chat token; other members do not. Each test posts its
+own topic."""
+
+from __future__ import annotations
+
+import uuid
+
+from piratechat.plone.moderators import forum_group
+from tests.functional.test_socket import SockJSClient
+from tests.plone.conftest import MEMBERS
+from tests.plone.test_forum_rooms import post_topic
+from tests.plone.test_site import login
+
+
+def member_client(site_url: str, member) -> tuple[SockJSClient, dict]:
+    """A chat client of ``member`` (logged in to the site), and its token answer."""
+    token = login(site_url, member).get(f"{site_url}/@@chat-token").json()
+    return SockJSClient(site_url + "/chat"), token
+
+
+def test_the_member_who_posted_a_topic_moderates_its_room_and_others_do_not(site_url):
+    _, room = post_topic(site_url, "Who took the rum " + uuid.uuid4().hex[:6])
+    mary, mary_token = member_client(site_url, MEMBERS[1])  # posted it
+    anne, anne_token = member_client(site_url, MEMBERS[0])
+    try:
+        joined = mary.join(mary_token["name"], room=room, token=mary_token["token"])
+        assert joined["moderator"] is True
+        assert anne.join(anne_token["name"], room=room,
+                         token=anne_token["token"])["moderator"] is False
+        text = "Anne's rude remark " + uuid.uuid4().hex[:6]
+        anne.send({"type": "say", "text": text})
+        seq = mary.line_saying(text)["seq"]
+        mary.send({"type": "retract", "seq": seq})
+        assert mary.next_of("retracted") == {"type": "retracted", "room": room, "seq": seq}
+        mary.send({"type": "moderate", "action": "slow", "seconds": 30, "scope": "group"})
+        refused = mary.next_of("error")  # the room's owner is no moderator of its forum
+        assert refused["code"] == "not_allowed"
+    finally:
+        mary.close()
+        anne.close()
+
+
+def test_a_forums_group_is_a_slug_of_its_id():
+    assert forum_group("general") == "forum-general"
+    long = forum_group("x" * 300)
+    assert len(long) <= 64 and long.startswith("forum-xxx") and long != forum_group("x" * 299)
