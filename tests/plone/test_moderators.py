@@ -20,15 +20,23 @@ def member_client(site_url: str, member) -> tuple[SockJSClient, dict]:
     return SockJSClient(site_url + "/chat"), token
 
 
+def join(client: SockJSClient, token: dict, room: str) -> dict:
+    """Join ``room`` with the member's token: ``joined`` (an error fails the test)."""
+    client.send({"type": "join", "name": token["name"], "room": room, "token": token["token"]})
+    while True:
+        message = client.next()
+        assert message["type"] != "error", message
+        if message["type"] == "joined":
+            return message
+
+
 def test_the_member_who_posted_a_topic_moderates_its_room_and_others_do_not(site_url):
     _, room = post_topic(site_url, "Who took the rum " + uuid.uuid4().hex[:6])
     mary, mary_token = member_client(site_url, MEMBERS[1])  # posted it
     anne, anne_token = member_client(site_url, MEMBERS[0])
     try:
-        joined = mary.join(mary_token["name"], room=room, token=mary_token["token"])
-        assert joined["moderator"] is True
-        assert anne.join(anne_token["name"], room=room,
-                         token=anne_token["token"])["moderator"] is False
+        assert join(mary, mary_token, room)["moderator"] is True
+        assert join(anne, anne_token, room)["moderator"] is False
         text = "Anne's rude remark " + uuid.uuid4().hex[:6]
         anne.send({"type": "say", "text": text})
         seq = mary.line_saying(text)["seq"]
