@@ -77,7 +77,7 @@ A read-only room refuses lines and still shows its history at 400 px
     Page Should Not Contain Element    ${SAID}\[span[@class="text"][.="let me in"]]
     Element Should Not Be Visible    id:moderation
 
-The log shows each action
+The log shows each action, on a page the panel keeps accessible
     ${room}=    the owner makes a room at 1280 px
     user says "to be taken back"
     user sees the line "to be taken back" exactly once
@@ -92,6 +92,7 @@ The log shows each action
     Element Should Contain    css:#mod-log li[data-action="retract"]    line 1
     Element Should Contain    css:#mod-log li[data-action="mute"]    Loud Larry
     Element Should Contain    css:#mod-log li[data-action="slow"]    5 s
+    the page has no serious accessibility violations
 
 *** Keywords ***
 the owner makes a room at 1280 px
