@@ -9,7 +9,7 @@ import uuid
 
 from piratechat.plone.moderators import forum_group
 from tests.functional.test_socket import SockJSClient
-from tests.plone.conftest import MEMBERS
+from tests.plone.conftest import MEMBERS, MODERATORS
 from tests.plone.test_forum_rooms import post_topic
 from tests.plone.test_site import login
 
@@ -48,6 +48,30 @@ def test_the_member_who_posted_a_topic_moderates_its_room_and_others_do_not(site
     finally:
         mary.close()
         anne.close()
+
+
+def test_a_reviewer_moderates_everywhere_and_a_forums_editor_its_topics_rooms(site_url):
+    _, room = post_topic(site_url, "Whose parrot " + uuid.uuid4().hex[:6])
+    elsewhere = "plain-" + uuid.uuid4().hex[:8]  # a room of no forum
+    rita, rita_token = member_client(site_url, MODERATORS[0])
+    ed, ed_token = member_client(site_url, MODERATORS[1])
+    anne, anne_token = member_client(site_url, MEMBERS[0])  # not the topic's author
+    try:
+        assert join(rita, rita_token, elsewhere)["moderator"] is True
+        assert join(ed, ed_token, elsewhere)["moderator"] is False
+        assert join(ed, ed_token, room)["moderator"] is True
+        join(anne, anne_token, room)
+        ed.send({"type": "moderate", "action": "slow", "seconds": 60, "scope": "group"})
+        assert ed.next_of("moderated")["scope"] == "group"  # the forum's rooms
+        anne.send({"type": "say", "text": "one"})
+        anne.next_of("said")
+        anne.send({"type": "say", "text": "two"})
+        assert anne.next_of("error")["code"] == "slow_mode"
+        ed.send({"type": "moderate", "action": "slow", "seconds": 60, "scope": "chat"})
+        assert ed.next_of("error")["code"] == "not_allowed"  # not the whole chat
+    finally:
+        for client in (rita, ed, anne):
+            client.close()
 
 
 def test_a_forums_group_is_a_slug_of_its_id():
