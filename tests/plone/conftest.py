@@ -32,7 +32,8 @@ if not PLONE:
 MEMBERS = (("anne", "anne-secret-1", "Anne Bonny"), ("mary", "mary-secret-2", "Mary Read"))
 #: Members who moderate the chat (tests/plone/test_moderators.py): a Reviewer (every
 #: room) and the General forum's Editor (its topics' rooms), with their roles.
-MODERATORS = (("rita", "rita-secret-3", "Rita Reviewer"), ("eddie", "eddie-secret-4", "Eddie Editor"))
+MODERATORS = (("rita", "rita-secret-3", "Rita Reviewer"),
+              ("eddie", "eddie-secret-4", "Eddie Editor"))
 ROLES = ("rita:Reviewer", "eddie:Editor:forums/general")
 
 
