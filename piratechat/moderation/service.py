@@ -86,7 +86,8 @@ class Moderation:
         self.site_moderators = frozenset(
             name.strip() for name in settings.moderators.split(",") if name.strip())
         self._kept: dict[str, tuple[core.Effective, float]] = {}
-        self._last_said: dict[tuple[str, str], float] = {}
+        self._last_said: dict[tuple[str, str], float] = {}  # (room, sender) -> its last line
+        self._slowest = 0  # the longest slow mode seen: older last lines count for none
         self._memory: Root | None = None
         self._awaited = b""  # the last commit a rules_changed announced
         chat.broker.subscribe(self.receive)
@@ -183,9 +184,10 @@ class Moderation:
         core.check_say(rules, person, self.moderator(person, rules), self._last_said.get(who),
                        now)
         if rules.slow:
-            if len(self._last_said) > _PRUNE_ABOVE:
+            self._slowest = max(self._slowest, rules.slow)
+            if len(self._last_said) > _PRUNE_ABOVE:  # what no slow mode still counts
                 self._last_said = {k: v for k, v in self._last_said.items()
-                                   if now - v < core.MAX_SECONDS and now - v < 3600}
+                                   if now - v < self._slowest}
             self._last_said[who] = now
 
     # -- taking back -----------------------------------------------------------------
