@@ -67,7 +67,7 @@ def _pages(room, after: int, limit: int, page: int = 1000):
 
 def _write_json(messages) -> None:
     """JSON whatever was stored: a lone surrogate (stored before text was
-    checked, chat/text.py) cannot be UTF-8, so it is written as JSON's own
+    checked, chat/core/text.py) cannot be UTF-8, so it is written as JSON's own
     escape, ``\\ud800``, which reads back as the same string."""
     sys.stdout.reconfigure(errors="backslashreplace")
     sys.stdout.write("[")
@@ -79,8 +79,8 @@ def _write_json(messages) -> None:
 
 def _write_text(messages) -> None:
     """Lines for a person at a terminal: what could drive the terminal (ESC,
-    bidi overrides, surrogates) is shown escaped (chat/text.py's ``printable``)."""
-    from ..chat.text import printable
+    bidi overrides, surrogates) is shown escaped (chat/core/text.py's ``printable``)."""
+    from ..chat.core.text import printable
 
     for message in messages:
         author, text, translator, translation = (printable(message[key]) for key in (

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..chat.messages import ChatError
-from ..chat.text import BadText, check_name
+from ..chat.core.messages import ChatError
+from ..chat.core.text import BadText, check_name
 
 #: How long (seconds) after saying it a line's author may take it back.
 AUTHOR_WINDOW = 600

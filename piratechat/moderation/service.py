@@ -31,8 +31,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 
-from ..chat.messages import ChatError, dumps
-from ..chat.senders import repeat_key
+from ..chat.core.messages import ChatError, dumps
+from ..chat.core.senders import repeat_key
 from ..interfaces import IDatabase, IWriter
 from ..rooms.resources import Root
 from ..timestamps import iso_us

@@ -26,7 +26,7 @@ import urllib3
 from plone import api
 from zope.globalrequest import getRequest
 
-from ..chat.member_list import SIGNATURE_HEADER
+from ..chat.runtime.member_list import SIGNATURE_HEADER
 from ..web.topics import signed_body
 from . import config
 from .chat_names import chat_name

@@ -19,7 +19,7 @@ from functools import partial
 import zope.event
 from zope.interface import implementer
 
-from ..chat.messages import ChatError
+from ..chat.core.messages import ChatError
 from ..interfaces import IHistory
 from ..moderation.events import LineRetracted
 from ..rooms.resources import Root, parse_time

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import zope.event
 from zope.interface import implementer
 
-from ..chat.messages import ChatError
+from ..chat.core.messages import ChatError
 from ..interfaces import IHistory
 from ..moderation.events import LineRetracted
 from ..rooms.resources import parse_time

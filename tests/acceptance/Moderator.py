@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import websocket
 from robot.api.deco import keyword, library
 
-from piratechat.chat.tokens import issue
+from piratechat.chat.core.tokens import issue
 from tests.acceptance.robot_suite import MODERATOR, TOKEN_SECRET
 
 

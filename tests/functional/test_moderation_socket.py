@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from piratechat.chat.tokens import issue
+from piratechat.chat.core.tokens import issue
 from tests.support.chat_clients import WebSocketClient, joined
 from tests.support.server import LiveServer
 

@@ -15,7 +15,7 @@ import transaction
 from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError
 
-from piratechat.chat.messages import now
+from piratechat.chat.core.messages import now
 from piratechat.rooms import evolve as evolution
 from piratechat.rooms.resources import Rooms
 from piratechat.storage.database import app_root, open_database, reading
@@ -407,7 +407,7 @@ def test_the_activity_index_gets_a_rooms_last_line_once_committed(db):
 def test_a_line_taken_back_keeps_its_number_and_loses_its_text(history):
     import zope.event
 
-    from piratechat.chat.messages import ChatError
+    from piratechat.chat.core.messages import ChatError
     from piratechat.moderation.events import LineRetracted
 
     for n in range(3):

@@ -10,9 +10,9 @@ import redis
 from zope.interface.verify import verifyObject
 
 from piratechat.broker.redis import pooled_client
-from piratechat.chat.messages import ChatError
-from piratechat.chat.names import RoomNames
-from piratechat.chat.names_redis import RedisRoomNames
+from piratechat.chat.core.messages import ChatError
+from piratechat.chat.core.names import RoomNames
+from piratechat.chat.runtime.names_redis import RedisRoomNames
 from piratechat.interfaces import IRoomNames
 from tests.support.process_views import TTL, process_views
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from piratechat.chat.messages import ChatError
+from piratechat.chat.core.messages import ChatError
 from piratechat.moderation import core
 from piratechat.moderation.service import _effective, _levels
 from piratechat.moderation.tree import Rules, lineage, rules_of
