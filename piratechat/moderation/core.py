@@ -261,7 +261,7 @@ def log_request(message: dict, joined: bool) -> str | None:
 
 
 def moderates_claim(token: str) -> tuple:
-    """The ``moderates`` claim of a token already verified (chat/tokens.py): the
+    """The ``moderates`` claim of a token already verified (chat/core/tokens.py): the
     group names (``"*"``: everywhere) the site lets its member moderate."""
     payload = token.split(".")[0]
     try:
