@@ -101,7 +101,7 @@ class Settings:
     # Lines a reconnecting client is sent; older ones are left as a gap.
     max_backlog: int = at_least(0, 1000)
     recent_rooms: int = at_least(0, 20)  # recently active rooms listed on the front page
-    # Several processes (see README, "A cluster"). "": in-process broker, one process;
+    # Several processes (see docs/cluster.md). "": in-process broker, one process;
     # redis://host:port/db: Redis pub/sub carries lines, notices and presence between them.
     broker_url: str = url("", "redis")
     broker_prefix: str = "piratechat:"  # Redis keys and channels start with it
@@ -222,7 +222,7 @@ def check_names(settings: dict, environ: dict) -> None:
         close = _near(rest, ours, SUGGEST)
         hint = f"; did you mean {PREFIX}{close}?" if close else ""
         raise SettingsError(f"unknown setting {key}{hint} (the settings are listed in "
-                            "README.md, \"Settings\")")
+                            "docs/settings.md)")
     for key in environ:
         rest = key[len(ENV_PREFIX):].lower() if key.startswith(ENV_PREFIX) else None
         if rest is None or rest in ours:
