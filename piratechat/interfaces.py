@@ -304,6 +304,29 @@ class IChat(Interface):
     room_translators = Attribute("Its IRoomChoices.")
 
 
+class IReadingCache(Interface):
+    """The readings of lines through parrots other than their room's, kept per
+    process (chat/reading_cache.py, chat/readings.py): each (line, translator)
+    is translated once here, whatever the number of members reading it.
+
+    Keys are hashables naming a line and a translator; values anything but
+    None. Bounded: holds at most ``size`` entries, dropping the least recently
+    used (``get`` and ``put`` both count as a use) first."""
+
+    size = Attribute("The most entries it keeps.")
+
+    def get(key):
+        """The value kept under ``key``, or None when there is none (never kept,
+        or dropped to make room)."""
+
+    def put(key, value):
+        """Keep ``value`` under ``key`` (replacing any), dropping the least
+        recently used entry when past ``size``."""
+
+    def __len__():
+        """How many entries it keeps now (at most ``size``)."""
+
+
 class ITranslatorGuard(Interface):
     """What every translation goes through (translators/guard.py)."""
 

@@ -32,6 +32,8 @@ from .member_list import MemberList
 from .members import MemberNames
 from .messages import ChatError, dumps, new_line
 from .names_redis import keep_refreshed, make_room_names
+from .reading_cache import ReadingCache
+from .readings import Readings
 from .roster import Roster
 from .sequencer import GAP_WAIT, MAX_WAIT, Sequencer
 
@@ -58,6 +60,9 @@ class Chat:
         self._names_kept = keep_refreshed(self.names)
         self.room_translators = RoomTranslators(registry, watched=self.hub.rooms.__contains__)
         self.limits = Limits(settings)
+        # Each reader's own parrot (chat/readings.py): read once per (line, translator) here.
+        self.readings = Readings(registry, self.limits.translations, ReadingCache())
+        self.hub.read = self.readings.payloads
         broker.subscribe(self.receive)
         broker.on_reconnect(self.reconnected)
         history.subscribe(self.publish)
@@ -112,7 +117,9 @@ class Chat:
             if not isinstance(self.hub.rooms.get(room, {}).get(session), list):
                 return sent  # left (or closed) meanwhile
             if lines:
-                session.send(Outgoing([dumps(line) for line in lines]))
+                reading = getattr(session, "read_as", None)
+                session.send(Outgoing([dumps(self.readings.line(line, reading))
+                                       for line in lines]))
                 sent = lines[-1]["seq"]
                 continue
             if time.monotonic() > deadline:

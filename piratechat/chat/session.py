@@ -40,6 +40,7 @@ class ChatSession(Session):
         self.member_id: str | None = None  # in the room's presence
         self.sender: str | None = None  # whose repeats its lines' client ids find (senders.py)
         self.presence = False  # sent who is here, and who comes and goes?
+        self.read_as: str | None = None  # the parrot it reads through; None: the room's
         settings = self.chat.settings
         self.bucket = TokenBucket(settings.lines_per_second, settings.burst)
         self.address: str | None = None
@@ -97,10 +98,12 @@ class ChatSession(Session):
         room, after, presence = rules.where(message)
         known_epoch = rules.known_epoch(message)
         sender_key = sender_key_field(message)
+        read_as = chat.readings.choice(message.get("read_as"))
         chat.limits.join(self.address or "")
         # Taken before leaving the old room: a refused join keeps the member where it was.
         chat.names.take(room, name, self, name_owner(sender_key))
         self.sender = sender(sender_key, name)
+        self.read_as = read_as
         caught = self._enter(room, after, known_epoch, name, presence)
         if caught is None:
             return
@@ -111,7 +114,8 @@ class ChatSession(Session):
             chat.roster.leave(room, member_id, presence)
             return
         self.member_id = member_id
-        self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
+        self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators,
+                    "read_as": self.read_as})
         if presence:
             for notice in chat.roster.listing_for(room, self):
                 self.reply(notice)
@@ -124,6 +128,7 @@ class ChatSession(Session):
         ``translator`` are refused with ``not_joined``. It reads as a join does, so
         the same budgets pay for it."""
         room, after, _ = rules.where(message)
+        self.read_as = self.chat.readings.choice(message.get("read_as"))
         self.chat.limits.join(self.address or "")
         self.chat.names.release(self)
         caught = self._enter(room, after, rules.known_epoch(message), None, False)
@@ -172,8 +177,9 @@ class ChatSession(Session):
 
     def _catch_up(self, room: str, backlog: list[dict], last: int, seen: int | None) -> None:
         """Send what the room's history gave, then let live lines through."""
+        read = self.chat.readings.line
         for line in backlog:
-            self.reply(line)
+            self.reply(read(line, self.read_as))
         self.chat.caught_up(room, self, last, seen=seen)
 
     def on_say(self, message: dict) -> None:
@@ -207,7 +213,8 @@ class ChatSession(Session):
         elif stored is None:
             return
         elif stored.get("repeat") and not self._covers(room, stored["seq"]):
-            self.reply(dict(stored, client_id=client_id))  # the room saw it: sender only
+            read = self.chat.readings.line(stored, self.read_as)  # the room saw it: sender only
+            self.reply(dict(read, client_id=client_id))
         else:  # a new line goes to everyone (Chat.publish), and a repeat this client has or
             # will be sent needs no second copy: either way, this says it was ours
             said = {"type": "said", "room": room, "epoch": stored.get("epoch"),
@@ -237,3 +244,14 @@ class ChatSession(Session):
         except Exception:
             log.exception("keeping the translator of %r failed", self.room)
             raise ChatError("unavailable", "The choice could not be kept; try again.") from None
+
+    def on_read_as(self, message: dict) -> None:
+        """Read the room through another parrot (or the room's again, with null):
+        lines sent from now on carry that reading; ``read_as`` confirms it."""
+        if self.room is None:
+            raise ChatError("not_joined", "Join a room before choosing how to read it.")
+        if "translator" not in message:
+            raise ChatError("bad_message", "Name the reading in 'translator' (a "
+                            "translator's name, 'original', or null for the room's).")
+        self.read_as = self.chat.readings.choice(message["translator"])
+        self.reply({"type": "read_as", "room": self.room, "translator": self.read_as})
