@@ -45,7 +45,8 @@ def readings(cache_size: int = 100) -> tuple[Readings, Shouting]:
 
 def line(seq: int, text: str = "hello friend", room: str = "deck") -> dict:
     return {"type": "line", "room": room, "seq": seq, "author": "Ann", "text": text,
-            "translation": "ahoy matey", "translator": "pirate", "at": f"2026-01-01T00:00:{seq:02}Z"}
+            "translation": "ahoy matey", "translator": "pirate",
+            "at": f"2026-01-01T00:00:{seq:02}Z"}
 
 
 def test_the_rooms_reading_is_the_line_itself():
