@@ -302,6 +302,8 @@ class IChat(Interface):
     hub = Attribute("The fan-out of lines to this process's members (chat/hub.py).")
     limits = Attribute("The limits of issue 13 (chat/limits.py).")
     room_translators = Attribute("Its IRoomChoices.")
+    readings = Attribute("Lines as each reader chose to read them (chat/readings.py).")
+    unread = Attribute("Readers' last-read lines and their unread counts (unread/counts.py).")
 
 
 class IReadingCache(Interface):
@@ -325,6 +327,22 @@ class IReadingCache(Interface):
 
     def __len__():
         """How many entries it keeps now (at most ``size``)."""
+
+
+class ILastRead(Interface):
+    """Each reader's last-read line per room (piratechat/unread/), on the server so
+    it follows the reader to every tab, device and process. A reader is an opaque
+    key (unread/readers.py: a digest of a member's name or a page's key).
+
+    Marks only move forward: marking a lower seq than kept keeps the kept one.
+    Every process of a cluster sees a mark once ``mark`` returned."""
+
+    def mark(reader, room, seq):
+        """Keep ``seq`` as ``reader``'s last-read line of ``room`` unless a greater
+        one is kept; return the one kept now."""
+
+    def marks(reader, rooms):
+        """``{room: last-read seq}`` for those of ``rooms`` ``reader`` has marked."""
 
 
 class ITranslatorGuard(Interface):

@@ -24,6 +24,8 @@ from ..presence import make_presence
 from ..settings import Settings, SettingsError
 from ..sockjs.outgoing import Outgoing
 from ..translators.registry import guard, offered, translator_named
+from ..unread import make_last_read
+from ..unread.counts import Unread
 from .catchup import catch_up
 from .choice import RoomTranslators
 from .hub import Hub
@@ -63,6 +65,9 @@ class Chat:
         # Each reader's own parrot (chat/readings.py): read once per (line, translator) here.
         self.readings = Readings(registry, self.limits.translations, ReadingCache())
         self.hub.read = self.readings.payloads
+        # Readers' last-read lines, and their unread counts (piratechat/unread/).
+        self.unread = Unread(make_last_read(broker, settings.broker_prefix), broker,
+                             self.last_seq)
         broker.subscribe(self.receive)
         broker.on_reconnect(self.reconnected)
         history.subscribe(self.publish)
@@ -175,6 +180,14 @@ class Chat:
         self.hub.notice(room, payload)
         self.broker.publish(room, payload)
         return notice
+
+    def last_seq(self, room: str) -> int:
+        """``room``'s last line number as this process knows it: the last one
+        delivered here while the room has members here, else the storage's."""
+        following = self.sequencer.next.get(room)
+        if following is not None:
+            return following - 1
+        return self.history.since(room, 0, 0)[0]
 
     def makes_room(self, room: str) -> bool:
         """Whether a line said in ``room`` now would make the room: none of its

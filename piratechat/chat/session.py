@@ -14,6 +14,8 @@ from functools import partial
 from .. import logs
 from ..sockjs import Session
 from ..sockjs.session import CLOSED
+from ..unread import requests as unread_requests
+from ..unread.readers import reader_of
 from . import rules
 from .flood import TokenBucket
 from .limits import TOO_MANY_CONNECTIONS
@@ -41,6 +43,7 @@ class ChatSession(Session):
         self.sender: str | None = None  # whose repeats its lines' client ids find (senders.py)
         self.presence = False  # sent who is here, and who comes and goes?
         self.read_as: str | None = None  # the parrot it reads through; None: the room's
+        self.reader: str | None = None  # whose last-read marks it keeps (unread/readers.py)
         settings = self.chat.settings
         self.bucket = TokenBucket(settings.lines_per_second, settings.burst)
         self.address: str | None = None
@@ -70,6 +73,15 @@ class ChatSession(Session):
         if self.room is not None:
             self._leave_room()
         self.chat.names.release(self)
+        self._be_reader(None)
+
+    def _be_reader(self, reader: str | None) -> None:
+        """Be told of ``reader``'s marks from now on (None: of nobody's)."""
+        if self.reader is not None:
+            self.chat.unread.detach(self.reader, self)
+        self.reader = reader
+        if reader is not None:
+            self.chat.unread.attach(reader, self)
 
     def _leave_room(self) -> None:
         self.chat.leave(self.room, self)
@@ -114,8 +126,9 @@ class ChatSession(Session):
             chat.roster.leave(room, member_id, presence)
             return
         self.member_id = member_id
+        self._be_reader(reader_of(name if member else None, sender_key))
         self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators,
-                    "read_as": self.read_as})
+                    "read_as": self.read_as, "last_read": self._last_read(room)})
         if presence:
             for notice in chat.roster.listing_for(room, self):
                 self.reply(notice)
@@ -135,6 +148,7 @@ class ChatSession(Session):
         if caught is None:
             return
         epoch, last, backlog, _, seen = caught
+        self._be_reader(None)
         self.reply({"type": "listening", "room": room, "epoch": epoch})
         self._catch_up(room, backlog, last, seen)
 
@@ -255,3 +269,41 @@ class ChatSession(Session):
                             "translator's name, 'original', or null for the room's).")
         self.read_as = self.chat.readings.choice(message["translator"])
         self.reply({"type": "read_as", "room": self.room, "translator": self.read_as})
+
+    def _last_read(self, room: str) -> int | None:
+        """This reader's mark in ``room`` for ``joined``; None if none, or unknown now."""
+        if self.reader is None:
+            return None
+        try:
+            return self.chat.unread.last_read(self.reader, room)
+        except Exception:
+            log.exception("reading the last-read line of %r failed", room)
+            return None
+
+    def on_read(self, message: dict) -> None:
+        """Mark the joined room read up to ``seq``: every connection of this
+        reader, on every process, is sent the room's ``unread`` count."""
+        seq = unread_requests.read(message, self.room, self.reader)
+        if not self.bucket.take():
+            raise ChatError("flood", "Slow down: you are sending messages too fast.")
+        try:
+            self.chat.unread.read(self.reader, self.room, seq)
+        except Exception:
+            log.exception("keeping the last-read line of %r failed", self.room)
+            raise ChatError("unavailable", "What you read could not be kept; "
+                            "try again.") from None
+
+    def on_unread(self, message: dict) -> None:
+        """The unread counts of ``rooms`` (those this reader read before), one
+        ``unread`` message each."""
+        rooms = unread_requests.unread(message, self.reader)
+        if not self.bucket.take():
+            raise ChatError("flood", "Slow down: you are sending messages too fast.")
+        try:
+            counts = self.chat.unread.counts(self.reader, rooms)
+        except Exception:
+            log.exception("reading unread counts failed")
+            raise ChatError("unavailable", "Unread counts cannot be read now; "
+                            "try again.") from None
+        for count in counts:
+            self.reply(count)
