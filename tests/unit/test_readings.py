@@ -14,7 +14,7 @@ from piratechat.chat.limits import TranslationBudget
 from piratechat.chat.messages import ChatError, dumps
 from piratechat.chat.reading_cache import ReadingCache
 from piratechat.chat.readings import Readings
-from piratechat.interfaces import ITranslator
+from piratechat.interfaces import ITranslator, TranslatorUnavailable
 from piratechat.translators.registry import includeme
 
 
@@ -120,3 +120,33 @@ def test_the_hub_reads_a_batch_once_per_reading_not_per_member():
     for member in members:
         (got,) = member.got
         assert got["translator"] == (member.read_as or "pirate")
+
+
+@implementer(ITranslator)
+class Unavailable:
+    """A translator whose service is down: it always says so."""
+
+    name = "down"
+    title = "Down"
+
+    def translate(self, text: str) -> str:
+        raise TranslatorUnavailable("the service is down")
+
+
+def test_a_reading_whose_translator_fails_is_the_pirates_and_says_so():
+    config = Configurator(settings={})
+    config.include(includeme)
+    config.add_translator(Unavailable())
+    config.commit()
+    budget = TranslationBudget(share=10.0, in_flight=4, process_share=10.0)
+    read = Readings(config.registry, budget, ReadingCache(10))
+    got = read.line(dict(line(1), translator="bard", translation="bard's"), "down")
+    assert (got["translator"], got["fallback"]) == ("pirate", "down")
+    assert got["room_translator"] == "bard"
+
+
+def test_a_room_over_its_translation_budget_reads_through_the_pirate():
+    read, shouting = readings()
+    read.budget = TranslationBudget(share=0.0, in_flight=4, process_share=10.0)
+    got = read.line(line(1), "shouting")
+    assert (got["translator"], got["fallback"], shouting.calls) == ("pirate", "shouting", 0)
