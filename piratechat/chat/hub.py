@@ -30,7 +30,10 @@ A member may read through a parrot of its own (chat/readings.py: its
 session's ``read_as``, None for the room's). A batch is then read once per
 reading that some member here chose, the first time the fan-out meets it,
 and framed once per reading: members are grouped by reading, never is a
-line read once per member.
+line read once per member. Every room's fan-out shares the deliverer, so a
+reading is waited for at most ``READING_WAIT`` (a remote translator may take
+seconds to fail): one not made by then goes out in the room parrot's words
+for that batch (its ``translator`` says whose), and is kept once made.
 """
 
 from __future__ import annotations
@@ -57,6 +60,9 @@ State = None | list[tuple[int | None, str]] | int
 
 #: Members written to between two yields to the gevent hub.
 YIELD_EVERY = 256
+
+#: Seconds a fan-out waits for a batch's reading through a member's parrot.
+READING_WAIT = 0.5
 
 _LEFT = ()  # what a member that left during a yield holds
 
@@ -94,6 +100,21 @@ class Hub:
     def join(self, room: str, session: Session) -> None:
         """Add ``session`` to ``room``, holding live lines until ``caught_up``."""
         self.rooms.setdefault(room, {})[session] = []
+
+    def _reading_in_time(self, session: Session, payloads: list[str]) -> list[str]:
+        """``reading``, waited for ``READING_WAIT`` at most: else the room's words."""
+        if getattr(session, "read_as", None) is None or self.read is None:
+            return payloads
+        worker = gevent.spawn(self.reading, session, payloads)
+        try:
+            return worker.get(timeout=READING_WAIT)
+        except gevent.Timeout:
+            log.warning("reading %d lines as %r took over %g s; sent as the room's",
+                        len(payloads), session.read_as, READING_WAIT)
+        except Exception:
+            log.exception("reading %d lines as %r failed; sent as the room's",
+                          len(payloads), getattr(session, "read_as", None))
+        return payloads
 
     def caught_up(self, room: str, session: Session, last_seq: int) -> None:
         """``session`` was sent every line up to ``last_seq``: send it the newer
@@ -212,13 +233,13 @@ class Hub:
         readings = {None: (payloads, Outgoing(payloads))}
         seqs = None
         for count, session in enumerate(list(members), 1):
-            state = members.get(session, _LEFT)
             try:
                 reading = getattr(session, "read_as", None)
                 read = readings.get(reading)
-                if read is None:
-                    mine = self.reading(session, payloads)
+                if read is None:  # may yield: the member's state is read after
+                    mine = self._reading_in_time(session, payloads)
                     read = readings[reading] = (mine, Outgoing(mine))
+                state = members.get(session, _LEFT)
                 if state is None:
                     session.send(read[1])
                 elif state is not _LEFT:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import gevent.event
 from pyramid.config import Configurator
 from zope.interface import implementer
 
@@ -150,3 +151,30 @@ def test_a_room_over_its_translation_budget_reads_through_the_pirate():
     read.budget = TranslationBudget(share=0.0, in_flight=4, process_share=10.0)
     got = read.line(line(1), "shouting")
     assert (got["translator"], got["fallback"], shouting.calls) == ("pirate", "shouting", 0)
+
+
+def test_a_slow_reading_does_not_hold_the_room(monkeypatch):
+    """A reading not made within READING_WAIT goes out as the room's words; the
+    other readers get theirs, and the slow one is kept once made."""
+    from piratechat.chat import hub as hub_module
+
+    monkeypatch.setattr(hub_module, "READING_WAIT", 0.05)
+    read, _ = readings()
+    hub = Hub()
+    made = gevent.event.Event()
+
+    def slow_for_bard(payloads, reading):
+        if reading == "bard":
+            made.wait(10)  # the service answers only once the fan-out went on
+        return read.payloads(payloads, reading)
+
+    hub.read = slow_for_bard
+    bard, original = Reader("bard"), Reader("original")
+    for member in (bard, original):
+        hub.join("deck", member)
+        hub.caught_up("deck", member, 0)
+    hub.deliver("deck", dumps(line(1)))
+    assert hub.drain(5)
+    made.set()
+    assert [got["translator"] for got in bard.got] == ["pirate"]
+    assert [got["translator"] for got in original.got] == ["original"]
