@@ -10,7 +10,7 @@ MAX_N = 19_500  # every server is one process, and one process may open 20,000 f
 SCENARIOS = ["single", "rooms", "overload", "readings"]
 
 #: The "readings" scenario's four choices, connection by connection: the room's
-#: parrot (pirate), two other translators, and the original text (chat/readings.py).
+#: parrot (pirate), two other translators, and the original text (chat/runtime/readings.py).
 READINGS = "-,bard,yoda,original"
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.readings_fanout [--n 10000] [--lines 200]
 
-The work tree's Hub (chat/hub.py) and Readings (chat/readings.py), in this
+The work tree's Hub (chat/runtime/hub.py) and Readings (chat/runtime/readings.py), in this
 process, with N members whose ``send`` takes the batch's SockJS encoding (the
 part built once per batch and shared) and keeps it: no sockets, so what is
 timed is the hub's own work per delivery, the part readings change. Timed in
@@ -22,11 +22,11 @@ import time
 
 from pyramid.config import Configurator
 
-from piratechat.chat.hub import Hub
-from piratechat.chat.limits import TranslationBudget
-from piratechat.chat.messages import dumps
-from piratechat.chat.reading_cache import ReadingCache
-from piratechat.chat.readings import Readings
+from piratechat.chat.core.messages import dumps
+from piratechat.chat.core.reading_cache import ReadingCache
+from piratechat.chat.runtime.hub import Hub
+from piratechat.chat.runtime.limits import TranslationBudget
+from piratechat.chat.runtime.readings import Readings
 from piratechat.translators.registry import includeme, translator_named
 
 

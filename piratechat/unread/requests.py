@@ -1,10 +1,10 @@
 """A client's ``read`` and ``unread`` messages read as requests (docs/protocol.md,
 "Unread counts"), or ChatError with the code the client acts on. Plain values in,
-plain values out, as chat/rules.py's are."""
+plain values out, as chat/core/rules.py's are."""
 
 from __future__ import annotations
 
-from ..chat.messages import ChatError
+from ..chat.core.messages import ChatError
 from ..rooms.slugs import BadRoomName, check_slug
 from .counts import MAX_ROOMS
 

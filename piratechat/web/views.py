@@ -15,7 +15,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import exception_view_config, view_config
 
-from ..chat.messages import ChatError
+from ..chat.core.messages import ChatError
 from ..interfaces import IChat, ISettings, ITranslator
 from ..rooms.resources import Room, Rooms, Root
 from ..rooms.slugs import MAX_LENGTH, BadRoomName, slug_for
@@ -112,9 +112,9 @@ class _BadParameter(ValueError):
 @view_config(route_name="site", context=Room, name="history", request_method="GET")
 def history(context: Room, request):
     """``GET <room>/history?after=SEQ&limit=N&read_as=NAME``: lines after SEQ, oldest
-    first, as JSON; each read through ``read_as`` if given (chat/readings.py).
+    first, as JSON; each read through ``read_as`` if given (chat/runtime/readings.py).
 
-    An address reads at most ``read_bytes_per_second`` (chat/limits.py): the
+    An address reads at most ``read_bytes_per_second`` (chat/runtime/limits.py): the
     answer is charged its size, and while the address's budget is spent it
     gets ``429`` instead."""
     try:

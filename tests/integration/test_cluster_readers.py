@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from piratechat.chat.tokens import issue
+from piratechat.chat.core.tokens import issue
 from piratechat.cluster.local import LocalCluster
 from piratechat.translators.bard import BardTranslator
 from tests.integration.test_cluster import FAST

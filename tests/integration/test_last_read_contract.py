@@ -6,22 +6,20 @@ from __future__ import annotations
 import pytest
 from zope.interface.verify import verifyObject
 
-from piratechat.broker.redis import pooled_client
 from piratechat.interfaces import ILastRead
 from piratechat.unread.local import LocalLastRead
 from piratechat.unread.redis import RedisLastRead
+from tests.support.process_views import process_views
 
 
 @pytest.fixture(params=["local", "redis"])
 def view(request, redis_url, broker_prefix):
-    """``view()``: one more process's view of one set of marks."""
-    client = pooled_client(redis_url) if request.param == "redis" else None
-    state = LocalLastRead()
-    yield (lambda: RedisLastRead(client, broker_prefix)) if client else (lambda: state)
-    if client is not None:
-        for key in client.scan_iter(broker_prefix + "*"):
-            client.delete(key)
-        client.close()
+    """``view()``: one more process's view of one set of marks (no TTL, no clock:
+    marks only move forward, and a reader's expire long after any test)."""
+    kinds = (lambda ttl, clock: LocalLastRead()), (
+        lambda client, ttl, prefix, clock: RedisLastRead(client, prefix))
+    with process_views(request.param, redis_url, broker_prefix, *kinds) as (views, _):
+        yield views
 
 
 def test_provides_the_interface(view):

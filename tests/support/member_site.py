@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pyramid.response import Response
 
-from piratechat.chat.tokens import issue
+from piratechat.chat.core.tokens import issue
 from piratechat.interfaces import ISettings
 
 COOKIE = "test_member"

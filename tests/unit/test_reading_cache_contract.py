@@ -1,12 +1,12 @@
 """The IReadingCache contract (piratechat/interfaces.py), run against each
-implementation: what chat/readings.py relies on from a reading cache."""
+implementation: what chat/runtime/readings.py relies on from a reading cache."""
 
 from __future__ import annotations
 
 import pytest
 from zope.interface.verify import verifyObject
 
-from piratechat.chat.reading_cache import ReadingCache
+from piratechat.chat.core.reading_cache import ReadingCache
 from piratechat.interfaces import IReadingCache
 
 IMPLEMENTATIONS = {"memory": ReadingCache}

@@ -1,6 +1,6 @@
-"""chat/readings.py: a line read through the reader's own parrot, translated once
+"""chat/runtime/readings.py: a line read through the reader's own parrot, translated once
 per (line, translator) in a process whatever the number of readers; and the hub
-(chat/hub.py) reads a batch once per reading its members chose, never per member."""
+(chat/runtime/hub.py) reads a batch once per reading its members chose, never per member."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import gevent.event
 from pyramid.config import Configurator
 from zope.interface import implementer
 
-from piratechat.chat.hub import Hub
-from piratechat.chat.limits import TranslationBudget
-from piratechat.chat.messages import ChatError, dumps
-from piratechat.chat.reading_cache import ReadingCache
-from piratechat.chat.readings import Readings
+from piratechat.chat.core.messages import ChatError, dumps
+from piratechat.chat.core.reading_cache import ReadingCache
+from piratechat.chat.runtime.hub import Hub
+from piratechat.chat.runtime.limits import TranslationBudget
+from piratechat.chat.runtime.readings import Readings
 from piratechat.interfaces import ITranslator, TranslatorUnavailable
 from piratechat.translators.registry import includeme
 
@@ -156,7 +156,7 @@ def test_a_room_over_its_translation_budget_reads_through_the_pirate():
 def test_a_slow_reading_does_not_hold_the_room(monkeypatch):
     """A reading not made within READING_WAIT goes out as the room's words; the
     other readers get theirs, and the slow one is kept once made."""
-    from piratechat.chat import hub as hub_module
+    from piratechat.chat.runtime import hub as hub_module
 
     monkeypatch.setattr(hub_module, "READING_WAIT", 0.05)
     read, _ = readings()
