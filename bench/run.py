@@ -128,6 +128,8 @@ def loadgen_command(url: str, mode: str, cell: Cell, args) -> list[str]:
         "drain-idle": 5,
         "max-seconds": args.run_timeout,
     }
+    if cell.read_as:
+        options["read-as"] = cell.read_as
     argv = ["node", str(BENCH / "loadgen.js")]
     for name, value in options.items():
         argv += [f"--{name}", str(value)]

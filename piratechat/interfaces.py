@@ -317,6 +317,47 @@ class IChat(Interface):
     hub = Attribute("The fan-out of lines to this process's members (chat/runtime/hub.py).")
     limits = Attribute("The limits of issue 13 (chat/runtime/limits.py).")
     room_translators = Attribute("Its IRoomChoices.")
+    readings = Attribute("Lines as each reader chose to read them (chat/runtime/readings.py).")
+    unread = Attribute("Readers' last-read lines and their unread counts (unread/counts.py).")
+
+
+class IReadingCache(Interface):
+    """The readings of lines through parrots other than their room's, kept per
+    process (chat/core/reading_cache.py, chat/runtime/readings.py): each (line, translator)
+    is translated once here, whatever the number of members reading it.
+
+    Keys are hashables naming a line and a translator; values anything but
+    None. Bounded: holds at most ``size`` entries, dropping the least recently
+    used (``get`` and ``put`` both count as a use) first."""
+
+    size = Attribute("The most entries it keeps.")
+
+    def get(key):
+        """The value kept under ``key``, or None when there is none (never kept,
+        or dropped to make room)."""
+
+    def put(key, value):
+        """Keep ``value`` under ``key`` (replacing any), dropping the least
+        recently used entry when past ``size``."""
+
+    def __len__():
+        """How many entries it keeps now (at most ``size``)."""
+
+
+class ILastRead(Interface):
+    """Each reader's last-read line per room (piratechat/unread/), on the server so
+    it follows the reader to every tab, device and process. A reader is an opaque
+    key (unread/readers.py: a digest of a member's name or a page's key).
+
+    Marks only move forward: marking a lower seq than kept keeps the kept one.
+    Every process of a cluster sees a mark once ``mark`` returned."""
+
+    def mark(reader, room, seq):
+        """Keep ``seq`` as ``reader``'s last-read line of ``room`` unless a greater
+        one is kept; return the one kept now."""
+
+    def marks(reader, rooms):
+        """``{room: last-read seq}`` for those of ``rooms`` ``reader`` has marked."""
 
 
 class ITranslatorGuard(Interface):

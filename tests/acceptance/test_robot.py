@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.acceptance.robot_suite import (
+    INI,
     RESULTS,
     ROOT,
     VARIABLES,
@@ -30,8 +31,8 @@ CASES = robot_cases()
 
 @pytest.fixture(scope="module")
 def robot_run(monkeypatch_module):
-    server = LiveServer(env=acceptance_env())
-    plain = LiveServer(env=acceptance_env(theme=False))  # the same pages, unthemed
+    server = LiveServer(INI, env=acceptance_env())
+    plain = LiveServer(INI, env=acceptance_env(theme=False))  # the same pages, unthemed
     VARIABLES[:] = ["APP_URL:" + server.start(), "PLAIN_URL:" + plain.start()]
     RESULTS.mkdir(parents=True, exist_ok=True)
     monkeypatch_module.chdir(RESULTS)

@@ -27,7 +27,8 @@ class ChatError(Exception):
         return {"type": "error", "code": self.code, "message": self.message}
 
 
-CLIENT_TYPES = ("join", "listen", "say", "translator", "retract", "moderate", "log")
+CLIENT_TYPES = ("join", "listen", "say", "translator", "retract", "moderate", "log",
+                "read_as", "read", "unread")
 
 
 def parse(raw: str) -> dict:

@@ -25,6 +25,15 @@ interleave. As lines reach members after ``deliver`` returns, a line the
 read covered may still be queued when its member catches up: until a newer
 line reaches it, a caught-up member skips lines numbered at or below what it
 was sent.
+
+A member may read through a parrot of its own (chat/readings.py: its
+session's ``read_as``, None for the room's). A batch is then read once per
+reading that some member here chose, the first time the fan-out meets it,
+and framed once per reading: members are grouped by reading, never is a
+line read once per member. Every room's fan-out shares the deliverer, so a
+reading is waited for at most ``READING_WAIT`` (a remote translator may take
+seconds to fail): one not made by then goes out in the room parrot's words
+for that batch (its ``translator`` says whose), and is kept once made.
 """
 
 from __future__ import annotations
@@ -52,6 +61,9 @@ State = None | list[tuple[int | None, str]] | int
 #: Members written to between two yields to the gevent hub.
 YIELD_EVERY = 256
 
+#: Seconds a fan-out waits for a batch's reading through a member's parrot.
+READING_WAIT = 0.5
+
 _LEFT = ()  # what a member that left during a yield holds
 
 
@@ -74,10 +86,35 @@ class Hub:
         #: Called with the seconds from a batch's oldest line being queued to the
         #: end of its fan-out (piratechat/metrics.py); None: not measured.
         self.on_fanout: Callable[[float], None] | None = None
+        #: Reads encoded lines through a reading (Readings.payloads); None: every
+        #: member reads the room's parrot.
+        self.read: Callable[[list[str], str], list[str]] | None = None
+
+    def reading(self, session: Session, payloads: list[str]) -> list[str]:
+        """``payloads`` as ``session`` reads them (its ``read_as``)."""
+        reading = getattr(session, "read_as", None)
+        if reading is None or self.read is None:
+            return payloads
+        return self.read(payloads, reading)
 
     def join(self, room: str, session: Session) -> None:
         """Add ``session`` to ``room``, holding live lines until ``caught_up``."""
         self.rooms.setdefault(room, {})[session] = []
+
+    def _reading_in_time(self, session: Session, payloads: list[str]) -> list[str]:
+        """``reading``, waited for ``READING_WAIT`` at most: else the room's words."""
+        if getattr(session, "read_as", None) is None or self.read is None:
+            return payloads
+        worker = gevent.spawn(self.reading, session, payloads)
+        try:
+            return worker.get(timeout=READING_WAIT)
+        except gevent.Timeout:
+            log.warning("reading %d lines as %r took over %g s; sent as the room's",
+                        len(payloads), session.read_as, READING_WAIT)
+        except Exception:
+            log.exception("reading %d lines as %r failed; sent as the room's",
+                          len(payloads), getattr(session, "read_as", None))
+        return payloads
 
     def caught_up(self, room: str, session: Session, last_seq: int) -> None:
         """``session`` was sent every line up to ``last_seq``: send it the newer
@@ -88,7 +125,7 @@ class Hub:
             return  # left meanwhile, or already caught up
         newer, members[session] = release(held, last_seq)
         if newer:
-            session.send(Outgoing(newer))
+            session.send(Outgoing(self.reading(session, newer)))
 
     def leave(self, room: str, session: Session) -> bool:
         """Take ``session`` out of ``room``; True if that left the room empty here."""
@@ -191,23 +228,31 @@ class Hub:
         if not members:
             return
         self._sent[room] = time.perf_counter()
-        batch = Outgoing(payloads)
+        # reading -> (its payloads, framed once): the room's parrot's at first,
+        # another the first time a member reading through it comes.
+        readings = {None: (payloads, Outgoing(payloads))}
         seqs = None
         for count, session in enumerate(list(members), 1):
-            state = members.get(session, _LEFT)
             try:
+                reading = getattr(session, "read_as", None)
+                read = readings.get(reading)
+                if read is None:  # may yield: the member's state is read after
+                    mine = self._reading_in_time(session, payloads)
+                    read = readings[reading] = (mine, Outgoing(mine))
+                state = members.get(session, _LEFT)
                 if state is None:
-                    session.send(batch)
+                    session.send(read[1])
                 elif state is not _LEFT:
                     if seqs is None:  # once per line, and only while someone joins
                         seqs = [json.loads(payload)["seq"] for payload in payloads]
-                    if isinstance(state, list):  # catching up: hold
+                    if isinstance(state, list):  # catching up: hold (read when released)
                         state.extend(zip(seqs, payloads, strict=True))
                     else:  # caught up to seq ``state``: skip what it was sent
-                        newer = unseen(seqs, payloads, state)
+                        newer = unseen(seqs, read[0], state)
                         if newer:
                             members[session] = None  # later lines are all newer
-                            session.send(batch if len(newer) == len(payloads) else Outgoing(newer))
+                            session.send(read[1] if len(newer) == len(payloads)
+                                         else Outgoing(newer))
             except Exception:
                 log.exception("delivering to session %s failed", getattr(session, "id", session))
             if count % YIELD_EVERY == 0:

@@ -24,14 +24,18 @@ from ...interfaces import IBroker, IHistory, ITranslator
 from ...presence import make_presence
 from ...settings import Settings, SettingsError
 from ...translators.registry import guard, offered, translator_named
+from ...unread import make_last_read
+from ...unread.counts import Unread
 from ..core.catchup import catch_up
 from ..core.members import MemberNames
 from ..core.messages import ChatError, dumps, new_line
+from ..core.reading_cache import ReadingCache
 from .choice import RoomTranslators
 from .hub import Hub
 from .limits import Limits
 from .member_list import MemberList
 from .names_redis import keep_refreshed, make_room_names
+from .readings import Readings
 from .roster import Roster
 from .sequencer import GAP_WAIT, MAX_WAIT, Sequencer
 
@@ -58,6 +62,12 @@ class Chat:
         self._names_kept = keep_refreshed(self.names)
         self.room_translators = RoomTranslators(registry, watched=self.hub.rooms.__contains__)
         self.limits = Limits(settings)
+        # Each reader's own parrot (chat/readings.py): read once per (line, translator) here.
+        self.readings = Readings(registry, self.limits.translations, ReadingCache())
+        self.hub.read = self.readings.payloads
+        # Readers' last-read lines, and their unread counts (piratechat/unread/).
+        self.unread = Unread(make_last_read(broker, settings.broker_prefix), broker,
+                             self.last_seq)
         broker.subscribe(self.receive)
         broker.on_reconnect(self.reconnected)
         history.subscribe(self.publish)
@@ -115,7 +125,9 @@ class Chat:
             if not isinstance(self.hub.rooms.get(room, {}).get(session), list):
                 return sent  # left (or closed) meanwhile
             if lines:
-                session.send(Outgoing([dumps(line) for line in lines]))
+                reading = getattr(session, "read_as", None)
+                session.send(Outgoing([dumps(self.readings.line(line, reading))
+                                       for line in lines]))
                 sent = lines[-1]["seq"]
                 continue
             if time.monotonic() > deadline:
@@ -171,6 +183,14 @@ class Chat:
         self.hub.notice(room, payload)
         self.broker.publish(room, payload)
         return notice
+
+    def last_seq(self, room: str) -> int:
+        """``room``'s last line number as this process knows it: the last one
+        delivered here while the room has members here, else the storage's."""
+        following = self.sequencer.next.get(room)
+        if following is not None:
+            return following - 1
+        return self.history.since(room, 0, 0)[0]
 
     def makes_room(self, room: str) -> bool:
         """Whether a line said in ``room`` now would make the room: none of its

@@ -17,6 +17,8 @@ from pyramid_sockjs_gevent.core.session import CLOSED
 from ... import logs
 from ...moderation import core as moderation
 from ...moderation.core import Person, moderates_claim
+from ...unread import requests as unread_requests
+from ...unread.readers import reader_of
 from ..core import rules
 from ..core.flood import TokenBucket
 from ..core.messages import ChatError, dumps, parse
@@ -46,6 +48,8 @@ class ChatSession(Session):
         # Moderation (moderation/): a member by token? moderating what the site's
         # token says? holding the room's key?
         self.member, self.moderates, self.owns_room = False, (), False
+        self.read_as: str | None = None  # the parrot it reads through; None: the room's
+        self.reader: str | None = None  # whose last-read marks it keeps (unread/readers.py)
         settings = self.chat.settings
         self.bucket = TokenBucket(settings.lines_per_second, settings.burst)
         self.address: str | None = None
@@ -75,6 +79,15 @@ class ChatSession(Session):
         if self.room is not None:
             self._leave_room()
         self.chat.names.release(self)
+        self._be_reader(None)
+
+    def _be_reader(self, reader: str | None) -> None:
+        """Be told of ``reader``'s marks from now on (None: of nobody's)."""
+        if self.reader is not None:
+            self.chat.unread.detach(self.reader, self)
+        self.reader = reader
+        if reader is not None:
+            self.chat.unread.attach(reader, self)
 
     def _leave_room(self) -> None:
         self.chat.leave(self.room, self)
@@ -107,11 +120,13 @@ class ChatSession(Session):
         moderation, owns_room = chat.moderation.joining(
             room, Person(name, member, self.address or "", False, moderates),
             rules.owner_key(message))
+        read_as = chat.readings.choice(message.get("read_as"))
         chat.limits.join(self.address or "")
         # Taken before leaving the old room: a refused join keeps the member where it was.
         chat.names.take(room, name, self, name_owner(sender_key))
         self.sender = sender(sender_key, name)
         self.member, self.moderates, self.owns_room = member, moderates, owns_room
+        self.read_as = read_as
         caught = self._enter(room, after, known_epoch, name, presence)
         if caught is None:
             return
@@ -122,8 +137,9 @@ class ChatSession(Session):
             chat.roster.leave(room, member_id, presence)
             return
         self.member_id = member_id
+        self._be_reader(reader_of(name if member else None, sender_key))
         self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators,
-                    **moderation})
+                    **moderation, "read_as": self.read_as, "last_read": self._last_read(room)})
         if presence:
             for notice in chat.roster.listing_for(room, self):
                 self.reply(notice)
@@ -136,6 +152,7 @@ class ChatSession(Session):
         ``translator`` are refused with ``not_joined``. It reads as a join does, so
         the same budgets pay for it."""
         room, after, _ = rules.where(message)
+        self.read_as = self.chat.readings.choice(message.get("read_as"))
         self.chat.limits.join(self.address or "")
         self.chat.names.release(self)
         self.member, self.moderates, self.owns_room = False, (), False
@@ -143,6 +160,7 @@ class ChatSession(Session):
         if caught is None:
             return
         epoch, last, backlog, _, seen = caught
+        self._be_reader(None)
         self.reply({"type": "listening", "room": room, "epoch": epoch})
         self._catch_up(room, backlog, last, seen)
 
@@ -185,8 +203,9 @@ class ChatSession(Session):
 
     def _catch_up(self, room: str, backlog: list[dict], last: int, seen: int | None) -> None:
         """Send what the room's history gave, then let live lines through."""
+        read = self.chat.readings.line
         for line in backlog:
-            self.reply(line)
+            self.reply(read(line, self.read_as))
         self.chat.caught_up(room, self, last, seen=seen)
 
     def on_say(self, message: dict) -> None:
@@ -221,7 +240,8 @@ class ChatSession(Session):
         elif stored is None:
             return
         elif stored.get("repeat") and not self._covers(room, stored["seq"]):
-            self.reply(dict(stored, client_id=client_id))  # the room saw it: sender only
+            read = self.chat.readings.line(stored, self.read_as)  # the room saw it: sender only
+            self.reply(dict(read, client_id=client_id))
         else:  # a new line goes to everyone (Chat.publish), and a repeat this client has or
             # will be sent needs no second copy: either way, this says it was ours
             said = {"type": "said", "room": room, "epoch": stored.get("epoch"),
@@ -279,3 +299,52 @@ class ChatSession(Session):
         except Exception:
             log.exception("a moderation action in %r failed", self.room)
             raise ChatError("unavailable", "That could not be done now; try again.") from None
+
+    def on_read_as(self, message: dict) -> None:
+        """Read the room through another parrot (or the room's again, with null):
+        lines sent from now on carry that reading; ``read_as`` confirms it."""
+        if self.room is None:
+            raise ChatError("not_joined", "Join a room before choosing how to read it.")
+        if "translator" not in message:
+            raise ChatError("bad_message", "Name the reading in 'translator' (a "
+                            "translator's name, 'original', or null for the room's).")
+        self.read_as = self.chat.readings.choice(message["translator"])
+        self.reply({"type": "read_as", "room": self.room, "translator": self.read_as})
+
+    def _last_read(self, room: str) -> int | None:
+        """This reader's mark in ``room`` for ``joined``; None if none, or unknown now."""
+        if self.reader is None:
+            return None
+        try:
+            return self.chat.unread.last_read(self.reader, room)
+        except Exception:
+            log.exception("reading the last-read line of %r failed", room)
+            return None
+
+    def on_read(self, message: dict) -> None:
+        """Mark the joined room read up to ``seq``: every connection of this
+        reader, on every process, is sent the room's ``unread`` count."""
+        seq = unread_requests.read(message, self.room, self.reader)
+        if not self.bucket.take():
+            raise ChatError("flood", "Slow down: you are sending messages too fast.")
+        try:
+            self.chat.unread.read(self.reader, self.room, seq)
+        except Exception:
+            log.exception("keeping the last-read line of %r failed", self.room)
+            raise ChatError("unavailable", "What you read could not be kept; "
+                            "try again.") from None
+
+    def on_unread(self, message: dict) -> None:
+        """The unread counts of ``rooms`` (those this reader read before), one
+        ``unread`` message each."""
+        rooms = unread_requests.unread(message, self.reader)
+        if not self.bucket.take():
+            raise ChatError("flood", "Slow down: you are sending messages too fast.")
+        try:
+            counts = self.chat.unread.counts(self.reader, rooms)
+        except Exception:
+            log.exception("reading unread counts failed")
+            raise ChatError("unavailable", "Unread counts cannot be read now; "
+                            "try again.") from None
+        for count in counts:
+            self.reply(count)

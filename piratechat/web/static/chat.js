@@ -13,6 +13,11 @@
 // Moderation (docs/protocol.md, "Moderation"): a line of ours can be taken back for ten
 // minutes (proved by its client_id), any line by a moderator; the moderators' panel
 // shows only when `joined` says we moderate. The server decides every action again.
+// Each reader may read through a parrot of their own ("You read as", kept in
+// localStorage): joins ask for it (`read_as`), switching tells the server and re-reads the
+// lines shown from the history URL. What this reader has read is kept on the server
+// (`read`): the tab's title counts the open room's unread lines, the list of rooms each
+// room's, and a read in another tab or device clears them (`unread`, docs/protocol.md).
 (function () {
   "use strict";
   var chat = document.getElementById("chat");
@@ -25,6 +30,10 @@
   var nameInput = document.getElementById("name");
   var sendButton = document.getElementById("send");
   var translatorSelect = document.getElementById("translator");
+  var readAsSelect = document.getElementById("read-as");
+  var baseTitle = document.title;
+  var readMark = null;  // the last line of this room this reader read, as the server keeps it
+  var markTimer = null;
   var presenceList = document.getElementById("presence");
   var present = new Map();  // member id -> name: who is in the room, on every server
   var presentCount = 0;
@@ -114,6 +123,7 @@
     if (lastSeq !== null && line.seq <= lastSeq) { return; }  // already shown
     lastSeq = line.seq;
     append([lineItem(line)]);
+    lineCame();
   }
 
   // A line missed in a gap goes before the first shown line numbered after it.
@@ -161,11 +171,11 @@
     when.setAttribute("datetime", line.at);
     said.appendChild(when);
     var parrot = el("span", "parrot");
-    var who = line.translator + (line.fallback ? ", standing in for " + line.fallback : "");
-    parrot.appendChild(el("span", "parrot-name", "Parrot (" + who + ")"));
+    parrot.appendChild(el("span", "parrot-name"));
     parrot.appendChild(document.createTextNode(": "));
-    parrot.appendChild(el("span", "translation", line.translation));
+    parrot.appendChild(el("span", "translation"));
     said.appendChild(parrot);
+    showReading(said, line);
     if (mine(line)) { markOwn(said); }
     offerTakeBack(said);
     return said;
@@ -205,6 +215,106 @@
   function onRetracted(message) {
     var shown = list.querySelector('li.said[data-seq="' + message.seq + '"]');
     if (shown) { takenBack(shown); }
+  }
+
+  // The parrot's words as this reader reads them; the room's parrot's stay on the line
+  // (its data-room-translation) when another was chosen.
+  function showReading(said, line) {
+    var who = line.translator + (line.fallback ? ", standing in for " + line.fallback : "");
+    said.querySelector(".parrot-name").textContent = "Parrot (" + who + ")";
+    said.querySelector(".translation").textContent = line.translation;
+    said.setAttribute("data-translator", line.translator);
+    if (line.room_translator) {
+      said.setAttribute("data-room-translator", line.room_translator);
+      said.setAttribute("data-room-translation", line.room_translation);
+    } else {
+      said.removeAttribute("data-room-translator");
+      said.removeAttribute("data-room-translation");
+    }
+  }
+
+  // --- reading as -------------------------------------------------------------------
+  function readAs() { return readAsSelect ? readAsSelect.value : ""; }
+  if (readAsSelect) {
+    readAsSelect.value = localStorage.getItem("piratechat.read_as") || "";
+    if (readAsSelect.selectedIndex < 0) { readAsSelect.value = ""; }  // no longer offered
+    readAsSelect.addEventListener("change", function () {
+      localStorage.setItem("piratechat.read_as", readAs());
+      if (connected() && joined) { send({ type: "read_as", translator: readAs() || null }); }
+      reread();
+    });
+  }
+
+  // Switching parrots re-reads the lines shown: the history URL reads them as asked.
+  function reread() {
+    var shown = list.querySelectorAll("li.said");
+    if (!shown.length) { return; }
+    var first = Number(shown[0].getAttribute("data-seq"));
+    var last = Number(shown[shown.length - 1].getAttribute("data-seq"));
+    var asked = readAs();
+    var url = historyUrl + "?after=" + (first - 1) + "&limit=" + Math.min(1000, last - first + 1) +
+      (asked ? "&read_as=" + encodeURIComponent(asked) : "");
+    fetch(url).then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (page) {
+        if (!page || page.epoch !== epoch || readAs() !== asked) { return; }
+        page.lines.forEach(function (line) {
+          var said = list.querySelector('li.said[data-seq="' + line.seq + '"]');
+          if (said && !said.classList.contains("retracted")) { showReading(said, line); }
+        });
+        chat.setAttribute("data-reread", asked);
+      }).catch(function () { showError({ message: "The lines could not be read anew." }); });
+  }
+
+  // --- unread counts ----------------------------------------------------------------
+  // The open room: read while the page is seen (marked once lines settle), else counted
+  // in the tab's title.
+  function showTitleCount() {
+    var count = lastSeq !== null && readMark !== null ? Math.max(0, lastSeq - readMark) : 0;
+    document.title = (count ? "(" + count + ") " : "") + baseTitle;
+    chat.setAttribute("data-unread", String(count));
+    if (readMark !== null) { chat.setAttribute("data-last-read", String(readMark)); }
+  }
+
+  function markRead() {
+    markTimer = null;
+    if (!connected() || !joined || document.visibilityState !== "visible") { return; }
+    var seq = lastSeq === null ? 0 : lastSeq;
+    if (readMark !== null && seq <= readMark) { return; }
+    send({ type: "read", seq: seq });
+  }
+
+  function lineCame() {
+    showTitleCount();
+    if (markTimer === null) { markTimer = setTimeout(markRead, 300); }
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { lineCame(); }
+  });
+
+  // The other rooms listed: their counts come when asked (after joining) and whenever
+  // this reader reads one, here or anywhere.
+  function listedRooms() {
+    return Array.from(document.querySelectorAll("#rooms a[data-room]"),
+      function (link) { return link.getAttribute("data-room"); }).slice(0, 50);
+  }
+
+  function showUnread(message) {
+    if (message.room === (room || "lobby")) {
+      readMark = readMark === null ? message.last_read : Math.max(readMark, message.last_read);
+      showTitleCount();
+      return;
+    }
+    var link = document.querySelector('#rooms a[data-room="' + message.room + '"]');
+    if (!link) { return; }
+    var badge = link.parentNode.querySelector(".unread");
+    if (!badge) {
+      badge = el("span", "unread");
+      link.parentNode.appendChild(badge);
+    }
+    badge.textContent = message.count ? String(message.count) : "";
+    badge.hidden = !message.count;
+    badge.setAttribute("aria-label", message.count + " unread");
+    link.setAttribute("data-unread", String(message.count));
   }
 
   function markOwn(said) {
@@ -387,6 +497,7 @@
       }
       if (room) { message.room = room; }
       if (ownerKey) { message.key = decodeURIComponent(ownerKey); }  // owns: moderates
+      if (readAs()) { message.read_as = readAs(); }
       if (lastSeq !== null) { message.after = lastSeq; message.epoch = epoch; }
       if (connected()) { send(message); }
     });
@@ -438,13 +549,19 @@
         if (message.translator) { translatorSelect.value = message.translator; }
         setModerator(Boolean(message.moderator));
         if (message.rules) { showRules(message.rules); }
+        readMark = message.last_read === undefined ? null : message.last_read;
+        chat.setAttribute("data-read-as", message.read_as || "");
         sendOutbox();
+        if (listedRooms().length) { send({ type: "unread", rooms: listedRooms() }); }
+        lineCame();
       }
       else if (message.type === "retracted") { onRetracted(message); }
       else if (message.type === "rules") { showRules(message); }
       else if (message.type === "moderated") { showModerated(message); }
       else if (message.type === "log") { showLog(message); }
       else if (message.type === "translator") { showTranslator(message); }
+      else if (message.type === "unread") { showUnread(message); }
+      else if (message.type === "read_as") { chat.setAttribute("data-read-as", message.translator || ""); }
       else if (message.type === "presence" || message.type === "enter" ||
                message.type === "leave") { onPresence(message); }
     };
