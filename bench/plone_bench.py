@@ -197,7 +197,14 @@ def report(args, runs) -> None:
         "member (bench/loadgen.js).",
         "",
     ]
+    short = incomplete(args, runs)
+    if short:  # refused or failed clients: the figures would be for another load
+        rows += ["**FAILED: this run's figures are not for the load asked for, so none "
+                 "are given.**", ""]
+        rows += [f"- {problem}" for problem in short] + [""]
     for threads, (alone, both, chat_alone, chat_both) in runs.items():
+        if short:
+            break
         rows += [
             f"## Plone on {'the hub' if threads == 0 else f'{threads} threads'}",
             "",
@@ -217,10 +224,6 @@ def report(args, runs) -> None:
             f"| page errors | {alone['errors']} | {both['errors']} | |",
             "",
         ]
-    short = incomplete(args, runs)
-    if short:
-        rows += ["**This run is incomplete: its figures are not for the load asked for.**", ""]
-        rows += [f"- {problem}" for problem in short] + [""]
     Path(args.out).write_text("\n".join(rows))
     Path(args.out).with_suffix(".json").write_text(json.dumps(
         {str(t): dict(zip(("pages_alone", "pages_with_chat", "chat_alone", "chat_with_pages"),

@@ -67,6 +67,8 @@ class Row:
     worker_env: dict = field(default_factory=dict)  # PIRATECHAT_* in the measured process
     syscalls: dict | None = None  # send syscalls of the measured process, send + drain phase
     gc: dict | None = None  # PirateChat's full GC passes in the send + drain phase (heap.py)
+    join_cpu_seconds: float | None = None  # server CPU from the first connect to the last joined
+    join_seconds: float | None = None  # wall time of the same (the generator's)
     loadgen_command: str = ""
     result: dict = field(default_factory=dict)
 
@@ -169,6 +171,9 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
         row.worker_env = proc_environ(run.pid, "PIRATECHAT_")
         time.sleep(1.0)
         row.rss_before_kb = proc_rss_kb(run.pid)
+        join_cpu0 = cpu_seconds(cpu_parts(run))
+        if getattr(args, "profile_joins", False) and server.gunicorn:
+            profiler = [join_profiler(run.pid, cell)]
         loadgen_argv = loadgen_command(run.url, server.mode, cell, args)
         row.loadgen_command = shlex.join(loadgen_argv)
         gen = subprocess.Popen(
@@ -195,12 +200,25 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                 continue
             kind = ev.get("event")
             if kind == "connected":
+                join_cpu1 = cpu_seconds(cpu_parts(run))
+                if join_cpu0 is not None and join_cpu1 is not None:
+                    row.join_cpu_seconds = join_cpu1 - join_cpu0
+                row.join_seconds = ev["seconds"]
+                for p in profiler:  # py-spy writes what it has on SIGINT
+                    p.send_signal(signal.SIGINT)
+                    p.wait(timeout=60)
+                profiler = []
                 print(
                     f"    connected {ev['established']}/{ev['attempted']} in "
                     f"{ev['seconds']:.1f}s"
-                    + (f", failures {ev['failReasons']}" if ev["failed"] else ""),
+                    + (f", failures {ev['failReasons']}" if ev["failed"] else "")
+                    + (f", server CPU {row.join_cpu_seconds:.2f}s"
+                       if row.join_cpu_seconds is not None else ""),
                     flush=True,
                 )
+                if ev["failed"]:  # refused or failed clients: no figures for fewer members
+                    raise RuntimeError(f"{ev['failed']} of {ev['attempted']} connections failed: "
+                                       f"{ev['failReasons']}")
                 time.sleep(args.settle + cell.n / 10000)
                 row.rss_after_kb = proc_rss_kb(run.pid)
                 if args.syscalls:  # attaches within the generator's 0.5 s start delay
@@ -248,6 +266,9 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                 p.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 p.kill()
+        if gen is not None and gen.poll() is None and not row.ok:
+            os.killpg(gen.pid, signal.SIGKILL)  # e.g. waiting for "go" after refused clients
+            gen.wait(5)
         if gen is not None and gen.poll() is None:
             try:
                 gen.wait(timeout=20)
@@ -307,6 +328,16 @@ def start_profiler(pid: int, cell: Cell, args) -> list[subprocess.Popen]:
             ["--format", "raw", "--idle", "-o", f"{base}.txt"],
         )
     ]
+
+
+def join_profiler(pid: int, cell: Cell) -> subprocess.Popen:
+    """py-spy on the gunicorn worker from the first connect to the last joined
+    (raw stacks, results/profile-joins-N.txt; stopped with SIGINT)."""
+    return subprocess.Popen(
+        [str(VENV_BIN / "py-spy"), "record", "--format", "raw", "--pid", str(pid),
+         "--rate", "250", "--nonblocking", "--duration", "600",
+         "-o", str(RESULTS / f"profile-joins-{cell.n}.txt")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _per_line(x: float | None, what: str) -> str:
