@@ -75,7 +75,8 @@ def plone(args, budget: float) -> dict:
         return {"skipped": "Plone is not installed (make plone)"}
     out = RESULTS / f"{args.tag}-plone.md"
     argv = [sys.executable, "-m", "bench.plone_bench", "--pages-clients", "50", "--seconds",
-            "10", "--warm", "5", "--chat-n", "1000", "--lines", "10", "--out", str(out)]
+            "10", "--warm", "5", "--chat-n", "1000", "--lines", "10", "--no-hub", "--out",
+            str(out)]
     try:
         done = subprocess.run(argv, cwd=BENCH.parent, capture_output=True, text=True,
                               timeout=max(60.0, budget))

@@ -123,10 +123,13 @@ def main(argv=None) -> int:
     parser.add_argument("--interval", type=float, default=1.0)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--warm", type=float, default=10)
+    parser.add_argument("--hub", action=argparse.BooleanOptionalAction, default=True,
+                        help="also Plone on the gevent hub (threads 0), before --threads")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "plone.md"))
     args = parser.parse_args(argv)
     instance = make_site()
-    runs = {threads: measure(args, instance, threads) for threads in (0, args.threads)}
+    modes = (0, args.threads) if args.hub else (args.threads,)
+    runs = {threads: measure(args, instance, threads) for threads in modes}
     report(args, runs)
     short = incomplete(args, runs)
     for problem in short:
