@@ -50,6 +50,10 @@ THAW_GROWTH = 4
 FULL_PASS_EVERY = 2
 _started: list[tuple[float, float]] = []
 _walked = [0]  # frozen objects after the last full walk (0: not frozen yet)
+#: Objects frozen since the last full walk, counted as they are frozen (an upper
+#: bound: reference counting frees some): gc.get_freeze_count walks them all.
+_added = [0]
+_thawing = [False]
 
 
 def freeze() -> int:
@@ -64,12 +68,13 @@ def freeze() -> int:
     gc.collect()
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, FULL_PASS_EVERY)
-    _walked[0] = frozen()
+    _walked[0], _added[0] = frozen(), 0
     watch()
-    return frozen()
+    return _walked[0]
 
 
 def frozen() -> int:
+    """Objects frozen now (counted one by one: for /metrics, not for every pass)."""
     return gc.get_freeze_count()
 
 
@@ -79,12 +84,22 @@ def watch() -> None:
         gc.callbacks.append(_full_pass)
 
 
+def _grown() -> bool:
+    """Has the frozen heap grown ``THAW_GROWTH`` times since the last full walk?
+    Counted exactly only once the objects frozen since say it may have."""
+    if _walked[0] + _added[0] <= THAW_GROWTH * _walked[0]:
+        return False
+    _added[0] = frozen() - _walked[0]  # what is still there of them
+    return _walked[0] + _added[0] > THAW_GROWTH * _walked[0]
+
+
 def _full_pass(phase: str, info: dict) -> None:
     if info["generation"] != 2:
         return
     if phase == "start":
-        if _walked[0] and frozen() > THAW_GROWTH * _walked[0]:
+        if _walked[0] and _grown():
             gc.unfreeze()  # this pass walks everything: cycles among the frozen go
+            _thawing[0] = True
             thaws[0] += 1
         _started[:] = [(time.perf_counter(), time.thread_time())]
     elif _started:
@@ -95,7 +110,9 @@ def _full_pass(phase: str, info: dict) -> None:
         full_passes[2] = max(full_passes[2], seconds)
         full_passes[3] = max(full_passes[3], cpu_seconds)
         if _walked[0]:  # a server's heap: what survived lives on
-            walked_all = not frozen()
+            survived = len(gc.get_objects(generation=2))  # what this pass walked and kept
             gc.freeze()
-            if walked_all:
-                _walked[0] = frozen()
+            if _thawing[0]:
+                _walked[0], _added[0], _thawing[0] = survived, 0, False
+            else:
+                _added[0] += survived
