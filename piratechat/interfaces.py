@@ -114,6 +114,16 @@ class IHistory(Interface):
         """Whether ``room`` is stored: made by ``POST /rooms/`` or by its first
         line (a line said in a room that is not made it: chat/runtime/limits.py counts it)."""
 
+    def retract(room, seq, check):
+        """Take line ``seq`` of ``room`` back: its number stays, its text and
+        translation are gone for good, and reads give it as a ``line`` with
+        ``"retracted": true`` and empty ``text`` and ``translation``.
+        ``check(line)`` is called first with the stored line (a dict: seq,
+        author, at_us, retracted, repeat_key), in the same transaction, and may
+        raise ChatError to refuse. Returns the line's message as it is now;
+        ChatError("no_line") when the room has no such line. Notifies
+        ``moderation.events.LineRetracted`` (zope.event)."""
+
 
 class IBroker(Interface):
     """Carries a room's messages between the processes that serve one chat.

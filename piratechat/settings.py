@@ -185,6 +185,13 @@ class Settings:
                                                         "path": True})  # url(), or a path
     # Seconds between two fetches: a member renamed or removed shows this much later.
     member_names_refresh: float = above(0, 30.0)
+    # Members (names their tokens carry, separated by commas) who moderate every room
+    # (moderation/); "": none but those named in the chat or given by the site's tokens.
+    moderators: str = ""
+    # Seconds a process reuses the moderation rules it read for a room; a change made on
+    # any process is told to every other (rules_changed) at once, so this bounds only
+    # how long a lost notice (the broker reconnecting) goes unnoticed.
+    rules_reuse_seconds: float = above(0, 2.0)
 
 
 def parse(settings: dict, environ: dict | None = None) -> Settings:

@@ -85,5 +85,8 @@ def _write_text(messages) -> None:
     for message in messages:
         author, text, translator, translation = (printable(message[key]) for key in (
             "author", "text", "translator", "translation"))
+        if message.get("retracted"):  # its words are gone (moderation/)
+            print(f"{message['seq']:>6}  {message['at']}  {author}: (taken back)")
+            continue
         print(f"{message['seq']:>6}  {message['at']}  {author}: {text}")
         print(f"{'':>6}  parrot ({translator}): {translation}")

@@ -19,6 +19,7 @@ from ..rooms.slugs import MAX_LENGTH, slug_for, slugify
 from . import config
 from .chat_names import chat_name
 from .crew import members_json
+from .moderators import moderates
 
 #: Where the chat lives, from the site's root (plone.ini's urlmap).
 CHAT_PATH = "/chat"
@@ -37,8 +38,10 @@ class ChatToken(BrowserView):
         # authenticator covers: harmless for a forged request (it only puts
         # the member's own current name in).
         alsoProvides(self.request, IDisableCSRFProtection)
-        name = chat_name(api.user.get_current())
-        return json.dumps({"name": name, "token": tokens.issue(config.TOKEN_SECRET, name)})
+        user = api.user.get_current()
+        name = chat_name(user)
+        token = tokens.issue(config.TOKEN_SECRET, name, moderates=moderates(user))
+        return json.dumps({"name": name, "token": token})
 
 
 def topic_room(topic) -> str:

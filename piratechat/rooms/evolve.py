@@ -134,7 +134,26 @@ def step_6(zodb_root) -> None:
         room.client_ids = index
 
 
-STEPS = (step_1, step_2, step_3, step_4, step_5, step_6)
+def step_7(zodb_root) -> None:
+    """Reserved for the search index (issue 21, another branch); nothing here."""
+
+
+def step_8(zodb_root) -> None:
+    """Moderation (moderation/tree.py): the whole chat gets its Rules and its
+    container of groups of rooms. Rooms and their lines stay as they were (a
+    room's own rules and group are class defaults until set)."""
+    from ..moderation.tree import Groups, Rules
+
+    rooms = zodb_root[ROOT_KEY].rooms
+    rooms._p_activate()  # a ghost's __dict__ is empty until loaded
+    if rooms.__dict__.get("rules") is None:
+        rooms.rules = Rules()
+    if rooms.__dict__.get("groups") is None:
+        rooms.groups = Groups()
+        rooms.groups.__parent__ = rooms
+
+
+STEPS = (step_1, step_2, step_3, step_4, step_5, step_6, step_7, step_8)
 #: The schema this code writes.
 LATEST = len(STEPS)
 

@@ -93,12 +93,19 @@ class Room(Persistent):
     #: POST /rooms/; None: nobody owns it. Class-level defaults, so rooms
     #: stored before these existed need no evolve step.
     owner_key: str | None = None
+    #: The member (their chat name) who owns the room: a forum topic's author
+    #: (web/topics.py); owners by key are ``owner_key``'s.
+    owner_member: str | None = None
     #: Whether only the owner may change the translator.
     translator_locked: bool = False
     #: The address of the forum topic this room is for (web/topics.py); None: no topic.
     topic_url: str | None = None
     #: Repeat keys of the room's latest lines -> their seq (ClientIds; evolve step 2 adds it).
     client_ids = None
+    #: The group of rooms (moderation/tree.py) whose rules this room follows; None: none.
+    group: str | None = None
+    #: This room's own moderation rules (moderation/tree.py), made when first set.
+    rules = None
 
     #: The room's lines in chunks (rooms/lines.py); rooms stored before schema 5
     #: kept ``lines`` instead (evolve step 5).
@@ -180,6 +187,12 @@ class Room(Persistent):
             seq = self.client_ids.get(repeat_key)
             found = None if seq is None else history.line(seq)
         return found
+
+    def retract(self, seq: int) -> StoredLine | None:
+        """Take line ``seq`` back (rooms/lines.py, Chunk.retract): the line as it
+        was, or None when the room has no such line."""
+        chunk = self.history.chunk_of(seq)
+        return None if chunk is None else chunk.retract(seq)
 
     def message(self, line: StoredLine) -> dict:
         """``line`` as the protocol's ``line`` message, with this room's name and epoch."""
@@ -271,9 +284,18 @@ class Rooms(Persistent):
     """Every room by slug, and which were active lately (the front page's list)."""
 
     __name__ = "rooms"
+    #: The whole chat's moderation rules, and the groups of rooms between it and
+    #: the rooms (moderation/tree.py); evolve step 8 gives older databases both.
+    rules = None
+    groups = None
 
     def __init__(self):
+        from ..moderation.tree import Groups, Rules
+
         self.__parent__ = None
+        self.rules = Rules()
+        self.groups = Groups()
+        self.groups.__parent__ = self
         self._rooms = OOBTree()
         self._count = Length()  # resolves concurrent room creations by adding
         self._active = OOTreeSet()  # (-milliseconds, slug): the most recent first

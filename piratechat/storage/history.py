@@ -16,9 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+import zope.event
 from zope.interface import implementer
 
+from ..chat.core.messages import ChatError
 from ..interfaces import IHistory
+from ..moderation.events import LineRetracted
 from ..rooms.resources import Root, parse_time
 from .database import reading
 from .writer import Writer
@@ -59,6 +62,25 @@ def _append(room: str, line: dict, root: Root) -> dict:
     if _lists_its_room(stored.seq):
         rooms.touch(stored_room, stored.at_us // 1000)
     return stored_room.message(stored)
+
+
+def _retract(room: str, seq: int, check: Callable[[dict], None], root: Root):
+    """The writer's change taking line ``seq`` back, if ``check`` lets it: the
+    line's message as it is then, or the refusal (returned, not raised: raising
+    would fail the whole batch it is in)."""
+    stored_room = root.rooms.get(room)
+    line = None if stored_room is None else stored_room.history.line(seq)
+    if line is None:
+        return ChatError("no_line", f"Room {room!r} has no line {seq}.")
+    try:
+        check({"seq": seq, "author": line.author, "at_us": line.at_us,
+               "retracted": line.retracted, "repeat_key": line.repeat_key})
+    except ChatError as refusal:
+        return refusal
+    if not line.retracted:
+        stored_room.retract(seq)
+        zope.event.notify(LineRetracted(room, seq, root))
+    return stored_room.message(stored_room.history.line(seq))
 
 
 def _touch(room: str, root: Root) -> None:
@@ -122,6 +144,12 @@ class ZODBHistory:
             if stored is None:
                 return []
             return [stored.message(line) for line in stored.after(seq, limit)]
+
+    def retract(self, room: str, seq: int, check: Callable[[dict], None]) -> dict:
+        result = self.writer.submit(partial(_retract, room, seq, check))
+        if isinstance(result, ChatError):
+            raise result
+        return result
 
     def exists(self, room: str) -> bool:
         with reading(self.db) as root:

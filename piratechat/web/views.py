@@ -17,7 +17,7 @@ from pyramid.view import exception_view_config, view_config
 
 from ..interfaces import IChat, ISettings, ITranslator
 from ..rooms.resources import Room, Rooms, Root
-from ..rooms.slugs import MAX_LENGTH, BadRoomName, slug_for
+from ..rooms.slugs import MAX_LENGTH, BadRoomName, check_slug, slug_for
 from ..translators.registry import offered
 from . import owner
 from .forms import BadForm, form_fields
@@ -80,10 +80,15 @@ def open_room(context: Rooms, request):
     """The front page's form: the room for the typed name, created if new, then its page.
 
     Whoever creates a room gets its owner's key (web/owner.py); an address
-    creates at most ``rooms_per_minute`` rooms (429 past that)."""
-    name = form_fields(request).get("room", "")  # BadForm: the 400 below
+    creates at most ``rooms_per_minute`` rooms (429 past that). An optional
+    ``group`` puts a new room in that group of rooms (moderation/tree.py)."""
+    fields = form_fields(request)
+    name = fields.get("room", "")  # BadForm: the 400 below
     slug = slug_for(name)  # BadRoomName becomes the 400 page below
-    return owner.open_room(context, request, slug, name.strip())
+    group = fields.get("group") or None  # a group of rooms whose rules it follows
+    if group is not None:
+        group = check_slug(group)
+    return owner.open_room(context, request, slug, name.strip(), group)
 
 
 @view_config(route_name="site", context=Rooms, request_method="GET")

@@ -19,7 +19,12 @@ import robotsuite
 from tests.support.server import ROOT, LiveServer
 
 RESULTS = ROOT / "test-results" / "robot"
-SUITES = ("piratechat.robot", "transports.robot", "rooms.robot", "theme.robot", "owners.robot")
+SUITES = ("piratechat.robot", "transports.robot", "rooms.robot", "theme.robot", "owners.robot",
+          "moderation.robot")
+#: The servers' token secret, and the member their ``moderators`` setting names
+#: (moderation.robot's chat-wide moderator: tests/acceptance/Moderator.py).
+TOKEN_SECRET = "robot-token-secret"
+MODERATOR = "Chief Moderator"
 
 #: Robot variables every case gets; filled in once the server is up.
 VARIABLES: list[str] = []
@@ -67,7 +72,8 @@ def acceptance_env(theme: bool = True) -> dict:
     atexit.register(shutil.rmtree, scratch, True)
     return {"PIRATECHAT_HEARTBEAT_DELAY": "5", "PIRATECHAT_BURST": "100",
             "PIRATECHAT_ZODB_URI": f"file://{scratch}/Data.fs",
-            "PIRATECHAT_THEME": "on" if theme else "off"}
+            "PIRATECHAT_THEME": "on" if theme else "off",
+            "PIRATECHAT_TOKEN_SECRET": TOKEN_SECRET, "PIRATECHAT_MODERATORS": MODERATOR}
 
 
 def test_suite() -> unittest.TestSuite:

@@ -27,7 +27,7 @@ class ChatError(Exception):
         return {"type": "error", "code": self.code, "message": self.message}
 
 
-CLIENT_TYPES = ("join", "listen", "say", "translator")
+CLIENT_TYPES = ("join", "listen", "say", "translator", "retract", "moderate", "log")
 
 
 def parse(raw: str) -> dict:

@@ -111,3 +111,11 @@ def choose_translator(message: dict, joined: bool) -> ChooseTranslator:
     if lock is not None and not isinstance(lock, bool):
         raise ChatError("bad_message", "'lock' must be true or false.")
     return ChooseTranslator(name, key, lock)
+
+
+def owner_key(message: dict) -> str | None:
+    """A ``join``'s optional ``key``: the room's owner key (moderation/)."""
+    key = message.get("key")
+    if key is not None and not isinstance(key, str):
+        raise ChatError("bad_message", "The room's key must be a string in 'key'.")
+    return key

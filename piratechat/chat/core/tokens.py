@@ -24,13 +24,17 @@ class BadToken(Exception):
     """A token that is malformed, not signed with our secret, or expired."""
 
 
-def issue(secret: str, name: str, ttl: float = DEFAULT_TTL, now: float | None = None) -> str:
-    """A token saying ``name`` until ``now + ttl`` (Unix seconds)."""
+def issue(secret: str, name: str, ttl: float = DEFAULT_TTL, now: float | None = None,
+          moderates: list[str] | None = None) -> str:
+    """A token saying ``name`` until ``now + ttl`` (Unix seconds); with
+    ``moderates``, what the member moderates (moderation/core.py)."""
     if not secret:
         raise ValueError("no token_secret set: tokens cannot be signed")
     now = time.time() if now is None else now
-    body = json.dumps({"name": name, "exp": int(now + ttl)}, separators=(",", ":"),
-                      ensure_ascii=False).encode()
+    claims = {"name": name, "exp": int(now + ttl)}
+    if moderates:
+        claims["moderates"] = list(moderates)
+    body = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode()
     payload = base64.urlsafe_b64encode(body).rstrip(b"=").decode("ascii")
     return payload + "." + _signature(secret, payload)
 

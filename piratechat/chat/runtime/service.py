@@ -61,6 +61,9 @@ class Chat:
         broker.subscribe(self.receive)
         broker.on_reconnect(self.reconnected)
         history.subscribe(self.publish)
+        from ...moderation.service import Moderation
+
+        self.moderation = Moderation(self)
 
     def _member_list(self, settings: Settings) -> MemberList | None:
         """The fetcher of the site's member names, if the chat is told where."""

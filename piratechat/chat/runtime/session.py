@@ -15,6 +15,8 @@ from pyramid_sockjs_gevent import Session
 from pyramid_sockjs_gevent.core.session import CLOSED
 
 from ... import logs
+from ...moderation import core as moderation
+from ...moderation.core import Person, moderates_claim
 from ..core import rules
 from ..core.flood import TokenBucket
 from ..core.messages import ChatError, dumps, parse
@@ -41,6 +43,9 @@ class ChatSession(Session):
         self.member_id: str | None = None  # in the room's presence
         self.sender: str | None = None  # whose repeats its lines' client ids find (senders.py)
         self.presence = False  # sent who is here, and who comes and goes?
+        # Moderation (moderation/): a member by token? moderating what the site's
+        # token says? holding the room's key?
+        self.member, self.moderates, self.owns_room = False, (), False
         settings = self.chat.settings
         self.bucket = TokenBucket(settings.lines_per_second, settings.burst)
         self.address: str | None = None
@@ -98,10 +103,15 @@ class ChatSession(Session):
         room, after, presence = rules.where(message)
         known_epoch = rules.known_epoch(message)
         sender_key = sender_key_field(message)
+        moderates = moderates_claim(message["token"]) if member else ()
+        moderation, owns_room = chat.moderation.joining(
+            room, Person(name, member, self.address or "", False, moderates),
+            rules.owner_key(message))
         chat.limits.join(self.address or "")
         # Taken before leaving the old room: a refused join keeps the member where it was.
         chat.names.take(room, name, self, name_owner(sender_key))
         self.sender = sender(sender_key, name)
+        self.member, self.moderates, self.owns_room = member, moderates, owns_room
         caught = self._enter(room, after, known_epoch, name, presence)
         if caught is None:
             return
@@ -112,7 +122,8 @@ class ChatSession(Session):
             chat.roster.leave(room, member_id, presence)
             return
         self.member_id = member_id
-        self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators})
+        self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators,
+                    **moderation})
         if presence:
             for notice in chat.roster.listing_for(room, self):
                 self.reply(notice)
@@ -127,6 +138,7 @@ class ChatSession(Session):
         room, after, _ = rules.where(message)
         self.chat.limits.join(self.address or "")
         self.chat.names.release(self)
+        self.member, self.moderates, self.owns_room = False, (), False
         caught = self._enter(room, after, rules.known_epoch(message), None, False)
         if caught is None:
             return
@@ -182,6 +194,7 @@ class ChatSession(Session):
                                     joined=self.room is not None and self.name is not None)
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are saying lines too fast.")
+        self.chat.moderation.check_say(self)  # muted, banned, read_only, slow_mode
         self.chat.limits.line(self.address or "", self.room)
         if not self.room_checked:  # a line that makes its room counts as a room made
             if self.chat.makes_room(self.room):
@@ -238,3 +251,31 @@ class ChatSession(Session):
         except Exception:
             log.exception("keeping the translator of %r failed", self.room)
             raise ChatError("unavailable", "The choice could not be kept; try again.") from None
+
+    def on_retract(self, message: dict) -> None:
+        """Take a line back: its author (soon after) or a moderator (moderation/)."""
+        request = moderation.retract_request(
+            message, joined=self.room is not None and self.name is not None)
+        self._moderating(self.chat.moderation.retract, request)
+
+    def on_moderate(self, message: dict) -> None:
+        """Mute, ban, slow, read-only, moderators: moderators only (moderation/)."""
+        request = moderation.moderate_request(
+            message, self.room is not None and self.name is not None, self.chat.settings.max_name)
+        self.reply(self._moderating(self.chat.moderation.moderate, request))
+
+    def on_log(self, message: dict) -> None:
+        """The room's moderation log: moderators only (moderation/)."""
+        key = moderation.log_request(message, self.room is not None and self.name is not None)
+        self.reply(self._moderating(self.chat.moderation.log, key))
+
+    def _moderating(self, action, request) -> dict:
+        if not self.bucket.take():
+            raise ChatError("flood", "Slow down: you are sending messages too fast.")
+        try:
+            return action(self, request)
+        except ChatError:
+            raise
+        except Exception:
+            log.exception("a moderation action in %r failed", self.room)
+            raise ChatError("unavailable", "That could not be done now; try again.") from None
