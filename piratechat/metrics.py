@@ -30,11 +30,15 @@ and what is read when scraped, from the SockJS sessions:
 
 and, for the whole process, the garbage collector's full passes (heap.py):
 
-- ``piratechat_gc_frozen_objects``: objects of the start-up heap that full
-  passes skip (0: the server did not freeze it)
+- ``piratechat_gc_frozen_objects``: objects of the long-lived heap (start-up,
+  then what survived a full pass) that full passes skip (0: the server did not
+  freeze it)
 - ``piratechat_gc_full_passes_total`` and ``piratechat_gc_full_pass_seconds_total``:
   full passes since then and the seconds the process stood still for them;
-  ``piratechat_gc_full_pass_max_seconds``: the longest
+  ``piratechat_gc_full_pass_max_seconds``: the longest,
+  ``piratechat_gc_full_pass_max_cpu_seconds``: the most CPU one took (on a busy
+  machine the longest also counts the time others had the core);
+  ``piratechat_gc_thaws_total``: full passes that walked the frozen heap again
 """
 
 from __future__ import annotations
@@ -103,14 +107,18 @@ class HeapCollector:
     """The collector's full passes (heap.py), read at scrape time."""
 
     def collect(self):
-        count, seconds, slowest = heap.full_passes
+        count, seconds, slowest, most_cpu = heap.full_passes
         yield GaugeMetricFamily("piratechat_gc_frozen_objects",
-                                "Start-up objects full collections skip", value=heap.frozen())
+                                "Long-lived objects full collections skip", value=heap.frozen())
         yield CounterMetricFamily("piratechat_gc_full_passes", "Full collections", value=count)
         yield CounterMetricFamily("piratechat_gc_full_pass_seconds",
                                   "Seconds spent in full collections", value=seconds)
         yield GaugeMetricFamily("piratechat_gc_full_pass_max_seconds",
                                 "The longest full collection", value=slowest)
+        yield GaugeMetricFamily("piratechat_gc_full_pass_max_cpu_seconds",
+                                "The most CPU seconds a full collection took", value=most_cpu)
+        yield CounterMetricFamily("piratechat_gc_thaws", "Full collections that walked the "
+                                  "frozen heap again", value=heap.thaws[0])
 
 
 def includeme(config) -> None:
