@@ -378,6 +378,8 @@ class Root(Persistent):
     schema_version = 0
     #: This database's epoch, given to each room it stores (Room.epoch); set by evolve.
     epoch: str | None = None
+    #: The index of what was said (search/index.py); evolve step 7 makes it.
+    search_index = None
 
     def __init__(self):
         self.rooms = Rooms()

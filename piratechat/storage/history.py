@@ -61,6 +61,15 @@ def _append(room: str, line: dict, root: Root) -> dict:
     return stored_room.message(stored)
 
 
+def _index(room: str, root: Root) -> None:
+    """The writer's ``later`` change after lines of ``room``: the search index takes
+    the room's lines it does not have yet (search/index.py says why not in the
+    lines' own transaction)."""
+    index, stored_room = root.search_index, root.rooms.get(room)
+    if index is not None and stored_room is not None:
+        index.index_room(stored_room)
+
+
 def _touch(room: str, root: Root) -> None:
     """The writer's ``later`` change after lines of ``room``: the activity index, at
     the time of the room's last line (read here once, not parsed for each line)."""
@@ -138,5 +147,6 @@ class ZODBHistory:
         room = result["room"]
         if not _lists_its_room(result["seq"]):
             self.writer.later(("touch", room), partial(_touch, room))
+        self.writer.later(("index", room), partial(_index, room))
         for listener in self._listeners:
             listener(result)
