@@ -115,6 +115,15 @@ class Room(Persistent):
     def history(self) -> History:
         return History(self.chunks)
 
+    def __getitem__(self, name: str):
+        """Traversal: ``lines`` is the room's lines by number (rooms/line_pages.py);
+        any other name is a view's (``history``, ``search``)."""
+        if name == "lines":
+            from .line_pages import RoomLines  # (it needs search/, which needs this module)
+
+            return RoomLines(self)
+        raise KeyError(name)
+
     @property
     def last_seq(self) -> int:
         """The room's last line number, 0 for none: the end of its last chunk.
