@@ -150,3 +150,12 @@ def test_a_query_that_asks_for_nothing_is_refused(storage):
     for query in ["", "  ", "!!! ...", "😀"]:
         with pytest.raises(BadQuery):
             storage.search.search(query)
+
+
+def test_lines_said_at_the_same_microsecond_are_each_found(storage):
+    at = now()
+    for room in ["deck", "hold", "deck"]:
+        storage.history.append(room, dict(said(f"same time in the {room}"), at=at))
+    storage.indexed()
+    assert sorted(texts(storage.search.search("same time"))) == [
+        "same time in the deck", "same time in the deck", "same time in the hold"]
