@@ -8,9 +8,14 @@ zope.index's OkapiIndex or CosineIndex: they compute relevance weights and
 keep each document's word list, which cost writes on every line, and we
 answer newest first (not by relevance) and check phrases on the line's text.
 
-A document id is the line's time in microseconds (one more for each line
-already at that microsecond), so "newest first" is the sets' key order
-read backwards, and two rooms' lines go to different places in the trees.
+A document id is the line's time in microseconds times 256, plus one for
+each line already indexed at that microsecond (lines are stored to the
+millisecond, so several often share one): "newest first" is the sets' key
+order read backwards, the time is the id's top bits (``when``), and two
+rooms' lines go to different places in the trees. Pages are cut between
+two times, never inside one (a page is longer than asked when lines share
+its last time), so the next page's cursor is a time (``before``, in µs) that
+a line not indexed yet has as well as an indexed one.
 Each room has a set of its lines too, so a search in one room is one more
 set to intersect, not a filter over every room's lines.
 
@@ -46,6 +51,8 @@ from zope.index.text.lexicon import Lexicon
 from ..rooms.lines import StoredLine
 from .words import Query, WordSplitter, words
 
+#: A document id is its line's time in µs, shifted this far (``when``).
+SHIFT = 8
 #: Lines a room's round indexes at most (the rest: its next round, or its tail).
 ROUND = 5000
 #: Unindexed lines a search reads per room at most (the newest).
@@ -53,14 +60,22 @@ TAIL = 1000
 #: Rooms whose tails a search over every room reads: the most recently active.
 TAIL_ROOMS = 20
 #: Lines a search checks at most before it answers with what it found (and a
-#: cursor to go on from): a query whose words are common but rarely together
-#: costs this much, never the whole index.
+#: cursor to go on from)...
 CHECKS = 2000
+#: ...and steps it takes through its words' sets (one ``maxKey`` per set each):
+#: a query whose words are common but rarely together costs this much, never
+#: the whole index.
+STEPS = 5000
+
+
+def when(document: int) -> int:
+    """The time (µs since 1970) of the line indexed as ``document``."""
+    return document >> SHIFT
 
 
 class Found(NamedTuple):
     """A page of answers: ``lines`` newest first, each ``(room, StoredLine)``, and
-    ``before``, the cursor of the next page (None: there is none)."""
+    ``before``, the cursor of the next page (a time in µs; None: there is none)."""
 
     lines: list[tuple[str, StoredLine]]
     before: int | None
@@ -99,7 +114,7 @@ class SearchIndex(Persistent):
 
     def _add(self, slug: str, line: StoredLine) -> int:
         """Index ``line`` of room ``slug``; return its document id."""
-        document = line.at_us
+        document = line.at_us << SHIFT
         while document in self._lines:
             document += 1
         self._lines[document] = (slug, line.seq)
@@ -118,10 +133,10 @@ class SearchIndex(Persistent):
         line = None if room is None else room.history.line(seq)
         if line is None:
             return False
-        for document, place in self._lines.items(min=line.at_us):
+        for document, place in self._lines.items(min=line.at_us << SHIFT):
             if place == (slug, seq):
                 break
-            if document > line.at_us + 1000:  # bumps are a few µs at most
+            if when(document) > line.at_us + 1:  # (256 lines at one µs spill into the next)
                 return False
         else:
             return False
@@ -137,24 +152,25 @@ class SearchIndex(Persistent):
                limit: int = 20) -> Found:
         """The lines answering ``query`` (in room ``slug``, or in every room), newest
         first, older than the cursor ``before``: ``limit`` of them at most."""
-        before = (1 << 62) if before is None else before
-        found: list[tuple[int, str, StoredLine]] = []  # (document, slug, line)
-        for document, room, line in self._tails(root, query, slug, before, limit):
-            found.append((document, room, line))
+        before = (1 << 54) if before is None else before
+        found = list(self._tails(root, query, slug, before, limit))  # (time, slug, line)
         indexed, cursor = self._indexed(root, query, slug, before, limit)
         found += indexed
         if cursor is not None:  # the rest, tails too, is the next page's
             found = [answer for answer in found if answer[0] >= cursor]
-        found.sort(key=lambda answer: answer[0], reverse=True)
-        page = found[:limit]
-        if len(found) > limit:
-            cursor = page[-1][0]
-        return Found([(room, line) for _, room, line in page], cursor)
+        found.sort(key=lambda answer: (answer[0], answer[1], answer[2].seq), reverse=True)
+        cut = min(limit, len(found))
+        while 0 < cut < len(found) and found[cut][0] == found[cut - 1][0]:
+            cut += 1  # never between two lines of one time: the cursor is a time
+        if cut < len(found):
+            cursor = found[cut - 1][0]
+        return Found([(room, line) for _, room, line in found[:cut]], cursor)
 
     def _indexed(self, root, query: Query, slug: str | None, before: int,
                  limit: int) -> tuple[list, int | None]:
-        """Up to ``limit + 1`` indexed lines answering ``query`` below ``before``, and
-        where to go on if CHECKS ran out first."""
+        """The newest ``limit + 1`` indexed lines answering ``query`` said before
+        ``before`` (more if they share a time), each ``(time, slug, line)``, and where
+        to go on if CHECKS or STEPS ran out first."""
         sets = [self._rooms.get(slug)] if slug else []
         for word in sorted(query.every_word()):
             word_id = self.lexicon.get_wid(word)
@@ -163,16 +179,16 @@ class SearchIndex(Persistent):
             return [], None  # a word (or a room) no indexed line has
         answers: list = []
         checks = 0
-        for document in _newest_in_all(sets, before - 1):
-            if len(answers) > limit:
+        for document, held in _newest_in_all(sets, (before << SHIFT) - 1, STEPS):
+            if _enough([answer[0] for answer in answers], limit):
                 break
             checks += 1
-            if checks > CHECKS:
-                return answers, document + 1
+            if not held or checks > CHECKS:  # (lines at this time may come again)
+                return answers, when(document) + 1
             room, seq = self._lines[document]
             line = _line(root, room, seq)
             if line is not None and shown(line) and query.matches(words(line.text)):
-                answers.append((document, room, line))
+                answers.append((when(document), room, line))
         return answers, None
 
     def _tails(self, root, query: Query, slug: str | None, before: int, limit: int):
@@ -187,34 +203,44 @@ class SearchIndex(Persistent):
         for room in rooms:
             last = room.last_seq
             first = max(self.indexed.get(room.__name__, 0), last - TAIL) + 1
-            taken = 0
+            taken = []
             for line in reversed(room.history.between(first, last)):
-                if line.at_us >= before or not shown(line):
-                    continue
-                if query.matches(words(line.text)):
+                if _enough(taken, limit):
+                    break
+                if line.at_us < before and shown(line) and query.matches(words(line.text)):
                     yield line.at_us, room.__name__, line
-                    taken += 1
-                    if taken > limit:
-                        break
+                    taken.append(line.at_us)
 
 
-def _newest_in_all(sets: list, below: int):
-    """The keys every one of ``sets`` holds, from ``below`` down: each step asks
-    every set for its greatest key not above the candidate (``maxKey``, a walk
-    down its tree) and jumps to the smallest answer, so common words cost steps
-    in proportion to how often they meet, not to how big their sets are."""
+def _enough(times: list[int], limit: int) -> bool:
+    """Whether answers at ``times`` (newest first) fill a page and tell whether there
+    is more: the first ``limit``, every other at the time of the last of them (a
+    page is never cut inside one time), and one older."""
+    return len(times) > limit and times[-1] != times[limit - 1]
+
+
+def _newest_in_all(sets: list, below: int, steps: int):
+    """The keys every one of ``sets`` holds, from ``below`` down, each as ``(key,
+    True)``: each step asks every set for its greatest key not above the
+    candidate (``maxKey``, a walk down its tree) and jumps to the smallest
+    answer, so common words cost steps in proportion to how often they meet,
+    not to how big their sets are. After ``steps`` steps, ``(candidate, False)``
+    says where it stopped, unlooked at."""
     candidate = below
-    while candidate > 0:
+    for _ in range(steps):
+        if candidate <= 0:
+            return
         try:
             keys = [found.maxKey(candidate) for found in sets]
         except ValueError:  # a set has nothing that low
             return
         lowest = min(keys)
         if lowest == max(keys):
-            yield lowest
+            yield lowest, True
             candidate = lowest - 1
         else:
             candidate = lowest
+    yield candidate, False
 
 
 def _line(root, slug: str, seq: int) -> StoredLine | None:

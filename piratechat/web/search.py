@@ -49,7 +49,7 @@ def _search(request, room: Room | None, here: str):
     try:
         if len(query) > MAX_QUERY:
             raise BadQuery(f"A search is {MAX_QUERY} characters at most.")
-        before = _whole(request, "before", 0, 1, 2**62) or None
+        before = _whole(request, "before", 0, 1, 2**53) or None
         limit = _whole(request, "limit", 20, 1, MAX_LIMIT)
     except (BadQuery, _BadParameter) as error:
         return _refused(request, page, 400, str(error))
