@@ -19,7 +19,8 @@ import robotsuite
 from tests.support.server import ROOT, LiveServer
 
 RESULTS = ROOT / "test-results" / "robot"
-SUITES = ("piratechat.robot", "transports.robot", "rooms.robot", "theme.robot", "owners.robot")
+SUITES = ("piratechat.robot", "transports.robot", "rooms.robot", "theme.robot", "owners.robot",
+          "search.robot")
 
 #: Robot variables every case gets; filled in once the server is up.
 VARIABLES: list[str] = []
