@@ -41,6 +41,7 @@ A line's link opened in a fresh browser shows the line in context
     Should Be Equal    ${url}    ${APP_URL}/rooms/${room}/lines/${seq}
     Close All Browsers
     Open Browser    ${url}    chrome    options=${OPTIONS}    executable_path=${CHROMEDRIVER}
+    the page carries the theme's header
     Element Text Should Be    line-text    the ${word} itself
     Element Text Should Be    css:.around li.this .text    the ${word} itself
     Element Text Should Be    css:.around li[data-seq="${seq - 1}"] .text    before the ${word}

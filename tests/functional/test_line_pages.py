@@ -121,3 +121,27 @@ def test_bad_searches_are_400_with_a_reason(app, query):
 def test_the_search_page_without_words_is_the_form(app):
     page = app.get("/search").html
     assert page.find("form", id="search") and not page.find(id="results")
+
+
+@pytest.fixture(scope="module")
+def stingy(fresh_zodb_uri):
+    """An app whose addresses may search twice, then once a minute."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PIRATECHAT_ZODB_URI", fresh_zodb_uri())
+        patch.setenv("PIRATECHAT_SEARCHES_PER_MINUTE", "1")
+        patch.setenv("PIRATECHAT_SEARCHES_BURST", "2")
+        application = main({})
+    yield TestApp(application)
+    application.registry.getUtility(IWriter).close()
+    application.registry.getUtility(IDatabase).close()
+
+
+def test_an_address_past_its_searches_gets_429_with_retry_after(stingy):
+    for _ in range(2):
+        stingy.get("/search?q=gold&format=json")
+    refused = stingy.get("/search?q=gold&format=json", status=429)
+    assert refused.json["error"] and int(refused.headers["Retry-After"]) >= 1
+    page = stingy.get("/rooms/deck/search?q=gold", status=429)
+    assert page.html.find(id="search-problem").text.startswith("Too many searches")
+    other = stingy.get("/search?q=gold&format=json", extra_environ={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.json["results"] == []  # another address has its own budget
