@@ -5,10 +5,11 @@ durable); reads open their own short connection, so what a reader gets is
 one consistent snapshot of committed lines.
 
 A line's transaction writes only its room's objects (and, for a room's first
-line, the tree of rooms and the activity index). The activity index, which
-every process writes, is told of later lines after they are committed
-(``Writer.later``, once a second): lines of different rooms on different
-processes then never conflict, and an index conflict never runs a line again.
+line, the tree of rooms and the activity index). The activity index and the
+search index (search/index.py), which every process writes, are told of
+later lines after they are committed (``Writer.later``, once a second):
+lines of different rooms on different processes then never conflict, and an
+index conflict never runs a line again.
 """
 
 from __future__ import annotations
