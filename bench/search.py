@@ -216,13 +216,15 @@ def main() -> None:
     parser.add_argument("--write-lines", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--keep", type=Path, help="build the database here and keep it")
     options = parser.parse_args()
     chatter = Chatter()
-    folder = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    folder = options.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
+    folder.mkdir(parents=True, exist_ok=True)
     try:
         print("write rates (with, without the index's rounds)...", flush=True)
         rates = {True: [], False: []}
-        for indexed in (False, True, False, True):
+        for indexed in (False, True, False, True) if options.write_lines else ():
             rates[indexed].append(write_rate(folder, options.write_lines, options.rooms,
                                              chatter, indexed))
             print(f"  index {'on' if indexed else 'off'}: {rates[indexed][-1]:,.0f} lines/s",
@@ -234,14 +236,16 @@ def main() -> None:
         print("queries...", flush=True)
         asked = queries(path, chatter, options.queries, options.rooms, options.lines)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if options.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
     report = _report(options, built, rates, asked)
     options.out.write_text(report)
     print(report)
 
 
 def _report(options, built: dict, rates: dict, asked: dict) -> str:
-    on, off = statistics.median(rates[True]), statistics.median(rates[False])
+    on, off = (statistics.median(rates[True]), statistics.median(rates[False])) if rates[
+        True] else (float("nan"), float("nan"))
     rows = "\n".join(f"| {kind} | {p50:.2f} | {p99:.2f} |" for kind, (p50, p99) in asked.items())
     return f"""# Search: what the index costs (bench/search.py)
 

@@ -61,11 +61,11 @@ TAIL = 1000
 TAIL_ROOMS = 20
 #: Lines a search checks at most before it answers with what it found (and a
 #: cursor to go on from)...
-CHECKS = 2000
+CHECKS = 300
 #: ...and steps it takes through its words' sets (one ``maxKey`` per set each):
 #: a query whose words are common but rarely together costs this much, never
 #: the whole index.
-STEPS = 5000
+STEPS = 1000
 
 
 def when(document: int) -> int:

@@ -129,6 +129,7 @@ def test_pages_cover_every_answer_once_across_the_indexed_and_the_tail(storage):
 
 
 def test_another_process_finds_what_one_stored_once_indexed(storage):
+    assert texts(storage.other.search("distant")) == []  # it has read the index before
     storage.say("deck", "a distant sail")
     storage.indexed()
     with gevent.Timeout(30):  # the other's cache catches up at its next transaction
