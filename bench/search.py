@@ -258,8 +258,10 @@ def _report(options, built: dict, rates: dict, asked: dict) -> str:
 
 | | CPU µs per line | bytes stored per line |
 |---|---|---|
-| whole build ({built['lines']:,} lines; rounds of {options.build_round:,}, the last tenth of {options.round:,}) | {built['cpu_us']:.1f} | {built['bytes']:.0f} |
-| last tenth (index at its biggest), rounds of {options.round:,} lines (a writer's 1 s round at {options.round:,} lines/s) | {built['cpu_us_last']:.1f} | {built['bytes_last']:.0f} |
+| whole build ({built['lines']:,} lines; rounds of {options.build_round:,}, \
+the last tenth of {options.round:,}) | {built['cpu_us']:.1f} | {built['bytes']:.0f} |
+| last tenth (index at its biggest), rounds of {options.round:,} lines (a writer's \
+1 s round at {options.round:,} lines/s) | {built['cpu_us_last']:.1f} | {built['bytes_last']:.0f} |
 | the lines themselves, for comparison | | {built['line_bytes']:.0f} |
 
 Built in {built['seconds']:.0f} s; the file (unpacked) is {built['file'] / 2**20:,.0f} MiB.
