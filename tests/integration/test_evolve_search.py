@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from piratechat.chat.messages import now
+from piratechat.chat.core.messages import now
 from piratechat.rooms import evolve as evolution
 from piratechat.search.service import ZODBSearch
 from piratechat.storage.database import open_database, reading

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gevent
 import pytest
 
-from piratechat.chat.messages import now
+from piratechat.chat.core.messages import now
 from piratechat.rooms import evolve as evolution
 from piratechat.search.service import ZODBSearch
 from piratechat.search.words import BadQuery
