@@ -125,6 +125,26 @@ class IHistory(Interface):
         ``moderation.events.LineRetracted`` (zope.event)."""
 
 
+class ISearch(Interface):
+    """Finds lines by the words said in them, in one room or in all.
+
+    Words match case- and accent-blind in any script, a phrase in double
+    quotes as a phrase (search/words.py). The index is kept by the writer
+    beside the lines, so every process of a cluster finds what any of them
+    stored; a line is found as soon as it is stored.
+    """
+
+    def search(query, room=None, before=None, limit=20):
+        """The lines answering ``query`` (text as typed; BadQuery when it asks
+        for nothing or too much), in room ``room`` or every room, newest first,
+        older than the cursor ``before``: a Found of at most ``limit`` lines,
+        each ``(room, StoredLine)``, and the cursor of the next page or None."""
+
+    def unindex(room, seq):
+        """Take line ``seq`` of ``room`` out of the index for good (a line that
+        is gone); whether it was in."""
+
+
 class IBroker(Interface):
     """Carries a room's messages between the processes that serve one chat.
 

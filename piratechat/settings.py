@@ -142,6 +142,11 @@ class Settings:
     read_burst: int = at_least(1, 4 * 1024 * 1024)  # bytes one address may read at once
     joins_per_minute: float = above(0, 120.0)  # joins one address may make a minute
     joins_burst: int = at_least(1, 200)  # joins one address may make at once
+    # Searches (GET /search, <room>/search) one address may make a minute; past it: 429.
+    # A search costs some 1-50 ms of work (bench/search.py); its answer's bytes also
+    # come out of read_bytes_per_second.
+    searches_per_minute: float = above(0, 60.0)
+    searches_burst: int = at_least(1, 20)  # searches one address may make at once
     # Addresses or networks /metrics answers (the client's address, as limits count it);
     # others get 403.
     metrics_addresses: str = addresses("127.0.0.1 ::1")

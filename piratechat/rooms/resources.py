@@ -122,6 +122,15 @@ class Room(Persistent):
     def history(self) -> History:
         return History(self.chunks)
 
+    def __getitem__(self, name: str):
+        """Traversal: ``lines`` is the room's lines by number (rooms/line_pages.py);
+        any other name is a view's (``history``, ``search``)."""
+        if name == "lines":
+            from .line_pages import RoomLines  # (it needs search/, which needs this module)
+
+            return RoomLines(self)
+        raise KeyError(name)
+
     @property
     def last_seq(self) -> int:
         """The room's last line number, 0 for none: the end of its last chunk.
@@ -400,6 +409,8 @@ class Root(Persistent):
     schema_version = 0
     #: This database's epoch, given to each room it stores (Room.epoch); set by evolve.
     epoch: str | None = None
+    #: The index of what was said (search/index.py); evolve step 7 makes it.
+    search_index = None
 
     def __init__(self):
         self.rooms = Rooms()

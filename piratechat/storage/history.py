@@ -5,10 +5,11 @@ durable); reads open their own short connection, so what a reader gets is
 one consistent snapshot of committed lines.
 
 A line's transaction writes only its room's objects (and, for a room's first
-line, the tree of rooms and the activity index). The activity index, which
-every process writes, is told of later lines after they are committed
-(``Writer.later``, once a second): lines of different rooms on different
-processes then never conflict, and an index conflict never runs a line again.
+line, the tree of rooms and the activity index). The activity index and the
+search index (search/index.py), which every process writes, are told of
+later lines after they are committed (``Writer.later``, once a second):
+lines of different rooms on different processes then never conflict, and an
+index conflict never runs a line again.
 """
 
 from __future__ import annotations
@@ -78,9 +79,20 @@ def _retract(room: str, seq: int, check: Callable[[dict], None], root: Root):
     except ChatError as refusal:
         return refusal
     if not line.retracted:
+        if root.search_index is not None:  # while its words are still there to find
+            root.search_index.unindex(root, room, seq)
         stored_room.retract(seq)
         zope.event.notify(LineRetracted(room, seq, root))
     return stored_room.message(stored_room.history.line(seq))
+
+
+def _index(room: str, root: Root) -> None:
+    """The writer's ``later`` change after lines of ``room``: the search index takes
+    the room's lines it does not have yet (search/index.py says why not in the
+    lines' own transaction)."""
+    index, stored_room = root.search_index, root.rooms.get(room)
+    if index is not None and stored_room is not None:
+        index.index_room(stored_room)
 
 
 def _touch(room: str, root: Root) -> None:
@@ -166,5 +178,6 @@ class ZODBHistory:
         room = result["room"]
         if not _lists_its_room(result["seq"]):
             self.writer.later(("touch", room), partial(_touch, room))
+        self.writer.later(("index", room), partial(_index, room))
         for listener in self._listeners:
             listener(result)

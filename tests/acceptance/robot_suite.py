@@ -20,7 +20,8 @@ from tests.support.server import ROOT, LiveServer
 
 RESULTS = ROOT / "test-results" / "robot"
 SUITES = ("piratechat.robot", "transports.robot", "rooms.robot", "theme.robot", "owners.robot",
-          "moderation.robot", "readers.robot")
+          "moderation.robot", "readers.robot",
+          "search.robot")
 
 #: The servers' ini: development.ini with a stand-in for the site's member login.
 INI = "tests/acceptance/robot.ini"

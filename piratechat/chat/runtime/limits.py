@@ -6,7 +6,8 @@ connections from one address share it) and its room's
 (``room_lines_per_second``: many addresses in one room share it). An address
 holds at most ``address_connections`` chat connections at once, creates at
 most ``rooms_per_minute`` rooms (by ``POST /rooms/`` or by the first line
-said in a room nobody made) and joins at most ``joins_per_minute`` times.
+said in a room nobody made), joins at most ``joins_per_minute`` times and
+searches at most ``searches_per_minute`` times (web/search.py).
 
 Reads cost what they send: the bytes of stored lines an address is sent, by
 ``GET <room>/history`` and by a join's catch-up, come out of one bucket per
@@ -65,6 +66,8 @@ class Limits:
         self.wrong_keys = Buckets(per_minute / 60, max(1.0, per_minute), clock)
         self.reads = Buckets(settings.read_bytes_per_second, settings.read_burst, clock)
         self.joins = Buckets(settings.joins_per_minute / 60, settings.joins_burst, clock)
+        self.searches = Buckets(settings.searches_per_minute / 60, settings.searches_burst,
+                                clock)
         self.translations = TranslationBudget(settings.translation_share,
                                               settings.room_translations,
                                               settings.process_translation_share)
@@ -115,6 +118,14 @@ class Limits:
             raise ChatError("too_many_joins", "Slow down: your address is joining rooms too "
                             f"often (at most {self.settings.joins_per_minute:g} a minute); "
                             "join again in a moment.")
+
+    def search(self, address: str) -> bool:
+        """Whether ``address`` may search once more now (and count it)."""
+        return self.searches.take(address)
+
+    def search_again_in(self, address: str) -> int:
+        """Whole seconds until ``address`` may search again (1 at least)."""
+        return max(1, math.ceil(60 / self.settings.searches_per_minute))
 
     def readable(self, address: str) -> float:
         """Bytes of stored lines ``address`` may be sent now (0: none until it refills)."""

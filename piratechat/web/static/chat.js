@@ -40,6 +40,7 @@
   var params = new URLSearchParams(window.location.search);
   var room = chat.getAttribute("data-room") || undefined;
   var historyUrl = chat.getAttribute("data-history-url");
+  var linesUrl = chat.getAttribute("data-lines-url");  // + seq: a line's own page
   var outboxKey = "piratechat.outbox." + (room || "lobby");
   var lastSeq = null;
   var epoch = null;  // the history lastSeq counts in (docs/protocol.md, Epochs)
@@ -124,6 +125,18 @@
     lastSeq = line.seq;
     append([lineItem(line)]);
     lineCame();
+    reachLinked(line.seq);
+  }
+
+  // A line's page links into the room at it (#line-SEQ): once shown, it is marked and
+  // scrolled to, once.
+  var linked = /^#line-([0-9]+)$/.exec(window.location.hash);
+  function reachLinked(seq) {
+    if (!linked || Number(linked[1]) !== seq) { return; }
+    linked = null;
+    var item = document.getElementById("line-" + seq);
+    item.classList.add("linked");
+    item.scrollIntoView({ block: "center" });
   }
 
   // A line missed in a gap goes before the first shown line numbered after it.
@@ -135,6 +148,7 @@
       if (Number(said[i].getAttribute("data-seq")) > line.seq) { before = said[i]; break; }
     }
     list.insertBefore(lineItem(line), before);
+    reachLinked(line.seq);
   }
 
   function fillGap(gap, from) {
@@ -170,6 +184,11 @@
     var when = el("time", "", new Date(line.at).toLocaleTimeString());
     when.setAttribute("datetime", line.at);
     said.appendChild(when);
+    said.id = "line-" + line.seq;  // a line's page links here ("join the room there")
+    var link = el("a", "permalink", "#" + line.seq);
+    link.href = linesUrl + line.seq;
+    link.title = "This line's own page, to share";
+    said.appendChild(link);
     var parrot = el("span", "parrot");
     parrot.appendChild(el("span", "parrot-name"));
     parrot.appendChild(document.createTextNode(": "));
