@@ -307,11 +307,17 @@ def idle_timeout(server_section: dict, environ: dict | None = None) -> float:
 
 
 def registered(config) -> Settings:
-    """The app's Settings, the ISettings utility: parsed from the app's ini
-    settings by the first part that asks (whichever is included first), then
-    read by every other."""
-    settings = config.registry.queryUtility(ISettings)
+    """The app's Settings: parsed from the app's ini settings by the first
+    part that asks (whichever is included first), then read by every other;
+    registered as the ISettings utility by a configuration action, at commit."""
+    settings = of(config.registry)
     if settings is None:
         settings = parse(config.get_settings())
-        config.registry.registerUtility(settings, ISettings)
+        config.registry.piratechat_settings = settings  # parsed once, before the commit
+        config.action(ISettings, config.registry.registerUtility, args=(settings, ISettings))
     return settings
+
+
+def of(registry) -> Settings | None:
+    """The app's Settings, committed or only parsed yet (``registered``)."""
+    return registry.queryUtility(ISettings) or getattr(registry, "piratechat_settings", None)

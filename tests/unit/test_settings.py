@@ -145,6 +145,8 @@ def test_settings_are_parsed_once_and_registered_as_isettings():
     config = Configurator(settings={"piratechat.burst": "3"})
     first = registered(config)
     assert registered(config) is first
+    assert config.registry.queryUtility(ISettings) is None  # an action: at commit
+    config.commit()
     assert config.registry.getUtility(ISettings) is first and first.burst == 3
 
 
