@@ -45,7 +45,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pyramid.response import Response
 
 from . import heap
-from .chat.core.address import networks, within
+from .chat.core.address import within
 from .interfaces import IChat, IMetrics, ISockJSEndpoint, IWriter, provide
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -117,8 +117,7 @@ def includeme(config) -> None:
     """Serve ``/metrics``; the counting is set up by an action, once the chat is built."""
     from . import settings as settings_module
 
-    allowed = networks(settings_module.registered(config).metrics_addresses,
-                       "metrics_addresses")
+    allowed = settings_module.registered(config).metrics_addresses
     config.action(IMetrics, _count, args=(config.registry,))
 
     def metrics(request):

@@ -94,15 +94,9 @@ def guard(registry) -> Guard:
     return registry.getUtility(ITranslatorGuard)
 
 
-def names(setting: str) -> frozenset[str] | None:
-    """``"pirate, bard"`` -> {"pirate", "bard"}; blank -> None (all)."""
-    found = frozenset(setting.replace(",", " ").split())
-    return found or None
-
-
 def _enabled(registry) -> frozenset[str] | None:
     """The names ``piratechat.translators`` offers; None: every one installed."""
-    return names(settings_module.of(registry).translators)
+    return frozenset(settings_module.of(registry).translators) or None
 
 
 def _default(registry) -> str:

@@ -170,7 +170,7 @@ def allowed(each) -> str:
 def test_the_readme_lists_every_setting_with_its_default_and_range():
     readme = (ROOT / "README.md").read_text()
     for each in fields(Settings):
-        default = each.default
+        default = each.metadata.get("text", each.default)
         if isinstance(default, bool):
             default = "true" if default else "false"
         shown = f"`{default}`" if default != "" else '`""`'
