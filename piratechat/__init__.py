@@ -41,8 +41,8 @@ def main(global_config, **settings):
             return config.make_wsgi_app()
     except (DatabaseProblem, settings_module.SettingsError) as error:
         _refuse(f"piratechat: {error}")
-    except ConfigurationExecutionError as error:  # a setting checked at commit (translators)
-        if isinstance(error.evalue, settings_module.SettingsError):
+    except ConfigurationExecutionError as error:  # opened or checked at commit
+        if isinstance(error.evalue, (DatabaseProblem, settings_module.SettingsError)):
             _refuse(f"piratechat: {error.evalue}")
         raise
 
@@ -66,8 +66,10 @@ def _refuse(sentence: str) -> None:
 def includeme(config: Configurator) -> None:
     """Everything is registered as actions and committed once, by whoever
     includes us: a conflict with what another package registers (a route, a
-    view, a translator, a SockJS prefix) fails the start instead of one
-    silently replacing the other."""
+    view, a translator, a SockJS prefix, a utility) fails the start instead of
+    one silently replacing the other. Only the settings are read here: the
+    database, the broker and the chat are made by the actions, at commit, so
+    including the package opens nothing."""
     from .broker import make_broker
     from .chat.runtime.service import Chat
     from .chat.runtime.session import ChatSession
@@ -80,12 +82,23 @@ def includeme(config: Configurator) -> None:
     config.include(".storage")
 
     registry = config.registry
-    broker = make_broker(settings.broker_url, settings.broker_prefix)
-    provide(registry, broker, IBroker)
-    chat = Chat(settings, registry, registry.getUtility(IHistory), broker)
-    provide(registry, chat, IChat)
-    provide(registry, chat.room_translators, IRoomChoices)
-    session_factory = type("BoundChatSession", (ChatSession,), {"chat": chat})
+    session_factory = type("BoundChatSession", (ChatSession,), {})
+
+    def broker():
+        provide(registry, make_broker(settings.broker_url, settings.broker_prefix), IBroker)
+
+    def chat():
+        made = Chat(settings, registry, registry.getUtility(IHistory),
+                    registry.getUtility(IBroker))
+        session_factory.chat = made  # the endpoint's sessions are made after the commit
+        provide(registry, made, IChat)
+
+    def room_choices():
+        provide(registry, registry.getUtility(IChat).room_translators, IRoomChoices)
+
+    config.action(IBroker, broker)
+    config.action(IChat, chat)
+    config.action(IRoomChoices, room_choices)
     config.add_sockjs_route(
         "/sockjs",
         session_factory,

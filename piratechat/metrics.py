@@ -49,7 +49,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pyramid.response import Response
 
 from . import heap
-from .chat.core.address import networks, within
+from .chat.core.address import within
 from .interfaces import IChat, IMetrics, ISockJSEndpoint, IWriter, provide
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -122,7 +122,30 @@ class HeapCollector:
 
 
 def includeme(config) -> None:
-    """Count what the chat does, and serve ``/metrics``. Needs the chat built."""
+    """Serve ``/metrics``; the counting is set up by an action, once the chat is built."""
+    from . import settings as settings_module
+
+    allowed = settings_module.registered(config).metrics_addresses
+    config.action(IMetrics, _count, args=(config.registry,))
+
+    def metrics(request):
+        """Only for the addresses in ``metrics_addresses``: a scrape costs work
+        (every session is counted), so it is no page for anyone to hammer."""
+        registry = request.registry
+        if not within(registry.getUtility(IChat).limits.address(request.environ), allowed):
+            return Response("/metrics answers only the addresses in the metrics_addresses "
+                            "setting, and yours is not one of them.\n", status=403,
+                            content_type="text/plain", charset="UTF-8")
+        response = Response(body=generate_latest(registry.getUtility(IMetrics)))
+        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+        return response
+
+    config.add_route("metrics", "/metrics")
+    config.add_view(metrics, route_name="metrics")
+
+
+def _count(app_registry) -> None:
+    """Count what the chat does (it is built: an action before this one)."""
     registry = CollectorRegistry()
     lines = Counter("piratechat_lines", "Lines stored and published", registry=registry)
     fallbacks = Counter("piratechat_translator_fallbacks",
@@ -132,7 +155,7 @@ def includeme(config) -> None:
                        buckets=BUCKETS, registry=registry)
     commit = Histogram("piratechat_commit_seconds", "One group commit",
                        buckets=BUCKETS, registry=registry)
-    registry.register(SessionCollector(config.registry))
+    registry.register(SessionCollector(app_registry))
     registry.register(HeapCollector())
 
     def counted(line: dict) -> None:
@@ -140,27 +163,11 @@ def includeme(config) -> None:
         if "fallback" in line:
             fallbacks.labels(translator=line["fallback"]).inc()
 
-    chat = config.registry.getUtility(IChat)
+    chat = app_registry.getUtility(IChat)
     chat.history.subscribe(counted)
     chat.hub.on_fanout = fanout.observe
-    writer = config.registry.queryUtility(IWriter)
+    writer = app_registry.queryUtility(IWriter)
     if writer is not None:
         writer.on_commit_time = commit.observe
         registry.register(WriterCollector(writer))
-    provide(config.registry, registry, IMetrics)
-
-    allowed = networks(chat.settings.metrics_addresses, "metrics_addresses")
-
-    def metrics(request):
-        """Only for the addresses in ``metrics_addresses``: a scrape costs work
-        (every session is counted), so it is no page for anyone to hammer."""
-        if not within(chat.limits.address(request.environ), allowed):
-            return Response("/metrics answers only the addresses in the metrics_addresses "
-                            "setting, and yours is not one of them.\n", status=403,
-                            content_type="text/plain", charset="UTF-8")
-        response = Response(body=generate_latest(registry))
-        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
-        return response
-
-    config.add_route("metrics", "/metrics")
-    config.add_view(metrics, route_name="metrics")
+    provide(app_registry, registry, IMetrics)

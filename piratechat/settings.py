@@ -54,10 +54,52 @@ def above(low, default):
     return field(default=default, metadata={"above": low})
 
 
-def addresses(default):
-    """A default whose setting must be IP addresses or networks (``10.0.0.0/8``),
-    separated by spaces or commas."""
-    return field(default=default, metadata={"networks": True})
+def listed(default: str, item, what: str):
+    """A default whose setting is a list, entries separated by spaces or
+    commas, each made by ``item`` (a ValueError: it is not ``what``). The
+    setting's value is the tuple of items; its consumers split nothing."""
+    return field(default=items(default, item),
+                 metadata={"item": item, "what": what, "text": default})
+
+
+def items(text: str, item) -> tuple:
+    """``"a, b c"`` -> (item("a"), item("b"), item("c"))."""
+    return tuple(item(entry) for entry in text.replace(",", " ").split())
+
+
+def network(entry: str):
+    """An IP address or network (``10.0.0.0/8``, ``[::1]``) as an ip_network."""
+    return ipaddress.ip_network(entry.strip("[]"), strict=False)
+
+
+def host(entry: str) -> str:
+    """A host name as Host headers are compared (``hostname``): ``example.org``,
+    ``[::1]``, or ``*``; a URL is not one."""
+    if "/" in entry:
+        raise ValueError(entry)
+    return hostname(entry)
+
+
+def hostname(host: str) -> str:
+    """``example.org:8080`` -> ``example.org``; ``[::1]:80`` -> ``[::1]``."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
+def origin(entry: str) -> str:
+    """An origin, ``https://host[:port]``: what a page's Origin header says."""
+    parts = urlsplit(entry)
+    if parts.scheme not in ("http", "https") or not _hostname(entry) or parts.path \
+            or parts.query or parts.fragment:
+        raise ValueError(entry)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def addresses(default: str):
+    """A default whose setting must be IP addresses or networks (``10.0.0.0/8``)."""
+    return listed(default, network, "an IP address or network")
 
 
 def url(default, *schemes):
@@ -74,7 +116,8 @@ class Settings:
     burst: int = at_least(1, 20)  # lines one connection may say at once before the rate applies
     recent_lines: int = at_least(0, 50)  # lines a joining client is sent
     translator: str = "pirate"  # the default translator's name (rooms that chose none use it)
-    translators: str = ""  # translators offered, names separated by spaces or commas; "": all
+    # Translators offered, names separated by spaces or commas; "": all.
+    translators: tuple[str, ...] = listed("", str, "a name")
     # An arrpi-shaped service for the "remote" translator; "": not offered.
     remote_url: str = url("", "http", "https")
     remote_connect_timeout: float = above(0, 1.0)  # seconds to connect to remote_url
@@ -114,7 +157,7 @@ class Settings:
     # Limits (issue 13; per process: N workers allow N times as much). A client's
     # address is REMOTE_ADDR, or the rightmost X-Forwarded-For hop that is not a
     # trusted proxy when the request comes from one (chat/core/address.py).
-    trusted_proxies: str = addresses("")  # proxies' addresses or networks (127.0.0.1 10.0.0.0/8)
+    trusted_proxies: tuple = addresses("")  # proxies' addresses or networks (127.0.0.1 10.0.0.0/8)
     # Chat connections open at once from one client address.
     address_connections: int = at_least(1, 100)
     # Lines one address may say, over all its connections.
@@ -149,7 +192,7 @@ class Settings:
     searches_burst: int = at_least(1, 20)  # searches one address may make at once
     # Addresses or networks /metrics answers (the client's address, as limits count it);
     # others get 403.
-    metrics_addresses: str = addresses("127.0.0.1 ::1")
+    metrics_addresses: tuple = addresses("127.0.0.1 ::1")
     # Bytes in a request body the pages read (POST /rooms/); more: 413.
     max_body: int = at_least(1, 64 * 1024)
     # Bytes in a request body the Plone site takes (plone.ini's [filter:guard], uploads
@@ -170,8 +213,9 @@ class Settings:
     # Host values answered when public_url is unset ("*": any); allowed_origins: the
     # origins whose pages may use the chat's WebSocket and CORS ("": the page's own).
     public_url: str = url("", "http", "https")
-    allowed_hosts: str = "localhost 127.0.0.1 [::1]"
-    allowed_origins: str = ""
+    allowed_hosts: tuple[str, ...] = listed("localhost 127.0.0.1 [::1]", host,
+                                            "a host name (example.org, [::1], or *)")
+    allowed_origins: tuple[str, ...] = listed("", origin, "an origin (https://host[:port])")
     # The Diazo theme ([filter:theme] in the ini files; web/theming.py): on or off, and
     # whether an edit of theme/ recompiles it on the next request (development) or the
     # compiled theme is kept for good (production).
@@ -253,6 +297,8 @@ def _near(name: str, names: list[str], cutoff: float = NEAR_MISS) -> str | None:
 def _checked(each, raw, where: str):
     """``raw`` (text from an ini file or the environment) as the setting's type, in range."""
     kind = type(each.default)
+    if "item" in each.metadata:
+        return _listed(each, raw, where)
     try:
         value = _convert(each.default, raw)
     except ValueError:
@@ -265,13 +311,6 @@ def _checked(each, raw, where: str):
     if above_low is not None and not value > above_low:
         raise SettingsError(f"{where} = {raw!r} is out of range: it must be more than "
                             f"{above_low}")
-    if each.metadata.get("networks"):
-        for entry in value.replace(",", " ").split():
-            try:
-                ipaddress.ip_network(entry.strip("[]"), strict=False)
-            except ValueError:
-                raise SettingsError(f"{where} = {raw!r}: {entry!r} is not an IP address or "
-                                    "network") from None
     schemes = each.metadata.get("schemes")
     if each.metadata.get("path") and value.startswith("/"):
         schemes = None  # a path on this server
@@ -284,6 +323,17 @@ def _checked(each, raw, where: str):
         raise SettingsError(f"{where} = {raw!r} is not a URL the chat can use: it names no "
                             "host (http(s)://host[:port])")
     return value
+
+
+def _listed(each, raw: str, where: str) -> tuple:
+    found = []
+    for entry in raw.replace(",", " ").split():
+        try:
+            found.append(each.metadata["item"](entry))
+        except ValueError:
+            raise SettingsError(f"{where} = {raw!r}: {entry!r} is not "
+                                f"{each.metadata['what']}") from None
+    return tuple(found)
 
 
 def _hostname(value: str) -> str | None:
@@ -319,11 +369,17 @@ def idle_timeout(server_section: dict, environ: dict | None = None) -> float:
 
 
 def registered(config) -> Settings:
-    """The app's Settings, the ISettings utility: parsed from the app's ini
-    settings by the first part that asks (whichever is included first), then
-    read by every other."""
-    settings = config.registry.queryUtility(ISettings)
+    """The app's Settings: parsed from the app's ini settings by the first
+    part that asks (whichever is included first), then read by every other;
+    registered as the ISettings utility by a configuration action, at commit."""
+    settings = of(config.registry)
     if settings is None:
         settings = parse(config.get_settings())
-        config.registry.registerUtility(settings, ISettings)
+        config.registry.piratechat_settings = settings  # parsed once, before the commit
+        config.action(ISettings, config.registry.registerUtility, args=(settings, ISettings))
     return settings
+
+
+def of(registry) -> Settings | None:
+    """The app's Settings, committed or only parsed yet (``registered``)."""
+    return registry.queryUtility(ISettings) or getattr(registry, "piratechat_settings", None)

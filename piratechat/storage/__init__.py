@@ -1,7 +1,9 @@
 """Where lines are kept: the database, its one writer, and IHistory on top.
 
-``includeme`` opens the database the settings name (``zodb_uri``), evolves it
-to the schema this code writes, and registers the writer and the history:
+``includeme`` declares, as configuration actions (so nothing is opened until
+the configuration is committed, and another package registering one of them
+is a conflict), the opening of the database the settings name (``zodb_uri``),
+evolved to the schema this code writes, and the writer and the history:
 
 - IDatabase: the database (a LazyDatabase standing for ZODB's ``DB``; web
   views traverse it)
@@ -27,13 +29,29 @@ def includeme(config) -> None:
     from .writer import Writer
 
     settings = settings_module.registered(config)
-    db = open_storage(settings)
-    atexit.register(_close, db)  # saves FileStorage's index; a crash only costs a rebuild
-    writer = Writer(db, max_batch=settings.commit_batch, storage_wait=settings.storage_timeout)
-    provide(config.registry, db, IDatabase)
-    provide(config.registry, writer, IWriter)
-    provide(config.registry, ZODBHistory(db, writer), IHistory)
-    provide(config.registry, ZODBSearch(db, writer), ISearch)
+    registry = config.registry
+
+    def database():
+        db = open_storage(settings)
+        atexit.register(_close, db)  # saves FileStorage's index; a crash only costs a rebuild
+        provide(registry, db, IDatabase)
+
+    def writer():
+        provide(registry, Writer(registry.getUtility(IDatabase), max_batch=settings.commit_batch,
+                                 storage_wait=settings.storage_timeout), IWriter)
+
+    def history():
+        provide(registry, ZODBHistory(registry.getUtility(IDatabase),
+                                      registry.getUtility(IWriter)), IHistory)
+
+    def search():
+        provide(registry, ZODBSearch(registry.getUtility(IDatabase),
+                                     registry.getUtility(IWriter)), ISearch)
+
+    config.action(IDatabase, database)
+    config.action(IWriter, writer)
+    config.action(IHistory, history)
+    config.action(ISearch, search)
 
 
 def open_storage(settings):

@@ -28,7 +28,6 @@ from zope.interface.verify import verifyObject
 from .. import settings as settings_module
 from ..interfaces import (
     IRoom,
-    ISettings,
     ITranslator,
     ITranslatorGuard,
     ITranslatorOrigin,
@@ -95,20 +94,14 @@ def guard(registry) -> Guard:
     return registry.getUtility(ITranslatorGuard)
 
 
-def names(setting: str) -> frozenset[str] | None:
-    """``"pirate, bard"`` -> {"pirate", "bard"}; blank -> None (all)."""
-    found = frozenset(setting.replace(",", " ").split())
-    return found or None
-
-
 def _enabled(registry) -> frozenset[str] | None:
     """The names ``piratechat.translators`` offers; None: every one installed."""
-    return names(registry.getUtility(ISettings).translators)
+    return frozenset(settings_module.of(registry).translators) or None
 
 
 def _default(registry) -> str:
     """The default translator's name (``piratechat.translator``)."""
-    return registry.getUtility(ISettings).translator
+    return settings_module.of(registry).translator
 
 
 def _built_ins(settings: settings_module.Settings) -> list:
@@ -138,7 +131,8 @@ def includeme(config: Configurator) -> None:
         config.add_translator(translator, origin=BUILT_IN)
     for translator, origin in discover(config.get_settings(), _enabled(registry)):
         config.add_translator(translator, origin=origin)
-    provide(registry, Guard(fallback=built_ins[0]), ITranslatorGuard)
+    config.action(ITranslatorGuard, provide,
+                  args=(registry, Guard(fallback=built_ins[0]), ITranslatorGuard))
 
     def adapt(room) -> ITranslator:
         name = getattr(room, "translator", None) or _default(registry)

@@ -31,7 +31,7 @@ from pyramid.response import Response
 from webob import Request
 
 from ..interfaces import ISettings
-from ..settings import Settings, parse
+from ..settings import Settings, hostname, parse
 from .bodies import BadBody, TooLarge, read_whole, refusal
 
 SOCKJS_PREFIX = "/sockjs"
@@ -43,18 +43,10 @@ def _plain(status: int, text: str) -> Response:
     return Response(text + "\n", status=status, content_type="text/plain", charset="UTF-8")
 
 
-def hostname(host: str) -> str:
-    """``example.org:8080`` -> ``example.org``; ``[::1]:80`` -> ``[::1]``."""
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host[: host.find("]") + 1] if "]" in host else host
-    return host.rsplit(":", 1)[0] if ":" in host else host
-
-
 def origins(settings: Settings) -> tuple[str, ...]:
     """The origins the chat's SockJS endpoint answers (pyramid_sockjs_gevent/runtime/headers.py):
     ``allowed_origins``, else the page's own ("self"), and ``public_url``'s."""
-    found = tuple(settings.allowed_origins.replace(",", " ").split()) or ("self",)
+    found = settings.allowed_origins or ("self",)
     if settings.public_url:
         parts = urlsplit(settings.public_url)
         found += (f"{parts.scheme}://{parts.netloc}",)
@@ -65,12 +57,8 @@ class Guard:
     def __init__(self, settings: Settings, max_body: int | None = None):
         self.settings = settings
         self.max_body = settings.max_body if max_body is None else max_body
-        named = settings.allowed_hosts.replace(",", " ").split()
-        self.hosts = frozenset(hostname(h) for h in named)
-        public = urlsplit(settings.public_url) if settings.public_url else None
-        if public is not None and (public.scheme not in ("http", "https") or not public.netloc):
-            raise ValueError(f"public_url must be http(s)://host[:port]: {settings.public_url!r}")
-        self.public = public
+        self.hosts = frozenset(settings.allowed_hosts)
+        self.public = urlsplit(settings.public_url) if settings.public_url else None
         self.frame_origins = " ".join(o for o in origins(settings) if o != "self")
 
     def host_error(self, request) -> Response | None:

@@ -114,3 +114,10 @@ def test_gunicorn_with_our_settings_from_elsewhere_serves_on_a_gevent_worker(tmp
         assert "Using worker: gevent" in "".join(server.output)
     finally:
         server.stop()
+
+
+def test_a_list_setting_with_a_bad_entry_stops_the_real_server_naming_it(tmp_path):
+    done = start("pserve", ini_with(tmp_path, "pserve",
+                                    "piratechat.allowed_origins = chat.example.org"))
+    assert_refused(done, "piratechat.allowed_origins = 'chat.example.org': 'chat.example.org' "
+                         "is not an origin (https://host[:port])")

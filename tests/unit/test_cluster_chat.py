@@ -50,12 +50,11 @@ class Member:
         self.presence = presence
         self.messages: list[dict] = []
         self.chat, self.room = chat, room
-        self.presence_told = []  # as a joining session: notices wait for its list
         chat.join(room, self)
         last, _ = chat.catch_up(room, None)
-        self.member_id = chat.roster.enter(room, name, presence)
+        self.member_id = chat.enter_presence(room, name, presence)
         if presence:
-            self.messages += chat.roster.listing_for(room, self)
+            self.messages += chat.presence_for(room, self)
         chat.caught_up(room, self, last)
 
     def send(self, message, encoded=None) -> bool:
@@ -64,8 +63,7 @@ class Member:
         return True
 
     def leave(self) -> None:
-        self.chat.leave(self.room, self)
-        self.chat.roster.leave(self.room, self.member_id, self.presence)
+        self.chat.leave(self.room, self, self.member_id, self.presence)
 
     def of(self, kind: str) -> list[dict]:
         return [m for m in self.messages if m["type"] == kind]

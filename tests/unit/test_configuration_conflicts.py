@@ -78,13 +78,15 @@ def pirate_package(config):
 
 @pytest.fixture
 def chat_app(monkeypatch, fresh_zodb_uri):
-    """A Configurator that includes the whole chat (its database opened); closed after."""
+    """A Configurator that includes the whole chat; what its commit opened is closed after."""
     monkeypatch.setenv("PIRATECHAT_ZODB_URI", fresh_zodb_uri())
     config = Configurator()
     config.include("piratechat")
     yield config
-    config.registry.getUtility(IWriter).close()
-    config.registry.getUtility(IDatabase).close()
+    for part in (IChat, IWriter, IDatabase):
+        opened = config.registry.queryUtility(part)
+        if opened is not None:
+            opened.close()
 
 
 @pytest.mark.parametrize("package", [bad_url_package, pirate_package],
@@ -105,3 +107,57 @@ def test_the_chat_alone_commits_and_each_part_keeps_its_interfaces_contract(chat
     endpoint = registry.getUtility(ISockJSEndpoint, "sockjs_sockjs")
     verifyObject(ISockJSEndpoint, endpoint)
     assert endpoint.options.max_queue == registry.getUtility(ISettings).max_queue
+
+
+def test_including_the_chat_opens_nothing_until_the_commit(monkeypatch, tmp_path):
+    """No database file, no Redis connection at include; both at commit."""
+    from urllib.parse import urlparse
+
+    import redis
+
+    from tests.support.redis_server import RedisServer
+
+    server = RedisServer()
+    url = server.start()
+    try:
+        monkeypatch.setenv("PIRATECHAT_ZODB_URI", f"file://{tmp_path}/Data.fs")
+        config = Configurator(settings={"piratechat.broker_url": url})
+        config.include("piratechat")
+        port = urlparse(url).port
+        with redis.Redis(port=port) as watcher:
+            def clients() -> int:
+                return watcher.info("clients")["connected_clients"] - 1  # not the watcher
+            assert not (tmp_path / "Data.fs").exists()
+            assert clients() == 0
+            assert config.registry.queryUtility(IChat) is None
+            config.commit()
+            try:
+                assert (tmp_path / "Data.fs").exists()
+                assert wait_for(lambda: clients() > 0, 10)
+            finally:
+                config.registry.getUtility(IChat).close()
+                config.registry.getUtility(IWriter).close()
+                config.registry.getUtility(IDatabase).close()
+    finally:
+        server.remove()
+
+
+def wait_for(condition, timeout: float) -> bool:
+    import gevent
+
+    with gevent.Timeout(timeout, False):
+        while not condition():
+            gevent.sleep(0.02)
+        return True
+    return False
+
+
+@pytest.mark.parametrize("interface", [IBroker, IChat, IDatabase, IHistory, IMetrics,
+                                       IRoomChoices, ISettings, ITranslatorGuard, IWriter])
+def test_another_registration_of_any_part_conflicts(chat_app, interface):
+    def rival(config):
+        config.action(interface, config.registry.registerUtility, args=(object(), interface))
+
+    chat_app.include(rival)
+    with pytest.raises(ConfigurationConflictError):
+        chat_app.commit()

@@ -70,7 +70,7 @@ def test_rooms_are_separate_and_leaving_stops_delivery():
     hub.drain()
     assert deck.got == [1] and hold.got == []
     hub.leave("deck", deck)
-    assert hub.deliver("deck", line(2)) == 0 and "deck" not in hub.rooms
+    assert hub.deliver("deck", line(2)) == 0 and not hub.occupied("deck")
     hub.drain()
     hub.caught_up("deck", deck, 9)  # after leaving: nothing happens
     assert deck.got == [1]
@@ -199,7 +199,7 @@ def test_joining_while_lines_are_queued_neither_loses_nor_repeats(read_up_to, wi
     hub.drain()
     assert old.got == [1, 2, 3, 4] and joiner.got[-1] == 4
     assert joiner.got == [seq for seq in (1, 2, 3, 4) if seq > read_up_to]
-    assert hub.rooms["deck"][joiner] is None  # live: the cheap path again
+    assert hub.state("deck", joiner) is None  # live: the cheap path again
 
 
 @pytest.mark.parametrize("read_up_to, expected", [(4, [5, 6]), (5, [6])])

@@ -145,6 +145,8 @@ def test_settings_are_parsed_once_and_registered_as_isettings():
     config = Configurator(settings={"piratechat.burst": "3"})
     first = registered(config)
     assert registered(config) is first
+    assert config.registry.queryUtility(ISettings) is None  # an action: at commit
+    config.commit()
     assert config.registry.getUtility(ISettings) is first and first.burst == 3
 
 
@@ -168,7 +170,7 @@ def allowed(each) -> str:
 def test_the_settings_page_lists_every_setting_with_its_default_and_range():
     readme = (ROOT / "docs" / "settings.md").read_text()
     for each in fields(Settings):
-        default = each.default
+        default = each.metadata.get("text", each.default)
         if isinstance(default, bool):
             default = "true" if default else "false"
         shown = f"`{default}`" if default != "" else '`""`'

@@ -35,3 +35,14 @@ def wait_for(predicate, timeout: float = DEADLINE) -> bool:
             return False
         gevent.sleep(0.001)  # yield to the greenlets under test
     return True
+
+
+class MovableClock:
+    """The real clock, which a test may move forward (``ahead``, seconds): a
+    registry's timers come due without waiting for them."""
+
+    def __init__(self):
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.ahead

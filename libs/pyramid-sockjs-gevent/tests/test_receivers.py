@@ -70,7 +70,7 @@ class Client:
 
 
 def websocket(framing_class, raw: bool = False, **options):
-    registry = SessionRegistry(Echo, Options(**options))
+    registry = SessionRegistry(Echo, Options(**options), loopback.MovableClock())
     session = registry.create_private("s", {})
     session.raw = raw
     server_end, client_end = gsocket.socketpair()
@@ -122,10 +122,11 @@ def test_a_silent_client_is_pinged_then_cut():
                                                   heartbeat_delay=1000)
     receiver.serve()
     client.events(1)  # "o"
-    later = registry.clock() + 100
-    assert receiver.tick(later) < NEVER
+    registry.clock.ahead = 100
+    assert receiver.tick() < NEVER
     assert isinstance(client.events(1)[0], Ping)
-    receiver.tick(later + 100)  # no pong: dead
+    registry.clock.ahead = 200
+    receiver.tick()  # no pong: dead
     assert wait_for(lambda: len(registry) == 0)
     assert session.close_reason == (1002, "Connection interrupted")
 
@@ -134,9 +135,10 @@ def test_hixie76_cannot_be_pinged_so_is_never_cut_for_silence():
     registry, session, receiver, client = websocket(wsframing.Hixie76, ping_interval=25)
     receiver.serve()
     client.read(3)
-    later = registry.clock() + 100
-    receiver.tick(later)
-    receiver.tick(later + 100)
+    registry.clock.ahead = 100
+    receiver.tick()
+    registry.clock.ahead = 200
+    receiver.tick()
     assert session.attached and session.state != CLOSED
     receiver.conn.cut()
     assert wait_for(lambda: len(registry) == 0)
@@ -160,7 +162,8 @@ def test_a_stuck_websocket_is_cut_write_timeout_after_its_close():
     receiver.serve()
     session.close()  # the client never answers the close
     assert receiver.finished and session.attached
-    receiver.tick(registry.clock() + 11)
+    registry.clock.ahead = 11
+    receiver.tick()
     assert wait_for(lambda: len(registry) == 0)
 
 
@@ -174,7 +177,8 @@ def slow_member(**options):
     """A SockJS WebSocket member that read its "o", then stopped reading
     while lines were sent until it was closed as a slow consumer (4008)."""
     registry = SessionRegistry(Echo, Options(max_queue=20_000, write_timeout=10,
-                                             heartbeat_delay=1000, ping_interval=0))
+                                             heartbeat_delay=1000, ping_interval=0),
+                               loopback.MovableClock())
     session = registry.create_private("s", {})
     server_end, client_end = tcp_pair()
     receiver = WebSocketReceiver(session, Conn(server_end), wsframing.Rfc6455(65536),
@@ -224,13 +228,15 @@ def test_a_slow_member_that_reads_again_within_write_timeout_gets_4008():
     lines, closes, end = read_to_the_end(client)  # before the cut is due
     assert lines == list(range(len(lines))) and len(lines) < sent  # a prefix, in order
     assert closes == ['c[4008,"Slow consumer"]', "close 4008"] and end == "closed"
-    receiver.tick(registry.clock() + 10)  # it never answered the close: cut now
+    registry.clock.ahead = 10
+    receiver.tick()  # it never answered the close: cut now
     assert wait_for(lambda: len(registry) == 0)
 
 
 def test_a_slow_member_still_not_reading_at_write_timeout_is_reset_without_4008():
     registry, session, receiver, client, sent = slow_member()
-    assert receiver.tick(registry.clock() + 10) == NEVER  # the cut is due
+    registry.clock.ahead = 10
+    assert receiver.tick() == NEVER  # the cut is due
     assert wait_for(lambda: len(registry) == 0)  # the socket is closed (linger 0)
     lines, closes, end = read_to_the_end(client)
     assert lines == list(range(len(lines))) and len(lines) < sent  # what reached it, in order
@@ -264,17 +270,18 @@ def test_an_http_holder_whose_client_left_is_noticed_by_the_next_receiver():
 
 
 def test_a_stuck_http_receiver_is_cut_after_the_write_timeout():
-    registry = SessionRegistry(Session, Options(write_timeout=1))
+    registry = SessionRegistry(Session, Options(write_timeout=1), loopback.MovableClock())
     session = registry.create("s", {})
     server_end, client_end = gsocket.socketpair()
     receiver = HttpReceiver(session, "streaming", server_end)
     session.attach(receiver)
     session.frames_to_send()
     session.close()
-    assert receiver.tick(registry.clock()) < NEVER  # not yet
-    assert receiver.tick(registry.clock() + 2) == NEVER
+    assert receiver.tick() < NEVER  # not yet
+    registry.clock.ahead = 2
+    assert receiver.tick() == NEVER
     assert not session.attached and client_end.recv(1) == b""  # cut
-    assert receiver.tick(registry.clock()) == NEVER  # nothing more to do
+    assert receiver.tick() == NEVER  # nothing more to do
 
 
 class Counting:
@@ -284,11 +291,11 @@ class Counting:
         self.ticks = 0
         self.fail = fail
 
-    def tick(self, now: float) -> float:
+    def tick(self) -> float:
         self.ticks += 1
         if self.fail:
             raise RuntimeError("a bug")
-        return NEVER if self.ticks >= 2 else now
+        return NEVER if self.ticks >= 2 else 0.0  # due at once
 
 
 def test_the_ticker_ticks_each_receiver_at_its_deadline_and_survives_a_failing_one():

@@ -1,4 +1,4 @@
-"""The session state machine, fed events and the time: no socket, no
+"""The session state machine, fed events, its time the registry's clock: no socket, no
 gevent, no sleep; the clock is the test's.
 
 Protocol sections: "Protocol and framing" (open, heartbeat, the 2010 and
@@ -64,6 +64,12 @@ class Receiver:
         return False
 
 
+def at(session: Session, now: float) -> Session:
+    """``session``, its registry's clock set to ``now``: the one way time reaches it."""
+    session.registry.clock.now = now
+    return session
+
+
 def make(clock=None, **options) -> tuple[Session, Clock]:
     clock = clock or Clock()
     return SessionRegistry(Recording, Options(**options), clock).create("s", {}), clock
@@ -127,13 +133,13 @@ def test_protocol_section_heartbeat_after_a_silence_of_heartbeat_delay():
     session.frames_to_send()
     assert session.deadline == 25
     clock.now = 24.9
-    assert session.tick(clock.now) is None and session.frames_to_send() == []
+    assert session.tick() is None and session.frames_to_send() == []
     clock.now = 25
-    session.tick(clock.now)
+    session.tick()
     assert receiver.woken == 1 and session.frames_to_send() == ["h"]
-    session.wrote(2, 30.0)  # a frame written: the silence starts again
+    at(session, 30.0).wrote(2)  # a frame written: the silence starts again
     assert session.deadline == 55
-    session.tick(54.0)
+    at(session, 54.0).tick()
     assert session.frames_to_send() == []
 
 
@@ -142,7 +148,7 @@ def test_protocol_section_no_heartbeat_while_messages_wait_nor_on_the_raw_websoc
     session.attach(Receiver())
     session.frames_to_send()
     session.send("x")
-    session.tick(5.0)
+    at(session, 5.0).tick()
     assert texts(session.frames_to_send()) == ['a["x"]']
     raw, clock = make(heartbeat_delay=1, ping_interval=0)
     raw.raw = True
@@ -155,13 +161,13 @@ def test_xhr_streaming_section_the_response_limit_ends_a_streaming_receiver():
     session, _ = make(response_limit=100)
     session.attach(Receiver())
     session.frames_to_send()
-    session.wrote(60, 1.0)
+    at(session, 1.0).wrote(60)
     assert session.attached
-    session.wrote(40, 2.0)
+    at(session, 2.0).wrote(40)
     assert not session.attached and session.state == OPEN  # the client opens a fresh one
     websocket, _ = make(response_limit=100)
     websocket.attach(Receiver(WEBSOCKET))
-    websocket.wrote(1000, 1.0)
+    at(websocket, 1.0).wrote(1000)
     assert websocket.attached  # a WebSocket has no response limit
 
 
@@ -255,7 +261,7 @@ def test_a_message_to_an_empty_queue_is_written_at_once_else_queued_in_order():
     assert session.send(one) and receiver.written == [one] and receiver.woken == 0
     assert session.send(one) and session.state == OPEN  # taken at once: nothing counts
     clock.now = 5
-    session.tick(clock.now)
+    session.tick()
     assert texts(session.frames_to_send()) == ["h"]
     receiver.free = False  # busy: queued and woken, and what follows waits behind it
     assert session.send("a") and receiver.woken == 2
@@ -274,8 +280,8 @@ def test_a_receiver_still_attached_write_timeout_after_the_close_is_cut():
     session.close()
     assert session.frames_to_send() == ['c[3000,"Go away!"]'] and session.attached
     assert session.deadline == 13
-    assert session.tick(12.9) is None
-    assert session.tick(13) == CUT
+    assert at(session, 12.9).tick() is None
+    assert at(session, 13).tick() == CUT
 
 
 def test_a_slow_consumer_has_write_timeout_from_its_close_to_take_the_4008_then_is_cut():
@@ -294,9 +300,9 @@ def test_a_slow_consumer_has_write_timeout_from_its_close_to_take_the_4008_then_
     clock.now = 3
     assert session.send("x" * 60) and not session.send("y" * 60)  # t = 3
     assert session.close_reason == (4008, "Slow consumer") and session.deadline == 13
-    session.wrote(100_000, 12.5)  # still writing the lines sent before it
-    assert session.tick(12.9) is None
-    assert session.tick(13) == CUT  # no later: the client gets a reset
+    at(session, 12.5).wrote(100_000)  # still writing the lines sent before it
+    assert at(session, 12.9).tick() is None
+    assert at(session, 13).tick() == CUT  # no later: the client gets a reset
     assert texts(session.frames_to_send()) == ['c[4008,"Slow consumer"]']  # only, if in time
 
     in_time, clock = make(max_queue=100, write_timeout=10)  # the client read it all by 12.9
@@ -308,7 +314,7 @@ def test_a_slow_consumer_has_write_timeout_from_its_close_to_take_the_4008_then_
     assert texts(in_time.frames_to_send()) == ['c[4008,"Slow consumer"]']
     clock.now = 12.9
     in_time.detach(websocket)  # the client answered the close: the connection ends
-    assert in_time.deadline == float("inf") and in_time.tick(13) is None
+    assert in_time.deadline == float("inf") and at(in_time, 13).tick() is None
 
 
 def test_websocket_ping_when_silent_then_cut_if_no_answer():
@@ -318,16 +324,16 @@ def test_websocket_ping_when_silent_then_cut_if_no_answer():
     session.frames_to_send()
     assert session.deadline == 25
     clock.now = 10
-    session.heard(10)  # the client spoke: no ping at the next tick
-    assert session.tick(25) is None and session.deadline == 50
-    assert session.tick(50) == PING  # silent for 40 s
-    session.heard(60)  # it answers (a pong, or any frame)
-    assert session.tick(75) is None  # it spoke 15 s ago: left alone
-    assert session.tick(100) == PING
-    assert session.tick(125) == CUT  # no answer
+    at(session, 10).heard()  # the client spoke: no ping at the next tick
+    assert at(session, 25).tick() is None and session.deadline == 50
+    assert at(session, 50).tick() == PING  # silent for 40 s
+    at(session, 60).heard()  # it answers (a pong, or any frame)
+    assert at(session, 75).tick() is None  # it spoke 15 s ago: left alone
+    assert at(session, 100).tick() == PING
+    assert at(session, 125).tick() == CUT  # no answer
     off, _ = make(ping_interval=0, heartbeat_delay=1000)
     off.attach(Receiver(WEBSOCKET))
-    assert off.tick(10_000) is None  # 0: never pinged
+    assert at(off, 10_000).tick() is None  # 0: never pinged
 
 
 def test_raw_sessions_queue_text_unframed():

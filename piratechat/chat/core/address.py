@@ -1,7 +1,7 @@
 """Who a client is, for limits: its address.
 
 The address is the connection's REMOTE_ADDR, unless that is a trusted proxy
-(the ``trusted_proxies`` setting; none by default): then X-Forwarded-For is
+(the ``trusted_proxies`` setting, networks; none by default): then X-Forwarded-For is
 read from the right, skipping trusted proxies, and the first hop that is not
 one is the client. The leftmost hops are whatever the client wrote, so they
 are never believed.
@@ -12,23 +12,6 @@ from __future__ import annotations
 import ipaddress
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def proxies(setting: str) -> tuple[Network, ...]:
-    """The ``trusted_proxies`` setting as networks (see ``networks``)."""
-    return networks(setting, "trusted_proxies")
-
-
-def networks(setting: str, name: str) -> tuple[Network, ...]:
-    """``"127.0.0.1 10.0.0.0/8"`` -> networks; a bad entry stops start-up,
-    naming the setting ``name``."""
-    found = []
-    for entry in setting.replace(",", " ").split():
-        try:
-            found.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
-        except ValueError:
-            raise ValueError(f"{name}: {entry!r} is not an address or network") from None
-    return tuple(found)
 
 
 def within(address: str, networks: tuple[Network, ...]) -> bool:

@@ -69,7 +69,7 @@ _LEFT = ()  # what a member that left during a yield holds
 
 class Hub:
     def __init__(self, coalesce_ms: float = 0.0):
-        self.rooms: dict[str, dict[Session, State]] = {}
+        self._rooms: dict[str, dict[Session, State]] = {}  # the hub's alone: ask its methods
         self.window = coalesce_ms / 1000  # seconds
         self._ready: dict[str, list[str]] = {}  # room -> lines to send at once, in order
         self._held: dict[str, list[str]] = {}  # room -> lines gathered until its due time
@@ -99,7 +99,19 @@ class Hub:
 
     def join(self, room: str, session: Session) -> None:
         """Add ``session`` to ``room``, holding live lines until ``caught_up``."""
-        self.rooms.setdefault(room, {})[session] = []
+        self._rooms.setdefault(room, {})[session] = []
+
+    def occupied(self, room: str) -> bool:
+        """Someone here is in ``room``."""
+        return room in self._rooms
+
+    def state(self, room: str, session: Session) -> State | tuple:
+        """``session``'s State in ``room`` (see State); ``()`` if it is not there."""
+        return self._rooms.get(room, {}).get(session, _LEFT)
+
+    def catching_up(self, room: str, session: Session) -> bool:
+        """``session`` is in ``room``, its live lines held until ``caught_up``."""
+        return isinstance(self.state(room, session), list)
 
     def _reading_in_time(self, session: Session, payloads: list[str]) -> list[str]:
         """``reading``, waited for ``READING_WAIT`` at most: else the room's words."""
@@ -119,7 +131,7 @@ class Hub:
     def caught_up(self, room: str, session: Session, last_seq: int) -> None:
         """``session`` was sent every line up to ``last_seq``: send it the newer
         held lines, then live ones as they come."""
-        members = self.rooms.get(room)
+        members = self._rooms.get(room)
         held = members.get(session) if members is not None else None
         if not isinstance(held, list):
             return  # left meanwhile, or already caught up
@@ -129,11 +141,11 @@ class Hub:
 
     def leave(self, room: str, session: Session) -> bool:
         """Take ``session`` out of ``room``; True if that left the room empty here."""
-        members = self.rooms.get(room)
+        members = self._rooms.get(room)
         if members is not None:
             members.pop(session, None)
             if not members:
-                del self.rooms[room]
+                del self._rooms[room]
                 self._sent.pop(room, None)
                 return True
         return False
@@ -142,7 +154,7 @@ class Hub:
         """Send a room-wide notice (not a line: no seq) to every member here
         (or those ``to`` accepts) at once; a member still catching up gets it
         after its stored lines."""
-        for session, state in list(self.rooms.get(room, {}).items()):
+        for session, state in list(self._rooms.get(room, {}).items()):
             if to is not None and not to(session):
                 continue
             try:
@@ -174,7 +186,7 @@ class Hub:
             if not self._delivering:
                 self._delivering = True
                 run_soon(self._deliver_queued)
-        members = self.rooms.get(room)
+        members = self._rooms.get(room)
         return len(members) if members else 0
 
     def drain(self, timeout: float | None = None) -> bool:
@@ -224,7 +236,7 @@ class Hub:
                 self._ready[room] = self._held.pop(room)
 
     def _fan_out(self, room: str, payloads: list[str]) -> None:
-        members = self.rooms.get(room)
+        members = self._rooms.get(room)
         if not members:
             return
         self._sent[room] = time.perf_counter()

@@ -41,7 +41,7 @@ import time
 from collections import Counter
 
 from ...settings import Settings
-from ..core.address import client_address, proxies
+from ..core.address import client_address
 from ..core.flood import Buckets, TokenBucket
 from ..core.messages import ChatError
 
@@ -54,7 +54,7 @@ TOO_MANY_CONNECTIONS = 4029
 class Limits:
     def __init__(self, settings: Settings, clock=time.monotonic):
         self.settings = settings
-        self.trusted = proxies(settings.trusted_proxies)
+        self.trusted = settings.trusted_proxies
         self.connections: Counter[str] = Counter()
         self.address_lines = Buckets(settings.address_lines_per_second, settings.address_burst,
                                      clock)

@@ -53,31 +53,6 @@ def hears_presence(session) -> bool:
     return getattr(session, "presence", False)
 
 
-def _news(message: dict, session) -> bool:
-    """Should ``session`` be sent this ``enter``/``leave``? Keeps, on the
-    session, the ids it was told are here (``presence_told``: a set; a list,
-    set by a joining session, holds notices back until its ``presence`` list
-    is read; none yet: it was told of nobody)."""
-    if not hears_presence(session):
-        return False
-    told = getattr(session, "presence_told", None)
-    if told is None:
-        told = session.presence_told = set()
-    if isinstance(told, list):
-        told.append(message)
-        return False
-    member_id = message["id"]
-    if message["type"] == "enter":
-        if member_id in told:
-            return False
-        told.add(member_id)
-        return True
-    if member_id not in told:
-        return False
-    told.discard(member_id)
-    return True
-
-
 class Roster:
     def __init__(self, presence: IPresence, broker: IBroker, hub: Hub, limit: int):
         self.presence = presence
@@ -87,7 +62,38 @@ class Roster:
         self.here: dict[str, dict[str, str]] = {}  # room -> member id -> name, this process's
         self.crowded: set[str] = set()  # rooms last counted above ``limit``
         self.listening: dict[str, int] = {}  # room -> members here who hear presence
+        #: session -> the ids it was told are here (a set), or, while its
+        #: ``presence`` list is read, the notices held back for after it (a list).
+        self._told: dict[object, set[str] | list[dict]] = {}
         self._heart: gevent.Greenlet | None = None
+
+    def hold_news(self, session) -> None:
+        """``session`` is joining: notices wait until its ``presence`` list is read."""
+        self._told[session] = []
+
+    def forget(self, session) -> None:
+        """``session`` left its room: nothing more is news to it."""
+        self._told.pop(session, None)
+
+    def _news(self, message: dict, session) -> bool:
+        """Should ``session`` be sent this ``enter``/``leave``? Keeps the ids it
+        was told are here; notices to a joining session wait for its list."""
+        if not hears_presence(session):
+            return False
+        told = self._told.setdefault(session, set())
+        if isinstance(told, list):
+            told.append(message)
+            return False
+        member_id = message["id"]
+        if message["type"] == "enter":
+            if member_id in told:
+                return False
+            told.add(member_id)
+            return True
+        if member_id not in told:
+            return False
+        told.discard(member_id)
+        return True
 
     def enter(self, room: str, name: str, hears: bool) -> str:
         """Put a new member in ``room`` (``hears``: it asked for presence); returns its id."""
@@ -148,9 +154,9 @@ class Roster:
         ``presence`` list, then the notices that came while it was read and
         are news to it (see ``_news``)."""
         listing = self.listing(room)
-        held = getattr(session, "presence_told", None)
-        session.presence_told = {member["id"] for member in listing["members"]}
-        news = [message for message in held or () if _news(message, session)]
+        held = self._told.get(session)
+        self._told[session] = {member["id"] for member in listing["members"]}
+        news = [message for message in held or () if self._news(message, session)]
         return [listing, *news]
 
     def heartbeat(self) -> None:
@@ -199,4 +205,4 @@ class Roster:
         """Send a presence notice (``payload``, the JSON of ``message``) to the
         members here who hear presence and to whom it is news."""
         if room in self.listening:
-            self.hub.notice(room, payload, to=partial(_news, message or json.loads(payload)))
+            self.hub.notice(room, payload, to=partial(self._news, message or json.loads(payload)))

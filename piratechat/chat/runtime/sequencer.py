@@ -58,6 +58,10 @@ class Sequencer:
             self._release(room)
         return self.next[room] - 1
 
+    def delivered(self, room: str) -> int:
+        """The last seq of ``room`` handed to the hub here (0: none, or not tracked)."""
+        return self.next.get(room, 1) - 1
+
     def forget(self, room: str) -> None:
         """The last member here left ``room``."""
         self.next.pop(room, None)
@@ -68,7 +72,7 @@ class Sequencer:
 
     def offer(self, room: str, line: str, seq: int | None = None) -> None:
         """A stored line (JSON text) for ``room``, from wherever it came."""
-        if room not in self.hub.rooms:
+        if not self.hub.occupied(room):
             self.forget(room)
             return
         if seq is None:

@@ -26,10 +26,12 @@ from ...settings import Settings, SettingsError
 from ...translators.registry import guard, offered, translator_named
 from ...unread import make_last_read
 from ...unread.counts import Unread
+from ..core import rules
 from ..core.catchup import catch_up
 from ..core.members import MemberNames
 from ..core.messages import ChatError, dumps, new_line
 from ..core.reading_cache import ReadingCache
+from ..core.tokens import verify
 from .choice import RoomTranslators
 from .hub import Hub
 from .limits import Limits
@@ -60,7 +62,7 @@ class Chat:
         # Who goes by which name in each room, on every process (IRoomNames).
         self.names = make_room_names(broker, settings.presence_ttl, settings.broker_prefix)
         self._names_kept = keep_refreshed(self.names)
-        self.room_translators = RoomTranslators(registry, watched=self.hub.rooms.__contains__)
+        self.room_translators = RoomTranslators(registry, watched=self.hub.occupied)
         self.limits = Limits(settings)
         # Each reader's own parrot (chat/readings.py): read once per (line, translator) here.
         self.readings = Readings(registry, self.limits.translations, ReadingCache())
@@ -90,9 +92,66 @@ class Chat:
             gevent_server.READY.append(fetcher.loaded)  # listens: it says so after the list
         return fetcher.start()
 
+    # What a session asks of the chat (chat/runtime/session.py): these, never the parts.
+
+    def connect(self, environ: dict) -> str:
+        """A connection opens: its client's address, counted; ChatError if over its limit."""
+        address = self.limits.address(environ)
+        self.limits.connect(address)
+        return address
+
+    def disconnect(self, address: str) -> None:
+        self.limits.disconnect(address)
+
+    def identify(self, message: dict) -> tuple[str, bool]:
+        """The name a ``join`` chats under (chat/core/rules.py: a member's, by its
+        token, or a nickname no member has) and whether it is a member's; a
+        member's is remembered as taken."""
+        settings = self.settings
+        name, member = rules.who(message, settings.max_name,
+                                 partial(verify, settings.token_secret), self.members.taken)
+        if member:
+            self.members.add(name)
+        return name, member
+
+    def may_join(self, address: str) -> None:
+        """Charge a join (or listen) to ``address``; ChatError if over its limit."""
+        self.limits.join(address)
+
+    def take_name(self, room: str, name: str, session, owner: str | None) -> None:
+        """``session`` goes by ``name`` in ``room``; ChatError if another has it."""
+        self.names.take(room, name, session, owner)
+
+    def release_name(self, session) -> None:
+        self.names.release(session)
+
+    def may_say(self, address: str, room: str, first: bool) -> None:
+        """Charge a line to ``address`` and ``room``; the ``first`` line a
+        connection says in a room counts as a room made if it makes one."""
+        self.limits.line(address, room)
+        if first and self.makes_room(room):
+            self.limits.line_makes_room(address)
+
+    def epoch(self, room: str) -> str:
+        return self.history.epoch(room)
+
+    def enter_presence(self, room: str, name: str, hears: bool) -> str:
+        """Put a joined member in ``room``'s presence; returns its member id."""
+        return self.roster.enter(room, name, hears)
+
+    def leave_presence(self, room: str, member_id: str, hears: bool) -> None:
+        """Take member ``member_id`` out of ``room``'s presence."""
+        self.roster.leave(room, member_id, hears)
+
+    def presence_for(self, room: str, session) -> list[dict]:
+        """The ``presence`` list and the news since, for a member that hears presence."""
+        return self.roster.listing_for(room, session)
+
     def join(self, room: str, session) -> None:
-        """``session`` enters ``room`` here; live lines wait until ``caught_up``."""
+        """``session`` enters ``room`` here; live lines (and presence news) wait
+        until ``caught_up`` (and ``presence_for``)."""
         self.hub.join(room, session)
+        self.roster.hold_news(session)
 
     def caught_up(self, room: str, session, last: int, seen: int | None = None) -> None:
         """``session`` was sent ``room``'s lines up to ``last`` (and had those up
@@ -122,7 +181,7 @@ class Chat:
             except Exception:
                 log.exception("reading %r after %d failed; trying again", room, sent)
                 lines = []
-            if not isinstance(self.hub.rooms.get(room, {}).get(session), list):
+            if not self.hub.catching_up(room, session):
                 return sent  # left (or closed) meanwhile
             if lines:
                 reading = getattr(session, "read_as", None)
@@ -140,10 +199,15 @@ class Chat:
             wait = min(wait * 2, MAX_WAIT)
         return sent
 
-    def leave(self, room: str, session) -> None:
+    def leave(self, room: str, session, member_id: str | None = None,
+              hears: bool = False) -> None:
+        """``session`` leaves ``room``, and its presence entry ``member_id`` if it has one."""
+        self.roster.forget(session)
         if self.hub.leave(room, session):
             self.sequencer.forget(room)
             self.room_translators.forget(room)
+        if member_id is not None:
+            self.leave_presence(room, member_id, hears)
 
     def translator(self, room: str) -> ITranslator:
         """The room's translator, through the IRoom -> ITranslator adapter
@@ -197,7 +261,7 @@ class Chat:
         lines reached this process and the storage holds no such room. Read
         from the storage only while the room has no lines; a failed read says
         no (the line's own append will say what failed)."""
-        if self.sequencer.next.get(room, 1) > 1:
+        if self.sequencer.delivered(room):
             return False
         try:
             return not self.history.exists(room)
@@ -237,7 +301,7 @@ class Chat:
 
     def receive(self, room: str, payload: str) -> None:
         """A message another process published for ``room``."""
-        if room not in self.hub.rooms:
+        if not self.hub.occupied(room):
             return  # nobody here to tell
         message = json.loads(payload)
         kind = message.get("type")

@@ -23,7 +23,6 @@ from ..core import rules
 from ..core.flood import TokenBucket
 from ..core.messages import ChatError, dumps, parse
 from ..core.senders import name_owner, repeat_key, sender, sender_key_field
-from ..core.tokens import verify
 from .limits import TOO_MANY_CONNECTIONS
 from .service import Chat
 
@@ -53,14 +52,11 @@ class ChatSession(Session):
         settings = self.chat.settings
         self.bucket = TokenBucket(settings.lines_per_second, settings.burst)
         self.address: str | None = None
-        address = self.chat.limits.address(self.environ)
         try:
-            self.chat.limits.connect(address)
+            self.address = self.chat.connect(self.environ)
         except ChatError as error:
             self.reply(error.to_message())
             self.close(TOO_MANY_CONNECTIONS, "Too many connections")
-            return
-        self.address = address
 
     def on_message(self, text: str) -> None:
         token = logs.session_id.set(self.id)  # logs.about, without a generator per line
@@ -74,11 +70,11 @@ class ChatSession(Session):
 
     def on_close(self) -> None:
         if self.address is not None:
-            self.chat.limits.disconnect(self.address)
+            self.chat.disconnect(self.address)
             self.address = None
         if self.room is not None:
             self._leave_room()
-        self.chat.names.release(self)
+        self.chat.release_name(self)
         self._be_reader(None)
 
     def _be_reader(self, reader: str | None) -> None:
@@ -90,10 +86,8 @@ class ChatSession(Session):
             self.chat.unread.attach(reader, self)
 
     def _leave_room(self) -> None:
-        self.chat.leave(self.room, self)
-        if self.member_id is not None:
-            self.chat.roster.leave(self.room, self.member_id, self.presence)
-            self.member_id = None
+        self.chat.leave(self.room, self, self.member_id, self.presence)
+        self.member_id = None
         self.room = None
 
     def reply(self, message: dict) -> None:
@@ -108,11 +102,7 @@ class ChatSession(Session):
         neither lost nor sent twice.
         """
         chat = self.chat
-        settings = chat.settings
-        name, member = rules.who(message, settings.max_name,
-                                 partial(verify, settings.token_secret), chat.members.taken)
-        if member:
-            chat.members.add(name)
+        name, member = chat.identify(message)
         room, after, presence = rules.where(message)
         known_epoch = rules.known_epoch(message)
         sender_key = sender_key_field(message)
@@ -121,9 +111,9 @@ class ChatSession(Session):
             room, Person(name, member, self.address or "", False, moderates),
             rules.owner_key(message))
         read_as = chat.readings.choice(message.get("read_as"))
-        chat.limits.join(self.address or "")
+        chat.may_join(self.address or "")
         # Taken before leaving the old room: a refused join keeps the member where it was.
-        chat.names.take(room, name, self, name_owner(sender_key))
+        chat.take_name(room, name, self, name_owner(sender_key))
         self.sender = sender(sender_key, name)
         self.member, self.moderates, self.owns_room = member, moderates, owns_room
         self.read_as = read_as
@@ -132,16 +122,16 @@ class ChatSession(Session):
             return
         epoch, last, backlog, translators, seen = caught
         log.info("joined %r as %r", room, name)
-        member_id = chat.roster.enter(room, name, presence)
+        member_id = chat.enter_presence(room, name, presence)
         if self.room != room or self.state == CLOSED:  # ... or while presence was written
-            chat.roster.leave(room, member_id, presence)
+            chat.leave_presence(room, member_id, presence)
             return
         self.member_id = member_id
         self._be_reader(reader_of(name if member else None, sender_key))
         self.reply({"type": "joined", "room": room, "name": name, "epoch": epoch, **translators,
                     **moderation, "read_as": self.read_as, "last_read": self._last_read(room)})
         if presence:
-            for notice in chat.roster.listing_for(room, self):
+            for notice in chat.presence_for(room, self):
                 self.reply(notice)
         self._catch_up(room, backlog, last, seen)
 
@@ -153,8 +143,8 @@ class ChatSession(Session):
         the same budgets pay for it."""
         room, after, _ = rules.where(message)
         self.read_as = self.chat.readings.choice(message.get("read_as"))
-        self.chat.limits.join(self.address or "")
-        self.chat.names.release(self)
+        self.chat.may_join(self.address or "")
+        self.chat.release_name(self)
         self.member, self.moderates, self.owns_room = False, (), False
         caught = self._enter(room, after, rules.known_epoch(message), None, False)
         if caught is None:
@@ -175,10 +165,9 @@ class ChatSession(Session):
             self._leave_room()
         self.name, self.room, self.presence = name, room, presence
         self.room_checked = False  # whether a line here would make the room, once known
-        self.presence_told = []  # presence notices held back until its list (Roster)
         chat.join(room, self)
         try:
-            epoch = chat.history.epoch(room)
+            epoch = chat.epoch(room)
             # ``after`` counts lines of the epoch the client knew: of another
             # history it means nothing (docs/protocol.md, Epochs).
             reset = after is not None and known_epoch is not None and known_epoch != epoch
@@ -189,7 +178,7 @@ class ChatSession(Session):
         except Exception:
             log.exception("reading the history of %r failed", room)
             self._leave_room()
-            chat.names.release(self)
+            chat.release_name(self)
             raise ChatError("unavailable", "The room's history cannot be read now; "
                             "join again.") from None
         if reset:
@@ -214,11 +203,8 @@ class ChatSession(Session):
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are saying lines too fast.")
         self.chat.moderation.check_say(self)  # muted, banned, read_only, slow_mode
-        self.chat.limits.line(self.address or "", self.room)
-        if not self.room_checked:  # a line that makes its room counts as a room made
-            if self.chat.makes_room(self.room):
-                self.chat.limits.line_makes_room(self.address or "")
-            self.room_checked = True
+        self.chat.may_say(self.address or "", self.room, first=not self.room_checked)
+        self.room_checked = True
         told = partial(self._said, self.room, client_id)
         try:
             self.chat.say_soon(self.room, self.name, text, repeat_key(self.sender, client_id),

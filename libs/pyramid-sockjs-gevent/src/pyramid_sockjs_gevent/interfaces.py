@@ -52,8 +52,8 @@ class IReceiver(Interface):
         it (one call per member, no queue); an HTTP response always declines,
         since its own greenlet writes the body."""
 
-    def tick(now):
-        """Run the session's timers due at ``now`` (``session.tick``: a
+    def tick():
+        """Run the session's timers now, by its registry's clock (``session.tick``: a
         heartbeat, a WebSocket ping, the cut of a connection stuck after the
         close or silent after a ping); return when to tick next (inf: never).
 

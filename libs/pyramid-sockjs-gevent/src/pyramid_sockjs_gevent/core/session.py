@@ -2,26 +2,37 @@
 
 A session outlives the connections (receivers) that carry it: polling
 transports attach, take one frame, and are done; streaming ones and
-WebSockets stay attached. The session is fed events and the time, and says
-what to send; it never waits and never touches a socket:
+WebSockets stay attached. The session is fed events and says what to send;
+it never waits and reads the time one way only, from its registry's clock
+(``SessionRegistry(clock=...)``: tests pass their own):
 
 * ``attach(receiver)`` / ``detach`` / ``hang_up``: a connection comes, goes
   or vanishes. A second receiver is answered ``c[2010,...]`` (protocol,
   "test_simpleSession").
-* ``receive(messages)`` and ``heard(now)``: the client sent something.
+* ``receive(messages)`` and ``heard()``: the client sent something.
 * ``send`` / ``close``: the application speaks.
 * ``frames_to_send()``: what the attached receiver must write now, in order.
   Polling receivers are done after one frame, streaming ones after a close
   frame or ``response_limit`` bytes (``wrote``); the session detaches them.
-* ``tick(now)``: the timers: a heartbeat after ``heartbeat_delay`` of silence,
+* ``tick()``: the timers: a heartbeat after ``heartbeat_delay`` of silence,
   a WebSocket ping after ``ping_interval`` of the client's silence and a cut
   if it stays silent, a cut of a receiver still attached ``write_timeout``
   after the close. ``deadline`` says when to tick next.
 
-The only call out is ``receiver.wake()``: "there is something to send",
-after which the transport drains ``frames_to_send()``. So every rule of the
+It calls out to its receiver two ways. ``receiver.wake()``: "there is
+something to send", after which the transport drains ``frames_to_send()``.
+And one shortcut that does write: a message ``send`` is given while the
+session is open and its queue empty is first offered to
+``receiver.write_now(batch)``, which a WebSocket writes to its socket at once
+if that cannot block (a polling or streaming receiver declines). That is the
+fan-out's path to an idle WebSocket: one non-blocking send from the caller's
+greenlet, instead of queue, wake, a switch to the writer greenlet and a
+drain, so a line to 10,000 idle members costs 10,000 sends and no greenlet
+switches. Whatever the receiver declines is queued as usual, so the rules
+(order, ``max_queue``, heartbeats) hold either way, and every rule of the
 protocol is tested by feeding a session and reading what it answers
-(tests/test_sessions.py), with no socket and no clock but the test's.
+(tests/test_sessions.py), with receivers that record, no socket, and no
+clock but the test's.
 
 States (protocol, "Session URLs" and "Handling close")::
 
@@ -260,16 +271,16 @@ class Session:
                 return
             self._call(self.on_message, text)
 
-    def heard(self, now: float) -> None:
+    def heard(self) -> None:
         """The client sent something (a pong counts): it is alive."""
-        self._heard = now
+        self._heard = self.registry.clock()
 
-    def wrote(self, size: int, now: float) -> None:
+    def wrote(self, size: int) -> None:
         """The receiver wrote ``size`` bytes of frames. Silence, for the
         heartbeat, starts now; a streaming response that reached
         ``response_limit`` is done (the client opens a fresh one)."""
         options = self.registry.options
-        self._beat_due = now + options.heartbeat_delay
+        self._beat_due = self.registry.clock() + options.heartbeat_delay
         self._written += size
         if self.kind == STREAMING and self._written >= options.response_limit:
             self.detach(self.receiver)
@@ -334,7 +345,7 @@ class Session:
             return self._cut_due
         return min(self._beat_due, self._ping_due)
 
-    def tick(self, now: float) -> str | None:
+    def tick(self) -> str | None:
         """Run the rules whose time has come. Returns CUT (drop the
         connection: its client is gone or stuck), PING (ping the WebSocket)
         or None; an ``h`` due is queued and the receiver woken."""
@@ -342,6 +353,7 @@ class Session:
         if receiver is None:
             return None
         options = self.registry.options
+        now = self.registry.clock()
         if self.state == CLOSED:
             return CUT if now >= self._cut_due else None
         if now >= self._beat_due:  # a silent receiver gets "h"

@@ -26,8 +26,9 @@ class Ticking(Protocol):
     tick_token: int  # the ticker's current entry for it (0: none); older entries are void
     tick_due: float  # when that entry is due
 
-    def tick(self, now: float) -> float:
-        """Run the session's due rules; return when to tick next (inf: never)."""
+    def tick(self) -> float:
+        """Run the session's due rules (at its registry's clock); return when to
+        tick next (inf: never)."""
 
 
 class Ticker:
@@ -93,7 +94,7 @@ class Ticker:
                 del self._due[token]
                 receiver.tick_token = 0  # spent
                 try:
-                    following = receiver.tick(now)
+                    following = receiver.tick()
                 except Exception:
                     log.exception("a receiver's timer failed")
                     continue

@@ -110,11 +110,11 @@ class HttpReceiver:
         """Never at once: the response's own greenlet writes the body (IReceiver)."""
         return False
 
-    def tick(self, now: float) -> float:
+    def tick(self) -> float:
         session = self.session
         if session.receiver is not self:
             return NEVER
-        if session.tick(now) == CUT:  # stuck writing to a client that does not read
+        if session.tick() == CUT:  # stuck writing to a client that does not read
             self.cut()
             return NEVER
         return session.deadline
@@ -167,14 +167,13 @@ def _body(sock, session: Session, encode, kind: str, prelude: bytes) -> Iterator
         yield encode(refusal)
         return
     watcher = gevent.spawn(_notice_hang_up, sock, receiver) if sock is not None else None
-    clock = session.registry.clock
     try:
         while frames := receiver.next_frames():
             for frame in frames:
                 chunk = encode(frame_text(frame))
                 yield chunk
                 if session.receiver is receiver:  # else done: polled, closed, over the limit
-                    session.wrote(len(chunk), clock())
+                    session.wrote(len(chunk))
     except GeneratorExit:  # the server stopped writing: the client is gone
         receiver.hang_up()
         raise

@@ -141,7 +141,7 @@ class WebSocketReceiver:
         cannot be decoded)."""
         session = self.session
         if data:
-            session.heard(session.registry.clock())
+            session.heard()
         got = self.framing.feed(data)
         self.conn.send(got.reply)
         for text in got.messages:
@@ -206,18 +206,18 @@ class WebSocketReceiver:
             self.writer = None
 
     # --- timers ------------------------------------------------------------------
-    def tick(self, now: float) -> float:
+    def tick(self) -> float:
         session = self.session
         if session.receiver is not self:
             return NEVER
-        action = session.tick(now)
+        action = session.tick()
         if action == CUT:  # silent after a ping, or stuck after the close
             self.conn.cut()  # its reader wakes to the hang-up and ends the session
             return NEVER
         if action == PING:
             ping = self.framing.ping()
             if ping is None:  # Hixie-76 has no ping: it cannot be found dead this way
-                session.heard(now)
+                session.heard()
             elif not self.finished:
                 self.conn.try_send(ping)
         return session.deadline
