@@ -14,6 +14,7 @@ ZODB connection per thread, which is what a pool thread is.
 
 from __future__ import annotations
 
+import _thread
 import os
 
 from ..settings import parse
@@ -28,10 +29,37 @@ def filter_factory(app, global_conf, threads="4", **settings):
     return ThreadPooled(app, size, parse(settings).plone_max_body) if size > 0 else app
 
 
+def cook_one_at_a_time() -> None:
+    """Page templates compile one at a time, in whichever thread.
+
+    CPython 3.11 keeps the AST constructor's recursion depth in the
+    interpreter, not in the thread: two threads compiling at once can fail
+    with "SystemError: AST constructor recursion depth mismatch" (CPython
+    gh-106905). zope.pagetemplate then keeps the template as "Compilation
+    failed" for the life of the process: measured (bench.plone_bench, 4 threads
+    under 20 page clients), a portlet failed on every page after that. A page
+    template compiles once per process, so the lock costs nothing after the
+    first pages. It is an OS lock (gevent's patch leaves ``_thread.RLock`` be):
+    the pool's threads are OS threads."""
+    from zope.pagetemplate.pagetemplate import PageTemplate
+
+    if getattr(PageTemplate._cook, "one_at_a_time", False):
+        return
+    cook, lock = PageTemplate._cook, _thread.RLock()
+
+    def _cook(self):
+        with lock:
+            return cook(self)
+
+    _cook.one_at_a_time = True
+    PageTemplate._cook = _cook
+
+
 class ThreadPooled:
     def __init__(self, app, size: int, max_body: int):
         from gevent.threadpool import ThreadPool
 
+        cook_one_at_a_time()
         self.app = app
         self.pool = ThreadPool(size)
         self.max_body = max_body
