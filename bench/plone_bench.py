@@ -331,6 +331,11 @@ def report(args, rounds: list[dict]) -> None:
         rows += ["## The goals (issue 24): chat p99 over the chat alone's", "",
                  "| round | layout | page clients | ratio | goal | met |",
                  "| --- | --- | --- | --- | --- | --- |"]
+        if len(rounds) > 1:  # each layout's and load's mean over the rounds
+            for name, clients, goal in dict.fromkeys((g[1], g[2], g[4]) for g in goals):
+                ratios = [g[3] for g in goals if (g[1], g[2]) == (name, clients)]
+                goals.append(("mean", name, clients, None if None in ratios
+                              else statistics.mean(ratios), goal))
         rows += [f"| {n} | {name} | {clients or 'idle'} | {_f(ratio, 2)} | ≤ {goal} | "
                  f"{'yes' if ratio is not None and ratio <= goal else 'no'} |"
                  for n, name, clients, ratio, goal in goals]
