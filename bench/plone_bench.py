@@ -99,6 +99,29 @@ class Layout:
     def stop(self) -> None:
         self._stop()
 
+    def wait_for_members(self, timeout: float = 300) -> None:
+        """Until the chat takes a join: it answers ``unavailable`` until it has the
+        site's list of member names (fetched from Plone, which may take a while
+        to answer when the machine is busy); measured before that, the chat's
+        load would count those joins as failed connections."""
+        import websocket
+
+        deadline = time.monotonic() + timeout
+        while True:
+            ws = websocket.create_connection("ws" + self.url[len("http"):] + CHAT_PATH,
+                                             timeout=30)
+            try:
+                ws.send(json.dumps({"type": "join", "name": "bench-probe", "room": "probe"}))
+                while (answer := json.loads(ws.recv()))["type"] not in ("joined", "error"):
+                    pass
+            finally:
+                ws.close()
+            if answer["type"] == "joined":
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the chat ({self.name}) did not take a join: {answer}")
+            time.sleep(1)  # polling the chat, bounded by the deadline
+
 
 def load_pages(url: str, clients: int, seconds: float) -> dict:
     """``clients`` threads fetching pages in turn for ``seconds``: counts and times."""
@@ -175,6 +198,7 @@ def measure_layout(layout: Layout, args) -> list[dict]:
     try:
         top = max(args.pages_clients)
         load_pages(layout.url, top, args.warm)  # templates compiled, caches full
+        layout.wait_for_members()
         phases = [chat_phase(layout.url, args, 0)]
         phases += [chat_phase(layout.url, args, clients) for clients in args.pages_clients]
         phases.append({"pages_clients": top, "chat": None,
