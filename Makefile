@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 VENDOR := piratechat/web/static/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run run-plone plone serve-production test lint browser services cluster postgres bench clean icu
+.PHONY: setup run run-plone run-site plone serve-production test lint browser services cluster postgres bench clean icu
 
 setup: $(VENV)/.installed $(VENDOR)/sockjs.min.js
 
@@ -74,6 +74,12 @@ run: setup
 # made on first start (piratechat/plone/site.py). http://127.0.0.1:8080/
 run-plone: setup plone
 	$(BIN)/pserve plone.ini
+
+# The same site and chat (var/plone, var/chat-plone.fs), each in a process of its own
+# behind one nginx: http://127.0.0.1:8080/ (Plone) and /chat (the chat), one origin.
+# For a site with page traffic: the chat's lines do not wait on Plone (docs/deploy.md).
+run-site: setup plone services
+	$(BIN)/piratechat site
 
 serve-production: setup
 	$(BIN)/gunicorn --paste production.ini

@@ -1,19 +1,29 @@
-"""Plone and the chat in one gevent process (plone.ini): does each slow the other?
+"""The chat's latency with Plone beside it, in each layout of the site.
 
-``.venv/bin/python -m bench.plone_bench [--pages-clients 50] [--chat-n 1000]``
-(needs ``make plone`` and ``cd bench && npm ci``). One server process, started
-once on a site made by the site script; three phases against it, one after the
-other:
+``.venv/bin/python -m bench.plone_bench [--layout one|split|both]
+[--pages-clients 20,50] [--chat-n 1000] [--rounds 1]`` (needs ``make plone`` and
+``cd bench && npm ci``). The layouts (README, "The Plone site"; docs/deploy.md):
 
-1. Plone alone: ``--pages-clients`` concurrent clients fetch Plone pages (the
-   front page, the blog, a forum) for ``--seconds``: pages per second.
-2. The chat alone: bench/loadgen.js, ``--chat-n`` SockJS-less raw WebSocket
-   clients in the lobby, ``--senders`` of them talking: the p99 of a line's way
-   from its sender to every member.
-3. Both at once: the same page clients while the same chat load runs.
+- ``one``: plone.ini, Plone and the chat in one gevent process (Plone on a pool
+  of ``--threads`` threads);
+- ``split``: ``make run-site``, Plone and the chat each in a process of its own
+  behind one nginx (piratechat/cluster/site.py), the chat reached through nginx.
 
-Results, with ratios to the phase alone, go to bench/results/plone.md. Not a
-test: numbers depend on the machine and its load (the table says it).
+The reference is the chat alone: the split layout's chat process (site-chat.ini,
+gunicorn) with no Plone anywhere, reached directly, measured at the start and
+at the end of each round. For each layout, one site (made once by the site
+script), started, its pages warmed, then the chat's load with Plone idle and
+with each count of ``--pages-clients`` clients fetching the site's pages
+(the front page, the blog, a forum) through the layout's front; and the pages
+alone at the largest count, for the site's own throughput.
+
+The chat's load: bench/loadgen.js, ``--chat-n`` raw WebSocket clients in the
+lobby, ``--senders`` of them talking; a line's latency is from its sender to
+every member. Per-address limits are lifted as in the main bench
+(bench/servers.py PIRATECHAT_ENV); a refused or failed connection, a line lost
+or a page error makes the run fail (exit 1, and the table says so) rather
+than give figures for another load. Results: bench/results/plone.md and .json.
+Not a test: numbers depend on the machine and its load.
 """
 
 from __future__ import annotations
@@ -21,6 +31,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,35 +43,84 @@ from pathlib import Path
 
 from bench.servers import PIRATECHAT_ENV
 from bench.together import run_together
+from piratechat.cluster.processes import Service, chat_process, free_port
+from piratechat.cluster.site import SiteLayout
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("/", "/blog", "/forums/general")
+CHAT_PATH = "/chat/sockjs/websocket"
+#: The goals (issue 24): the chat's p99 over the chat alone's, Plone idle and under 50
+#: page clients.
+GOAL_IDLE, GOAL_LOADED, GOAL_CLIENTS = 1.2, 2.0, 50
 
 
-def make_site() -> Path:
-    instance = Path(tempfile.mkdtemp(prefix="plone-bench-"))
+def make_site(folder: Path) -> Path:
+    instance = folder / "plone"
     subprocess.run([sys.executable, "-m", "piratechat.plone.members", str(instance)],
                    cwd=ROOT, check=True, capture_output=True, timeout=900)
     return instance
 
 
-def start_server(instance: Path, threads: int) -> tuple[subprocess.Popen, str]:
-    env = dict(os.environ, PIRATECHAT_PLONE_VAR=str(instance),
-               PIRATECHAT_ZODB_URI=f"file://{instance}/chat-{threads}.fs",
-               PIRATECHAT_PLONE_THREADS=str(threads), **PIRATECHAT_ENV)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "piratechat.cli", "serve", "--ini", "plone.ini", "--port", "0"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 600
-    for line in process.stdout:
-        if line.startswith("Serving on "):
-            url = line.split()[-1]
-            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-            return process, url
-        if time.monotonic() > deadline:
-            break
-    process.kill()
-    raise RuntimeError("the server did not start")
+class Layout:
+    """One way of running the site, started on ``instance``: ``url`` is its front."""
+
+    def __init__(self, name: str, folder: Path, instance: Path, threads: int):
+        self.name, self.folder, self.instance, self.threads = name, folder, instance, threads
+        self.url = ""
+        self._stop = lambda: None
+
+    def start(self) -> Layout:
+        folder = self.folder / f"{self.name}-{time.monotonic_ns()}"
+        folder.mkdir(parents=True)
+        chat_db = {"PIRATECHAT_ZODB_URI": f"file://{folder}/chat.fs"}
+        threads = {"PIRATECHAT_PLONE_THREADS": str(self.threads)}
+        if self.name == "one":
+            port = free_port()
+            service = Service("plone.ini", [
+                sys.executable, "-m", "piratechat.cli", "serve", "--ini", str(ROOT / "plone.ini"),
+                "--port", str(port)], port, str(folder / "server.log"),
+                {"PIRATECHAT_PLONE_VAR": str(self.instance), **threads, **chat_db,
+                 **PIRATECHAT_ENV}).start(timeout=600)
+            self.url, self._stop = f"http://127.0.0.1:{port}", service.stop
+        elif self.name == "split":
+            site = SiteLayout(str(folder), str(self.instance),
+                              chat_env={**chat_db, **PIRATECHAT_ENV},
+                              plone_env={**threads, **PIRATECHAT_ENV}).start()
+            self.url, self._stop = site.url, site.stop
+        else:  # the chat alone: the split layout's chat process, no site, asked directly
+            port = free_port()
+            service = chat_process(port, str(folder), {
+                **chat_db, **PIRATECHAT_ENV, "PIRATECHAT_MEMBER_NAMES_URL": "",
+                "PIRATECHAT_TOKEN_SECRET": "bench"}, ini="site-chat.ini",
+                paste_globals={"site_url": "http://127.0.0.1:9"}).start()
+            self.url, self._stop = f"http://127.0.0.1:{port}", service.stop
+        return self
+
+    def stop(self) -> None:
+        self._stop()
+
+    def wait_for_members(self, timeout: float = 300) -> None:
+        """Until the chat takes a join: it answers ``unavailable`` until it has the
+        site's list of member names (fetched from Plone, which may take a while
+        to answer when the machine is busy); measured before that, the chat's
+        load would count those joins as failed connections."""
+        import websocket
+
+        deadline = time.monotonic() + timeout
+        while True:
+            ws = websocket.create_connection("ws" + self.url[len("http"):] + CHAT_PATH,
+                                             timeout=30)
+            try:
+                ws.send(json.dumps({"type": "join", "name": "bench-probe", "room": "probe"}))
+                while (answer := json.loads(ws.recv()))["type"] not in ("joined", "error"):
+                    pass
+            finally:
+                ws.close()
+            if answer["type"] == "joined":
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the chat ({self.name}) did not take a join: {answer}")
+            time.sleep(1)  # polling the chat, bounded by the deadline
 
 
 def load_pages(url: str, clients: int, seconds: float) -> dict:
@@ -88,16 +149,17 @@ def load_pages(url: str, clients: int, seconds: float) -> dict:
 
     wall = run_together(client, [(n,) for n in range(clients)])
     times.sort()
-    return {"pages": len(times), "errors": errors[0], "per_second": len(times) / wall,
+    return {"clients": clients, "pages": len(times), "errors": errors[0],
+            "per_second": len(times) / wall,
             "p99_ms": 1000 * times[int(0.99 * (len(times) - 1))] if times else None}
 
 
-def chat_load(url: str, n: int, senders: int, lines: int, interval: float) -> subprocess.Popen:
-    ws = "ws" + url[len("http"):] + "/chat/sockjs/websocket"
+def chat_load(url: str, args) -> subprocess.Popen:
+    ws = "ws" + url[len("http"):] + CHAT_PATH
     return subprocess.Popen(
-        ["node", str(ROOT / "bench" / "loadgen.js"), "--url", ws, "--n", str(n),
-         "--senders", str(senders), "--lines", str(lines), "--interval", str(interval),
-         "--procs", "1", "--max-seconds", "300"],
+        ["node", str(ROOT / "bench" / "loadgen.js"), "--url", ws, "--n", str(args.chat_n),
+         "--senders", str(args.senders), "--lines", str(args.lines), "--interval",
+         str(args.interval), "--procs", "1", "--max-seconds", "300"],
         stdout=subprocess.PIPE, text=True)
 
 
@@ -110,127 +172,206 @@ def chat_result(process: subprocess.Popen, started: threading.Event | None = Non
         if event["event"] == "result":
             result = event
     process.wait(timeout=360)
+    if started is not None:
+        started.set()  # whatever happened, nobody waits for it any longer
     return result
+
+
+def chat_phase(url: str, args, pages_clients: int) -> dict:
+    """The chat's load, with ``pages_clients`` page clients (0: none) while lines flow."""
+    started = threading.Event()
+    loadgen = chat_load(url, args)
+    box: dict = {}
+    reader = threading.Thread(target=lambda: box.update(chat_result(loadgen, started)))
+    reader.start()
+    pages = None
+    if pages_clients:
+        started.wait(300)
+        pages = load_pages(url, pages_clients, args.lines * args.interval)
+    reader.join()
+    return {"pages_clients": pages_clients, "chat": box, "pages": pages}
+
+
+def measure_layout(layout: Layout, args) -> list[dict]:
+    """A started layout: the chat with Plone idle, under each page load; pages alone."""
+    layout.start()
+    try:
+        top = max(args.pages_clients)
+        load_pages(layout.url, top, args.warm)  # templates compiled, caches full
+        layout.wait_for_members()
+        phases = [chat_phase(layout.url, args, 0)]
+        phases += [chat_phase(layout.url, args, clients) for clients in args.pages_clients]
+        phases.append({"pages_clients": top, "chat": None,
+                       "pages": load_pages(layout.url, top, args.seconds)})
+        return phases
+    finally:
+        layout.stop()
+
+
+def measure_alone(layout: Layout, args) -> dict:
+    layout.start()
+    try:
+        return chat_phase(layout.url, args, 0)
+    finally:
+        layout.stop()
+
+
+def p99(phase: dict | None) -> float | None:
+    chat = (phase or {}).get("chat") or {}
+    return (chat.get("latencyMs") or {}).get("p99")
+
+
+def incomplete(args, rounds: list[dict]) -> list[str]:
+    """What makes a run's figures not the ones asked for: refused or failed chat
+    clients (the figures would be for fewer members), lost lines, page errors."""
+    problems = []
+    for n, one_round in enumerate(rounds, 1):
+        phases = [(f"chat alone ({which})", p) for which, p in
+                  (("first", one_round["alone_before"]), ("last", one_round["alone_after"]))]
+        for name, layout_phases in one_round["layouts"].items():
+            phases += [(f"{name}, {p['pages_clients']} page clients"
+                        + ("" if p["chat"] is not None else ", pages alone"), p)
+                       for p in layout_phases]
+        for label, phase in phases:
+            chat, pages = phase["chat"], phase["pages"]
+            if chat is not None and not chat:
+                problems.append(f"round {n}, {label}: the load generator gave no result")
+            elif chat and (chat.get("failed") or chat.get("lost") or chat.get("closedDuringRun")
+                           or chat.get("duplicated") or chat.get("errorsFromServer")):
+                problems.append(f"round {n}, {label}: {chat.get('failed')} of {args.chat_n} "
+                                f"connections failed ({chat.get('failReasons')}), "
+                                f"{chat.get('closedDuringRun')} closed during the run, "
+                                f"{chat.get('lost')} lines lost, "
+                                f"{chat.get('duplicated')} doubled, "
+                                f"{chat.get('errorsFromServer')} errors from the server")
+            if pages and pages["errors"]:
+                problems.append(f"round {n}, {label}: {pages['errors']} page errors")
+    return problems
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages-clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--layout", choices=("one", "split", "both"), default="both")
+    parser.add_argument("--pages-clients", default="20,50",
+                        help="page clients while the chat runs, comma-separated (20,50)")
+    parser.add_argument("--seconds", type=float, default=15, help="pages alone, seconds")
     parser.add_argument("--chat-n", type=int, default=1000)
     parser.add_argument("--senders", type=int, default=10)
-    parser.add_argument("--lines", type=int, default=20)
+    parser.add_argument("--lines", type=int, default=15)
     parser.add_argument("--interval", type=float, default=1.0)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4, help="Plone's pool (4)")
     parser.add_argument("--warm", type=float, default=10)
-    parser.add_argument("--hub", action=argparse.BooleanOptionalAction, default=True,
-                        help="also Plone on the gevent hub (threads 0), before --threads")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="each round: chat alone, the layouts, chat alone again")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "plone.md"))
     args = parser.parse_args(argv)
-    instance = make_site()
-    modes = (0, args.threads) if args.hub else (args.threads,)
-    runs = {threads: measure(args, instance, threads) for threads in modes}
-    report(args, runs)
-    short = incomplete(args, runs)
+    args.pages_clients = [int(n) for n in args.pages_clients.split(",") if n]
+    names = ("one", "split") if args.layout == "both" else (args.layout,)
+    folder = Path(tempfile.mkdtemp(prefix="plone-bench-"))
+    try:
+        instance = make_site(folder)
+        rounds: list[dict] = []
+        for n in range(args.rounds):
+            order = names if n % 2 == 0 else names[::-1]  # interleaved across rounds
+            one_round = {"alone_before": measure_alone(Layout("alone", folder, instance, 0), args)}
+            one_round["layouts"] = {name: measure_layout(Layout(name, folder, instance,
+                                                                args.threads), args)
+                                    for name in order}
+            one_round["alone_after"] = measure_alone(Layout("alone", folder, instance, 0), args)
+            rounds.append(one_round)
+    except BaseException:
+        print(f"the processes' logs are kept in {folder}", file=sys.stderr)
+        raise
+    report(args, rounds)
+    short = incomplete(args, rounds)
     for problem in short:
         print(f"FAILED: {problem}", file=sys.stderr)
+    if short:
+        print(f"the processes' logs are kept in {folder}", file=sys.stderr)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     return 1 if short else 0
 
 
-def incomplete(args, runs) -> list[str]:
-    """What makes a run's figures not the ones asked for: refused or failed chat
-    clients (the figures would be for fewer members), lost lines, page errors."""
-    problems = []
-    for threads, (alone, both, chat_alone, chat_both) in runs.items():
-        for phase, chat in (("chat alone", chat_alone), ("chat with pages", chat_both)):
-            if not chat:
-                problems.append(f"threads {threads}, {phase}: the load generator gave no result")
-            elif chat.get("failed") or chat.get("lost") or chat.get("closedDuringRun"):
-                problems.append(f"threads {threads}, {phase}: {chat.get('failed')} of "
-                                f"{args.chat_n} connections failed, "
-                                f"{chat.get('closedDuringRun')} closed during the run, "
-                                f"{chat.get('lost')} lines lost")
-        for phase, pages in (("pages alone", alone), ("pages with chat", both)):
-            if pages["errors"]:
-                problems.append(f"threads {threads}, {phase}: {pages['errors']} page errors")
-    return problems
+def _f(value, digits=1) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def measure(args, instance: Path, threads: int) -> tuple:
-    """One server with Plone on the hub (``threads`` 0) or on a pool: the three phases."""
-    process, url = start_server(instance, threads)
-    try:
-        load_pages(url, args.pages_clients, args.warm)  # templates compiled, caches full
-        alone = load_pages(url, args.pages_clients, args.seconds)
-        chat_alone = chat_result(chat_load(url, args.chat_n, args.senders, args.lines,
-                                           args.interval))
-        started = threading.Event()
-        loadgen = chat_load(url, args.chat_n, args.senders, args.lines, args.interval)
-        box: dict = {}
-        reader = threading.Thread(target=lambda: box.update(chat_result(loadgen, started)))
-        reader.start()
-        started.wait(300)
-        both = load_pages(url, args.pages_clients, min(args.seconds, args.lines * args.interval))
-        reader.join()
-        return alone, both, chat_alone, box
-    finally:
-        process.terminate()
-        process.wait(30)
-
-
-def report(args, runs) -> None:
-    def lat(r, k):
-        return (r.get("latencyMs") or {}).get(k)
-
-    def ratio(a, b):
-        return f"{a / b:.2f}" if a and b else "n/a"
-
+def report(args, rounds: list[dict]) -> None:
     load = os.getloadavg()
     rows = [
-        "# Plone and the chat in one gevent process",
+        "# The chat's latency with Plone beside it",
         "",
-        f"`python -m bench.plone_bench --pages-clients {args.pages_clients} --seconds "
-        f"{args.seconds} --chat-n {args.chat_n} --senders {args.senders} --lines {args.lines}"
-        f" --interval {args.interval} --threads {args.threads}`, "
+        f"`python -m bench.plone_bench --layout {args.layout} --pages-clients "
+        f"{','.join(map(str, args.pages_clients))} --seconds {args.seconds} --chat-n "
+        f"{args.chat_n} --senders {args.senders} --lines {args.lines} --interval "
+        f"{args.interval} --threads {args.threads} --rounds {args.rounds}`, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load "
-        f"average {load[0]:.1f} at the end (the machine is shared with other work: compare "
-        "ratios within a row, not absolute figures). One server process per mode: Plone on "
-        f"the gevent hub (threads 0), then on a pool of {args.threads} threads (plone.ini). "
-        "Chat: raw WebSocket clients in the lobby, each line's way from its sender to every "
-        "member (bench/loadgen.js).",
+        f"average {load[0]:.1f} at the end (the machine is shared: compare ratios within a "
+        "round, not absolute figures). Layouts: **one** is plone.ini (Plone on "
+        f"{args.threads} threads and the chat, one gevent process); **split** is `make "
+        "run-site` (Plone and the chat in processes of their own behind one nginx, the chat "
+        "reached through nginx). **Chat alone**: the split layout's chat process with no "
+        "Plone anywhere, reached directly, at the start and the end of each round; ratios "
+        "are to the mean of the two. Chat: raw WebSocket clients in the lobby, each line's "
+        "way from its sender to every member (bench/loadgen.js); page clients fetch the "
+        "front page, the blog and a forum through the layout's front while lines flow.",
         "",
     ]
-    short = incomplete(args, runs)
-    if short:  # refused or failed clients: the figures would be for another load
-        rows += ["**FAILED: this run's figures are not for the load asked for, so none "
-                 "are given.**", ""]
-        rows += [f"- {problem}" for problem in short] + [""]
-    for threads, (alone, both, chat_alone, chat_both) in runs.items():
-        if short:
-            break
+    goals = []
+    for n, one_round in enumerate(rounds, 1):
+        alone = [p99(one_round["alone_before"]), p99(one_round["alone_after"])]
+        reference = statistics.mean(alone) if None not in alone else None
         rows += [
-            f"## Plone on {'the hub' if threads == 0 else f'{threads} threads'}",
+            f"## Round {n}" if len(rounds) > 1 else "## Results",
             "",
-            "| | alone | with the other load | ratio |",
-            "| --- | --- | --- | --- |",
-            f"| Plone pages/s ({args.pages_clients} clients) | {alone['per_second']:.1f} | "
-            f"{both['per_second']:.1f} | {ratio(both['per_second'], alone['per_second'])} |",
-            f"| Plone page p99 (ms) | {alone['p99_ms'] or 0:.0f} | {both['p99_ms'] or 0:.0f} | "
-            f"{ratio(both['p99_ms'], alone['p99_ms'])} |",
-            f"| chat line p99 (ms, {args.chat_n} connections) | {lat(chat_alone, 'p99')} | "
-            f"{lat(chat_both, 'p99')} | {ratio(lat(chat_both, 'p99'), lat(chat_alone, 'p99'))} |",
-            f"| chat line p50 (ms) | {lat(chat_alone, 'p50')} | {lat(chat_both, 'p50')} | "
-            f"{ratio(lat(chat_both, 'p50'), lat(chat_alone, 'p50'))} |",
-            f"| chat lines lost | {chat_alone.get('lost')} | {chat_both.get('lost')} | |",
-            f"| chat connections failed | {chat_alone.get('failed')} | "
-            f"{chat_both.get('failed')} | |",
-            f"| page errors | {alone['errors']} | {both['errors']} | |",
-            "",
+            "| layout | page clients | chat p50 (ms) | chat p99 (ms) | p99 / chat alone | "
+            "pages/s | page p99 (ms) |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
+        for which, phase in (("first", one_round["alone_before"]),
+                             ("last", one_round["alone_after"])):
+            rows.append(f"| chat alone ({which}) | 0 | "
+                        f"{(phase['chat'].get('latencyMs') or {}).get('p50')} | "
+                        f"{p99(phase)} | | | |")
+        for name, phases in one_round["layouts"].items():
+            for phase in phases:
+                pages = phase["pages"] or {}
+                if phase["chat"] is None:
+                    rows.append(f"| {name} | {phase['pages_clients']} (pages alone) | | | | "
+                                f"{_f(pages.get('per_second'))} | {_f(pages.get('p99_ms'), 0)} |")
+                    continue
+                ratio = p99(phase) / reference if p99(phase) and reference else None
+                rows.append(
+                    f"| {name} | {phase['pages_clients'] or 'idle'} | "
+                    f"{(phase['chat'].get('latencyMs') or {}).get('p50')} | {p99(phase)} | "
+                    f"{_f(ratio, 2)} | {_f(pages.get('per_second'))} | "
+                    f"{_f(pages.get('p99_ms'), 0)} |")
+                if phase["pages_clients"] in (0, GOAL_CLIENTS):
+                    goal = GOAL_IDLE if phase["pages_clients"] == 0 else GOAL_LOADED
+                    goals.append((n, name, phase["pages_clients"], ratio, goal))
+        rows.append("")
+    if goals:
+        rows += ["## The goals (issue 24): chat p99 over the chat alone's", "",
+                 "| round | layout | page clients | ratio | goal | met |",
+                 "| --- | --- | --- | --- | --- | --- |"]
+        if len(rounds) > 1:  # each layout's and load's mean over the rounds
+            for name, clients, goal in dict.fromkeys((g[1], g[2], g[4]) for g in goals):
+                ratios = [g[3] for g in goals if (g[1], g[2]) == (name, clients)]
+                goals.append(("mean", name, clients, None if None in ratios
+                              else statistics.mean(ratios), goal))
+        rows += [f"| {n} | {name} | {clients or 'idle'} | {_f(ratio, 2)} | ≤ {goal} | "
+                 f"{'yes' if ratio is not None and ratio <= goal else 'no'} |"
+                 for n, name, clients, ratio, goal in goals]
+        rows.append("")
+    short = incomplete(args, rounds)
+    if short:
+        rows += ["**This run is incomplete: its figures are not for the load asked for.**", ""]
+        rows += [f"- {problem}" for problem in short] + [""]
     Path(args.out).write_text("\n".join(rows))
     Path(args.out).with_suffix(".json").write_text(json.dumps(
-        {str(t): dict(zip(("pages_alone", "pages_with_chat", "chat_alone", "chat_with_pages"),
-                          r, strict=True)) for t, r in runs.items()}, indent=1, default=str))
+        {"args": {k: v for k, v in vars(args).items() if k != "out"}, "rounds": rounds},
+        indent=1, default=str))
     print("\n".join(rows))
 
 

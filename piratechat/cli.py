@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import cluster, evolve, history, serve, translate, translators
+from .commands import cluster, evolve, history, serve, site, translate, translators
 
-COMMANDS = (serve, translate, translators, history, evolve, cluster)
+COMMANDS = (serve, translate, translators, history, evolve, cluster, site)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -99,18 +99,21 @@ def zeo_server(port: int, folder: str) -> Service:
 
 
 def chat_process(port: int, folder: str, env: dict, ini: str = "production.ini",
-                 unix: str = "") -> Service:
+                 unix: str = "", paste_globals: dict | None = None) -> Service:
     """One PirateChat process: gunicorn, one gevent worker, the ini's settings
     overridden by ``env`` (PIRATECHAT_ZODB_URI, PIRATECHAT_BROKER_URL, ...).
-    ``unix``: a Unix socket's path it listens on too (besides ``port``)."""
+    ``unix``: a Unix socket's path it listens on too (besides ``port``);
+    ``paste_globals``: the ini's ``%(name)s`` variables (site-chat.ini's site_url)."""
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     binds = ["--bind", f"127.0.0.1:{port}"] + (["--bind", f"unix:{unix}"] if unix else [])
+    variables = [f"--paste-global={name}={value}"
+                 for name, value in (paste_globals or {}).items()]
     return Service(f"piratechat:{port}",
-                   [gunicorn, "--paste", str(ROOT / ini), *binds, "--workers", "1"],
+                   [gunicorn, "--paste", str(ROOT / ini), *variables, *binds, "--workers", "1"],
                    port, os.path.join(folder, f"piratechat-{port}.log"), env)
 
 
-def nginx_server(port: int, backends: list[int], folder: str, **options) -> Service:
+def nginx_server(port: int, backends: list[int | str], folder: str, **options) -> Service:
     folder = os.path.join(folder, "nginx")
     return Service("nginx", nginx.command(port, backends, folder, **options), port,
                    os.path.join(folder, "nginx.out"))

@@ -14,6 +14,8 @@ ZODB connection per thread, which is what a pool thread is.
 
 from __future__ import annotations
 
+import _thread
+import builtins
 import os
 
 from ..settings import parse
@@ -28,10 +30,38 @@ def filter_factory(app, global_conf, threads="4", **settings):
     return ThreadPooled(app, size, parse(settings).plone_max_body) if size > 0 else app
 
 
+def compile_one_at_a_time() -> None:
+    """Python's ``compile`` (and so ``ast.parse``) runs in one thread at a time.
+
+    CPython 3.11 keeps the AST converter's recursion depth in the interpreter,
+    not in the thread (CPython gh-106905 and gh-95185): two threads turning
+    source into AST objects, or AST objects into code, at once can fail with
+    "SystemError: AST constructor recursion depth mismatch". Plone compiles
+    on first use, in whichever thread asks: page templates (Chameleon),
+    their ``python:`` expressions and skin scripts (RestrictedPython), and
+    zope.pagetemplate keeps a template that failed as "Compilation failed":
+    measured (bench.plone_bench, 4 threads under 20 page clients), portlets
+    failed on hundreds of pages and some pages answered 500. Each compiles
+    once per process, so the lock costs nothing after the first pages. It is
+    an OS lock (gevent's patch leaves ``_thread.RLock`` be): the pool's
+    threads are OS threads."""
+    if getattr(builtins.compile, "one_at_a_time", False):
+        return
+    original, lock = builtins.compile, _thread.RLock()
+
+    def compile(*args, **kwargs):  # noqa: A001 (it is the builtin, wrapped)
+        with lock:
+            return original(*args, **kwargs)
+
+    compile.one_at_a_time = True
+    builtins.compile = compile
+
+
 class ThreadPooled:
     def __init__(self, app, size: int, max_body: int):
         from gevent.threadpool import ThreadPool
 
+        compile_one_at_a_time()
         self.app = app
         self.pool = ThreadPool(size)
         self.max_body = max_body
