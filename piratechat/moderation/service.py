@@ -250,8 +250,8 @@ class Moderation:
             if request.address is not None:
                 details["address"] = request.address
             else:
-                found = sorted({other.address for other in self.chat.hub.rooms.get(
-                    session.room, {}) if getattr(other, "name", None) == request.name
+                found = sorted({other.address for other in self.chat.hub.members(
+                    session.room) if getattr(other, "name", None) == request.name
                     and getattr(other, "address", None)})
                 if not found:
                     raise ChatError("not_here", f"Nobody called {request.name!r} is in this "
@@ -335,5 +335,5 @@ class Moderation:
                     log.warning("a rules_changed notice without its commit: %.100r", payload)
                 self.forget_all()
             return
-        if room in self.chat.hub.rooms and payload.startswith(_TOLD):
+        if self.chat.hub.occupied(room) and payload.startswith(_TOLD):
             self.chat.hub.notice(room, payload)

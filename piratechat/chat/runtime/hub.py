@@ -105,6 +105,10 @@ class Hub:
         """Someone here is in ``room``."""
         return room in self._rooms
 
+    def members(self, room: str) -> list[Session]:
+        """The sessions in ``room`` here (a copy: a moderator's look-up, not the fan-out)."""
+        return list(self._rooms.get(room, ()))
+
     def state(self, room: str, session: Session) -> State | tuple:
         """``session``'s State in ``room`` (see State); ``()`` if it is not there."""
         return self._rooms.get(room, {}).get(session, _LEFT)
