@@ -131,7 +131,7 @@ class ChatSession(Session):
         if caught is None:
             return
         epoch, last, backlog, translators, seen = caught
-        log.info("joined %r as %r", room, name)
+        log.debug("joined %r as %r", room, name)
         member_id = chat.roster.enter(room, name, presence)
         if self.room != room or self.state == CLOSED:  # ... or while presence was written
             chat.roster.leave(room, member_id, presence)
