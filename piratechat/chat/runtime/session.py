@@ -178,13 +178,8 @@ class ChatSession(Session):
         self.presence_told = []  # presence notices held back until its list (Roster)
         chat.join(room, self)
         try:
-            epoch = chat.history.epoch(room)
-            # ``after`` counts lines of the epoch the client knew: of another
-            # history it means nothing (docs/protocol.md, Epochs).
-            reset = after is not None and known_epoch is not None and known_epoch != epoch
-            same_epoch = known_epoch is not None and known_epoch == epoch
-            last, backlog = chat.catch_up(room, None if reset else after, self.address or "",
-                                          same_epoch=same_epoch)
+            epoch, last, backlog, reset, same_epoch = chat.joining_read(
+                room, after, known_epoch, self.address or "")
             translators = chat.translators(room)
         except Exception:
             log.exception("reading the history of %r failed", room)
