@@ -97,6 +97,10 @@ class IHistory(Interface):
         ``limit`` lines numbered above ``after``, oldest first. A joining
         client gets these, then live lines numbered above ``last``."""
 
+    def since_with_epoch(room, after, limit):
+        """``(epoch, last, lines)``: ``epoch(room)`` and ``since(room, after,
+        limit)`` from one snapshot, so a join reads the storage once, not twice."""
+
     def epoch(room):
         """The epoch of ``room``'s history: a short string, the same for as long
         as these lines are kept, and different in a replaced (new, reset)

@@ -141,11 +141,16 @@ class ZODBHistory:
         self._listeners.append(callback)
 
     def since(self, room: str, after: int, limit: int) -> tuple[int, list[dict]]:
+        return self.since_with_epoch(room, after, limit)[1:]
+
+    def since_with_epoch(self, room: str, after: int,
+                         limit: int) -> tuple[str | None, int, list[dict]]:
         with reading(self.db) as root:
             stored = root.rooms.get(room)
             if stored is None:
-                return 0, []
-            return stored.last_seq, [stored.message(line) for line in stored.since(after, limit)]
+                return root.epoch, 0, []
+            return (stored.epoch, stored.last_seq,
+                    [stored.message(line) for line in stored.since(after, limit)])
 
     def recent(self, room: str, limit: int) -> list[dict]:
         return self.since(room, 0, limit)[1]

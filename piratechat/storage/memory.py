@@ -80,6 +80,9 @@ class MemoryHistory:
     def exists(self, room: str) -> bool:
         return bool(self._rooms.get(room))
 
+    def since_with_epoch(self, room: str, after: int, limit: int) -> tuple[str, int, list[dict]]:
+        return (self._epoch, *self.since(room, after, limit))
+
     def epoch(self, room: str) -> str:
         return self._epoch
 

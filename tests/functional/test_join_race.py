@@ -47,7 +47,7 @@ def test_lines_committed_during_a_joins_read_are_sent_once_in_order(app, after):
     registry = app.app.registry
     chat, history = registry.getUtility(IChat), registry.getUtility(IHistory)
     chat.say("deck", "Ann", "said before anyone joined")
-    read = history.since
+    read = history.since_with_epoch  # what a join reads (Chat.joining_read)
 
     def since_while_others_talk(room, after, limit):
         chat.say(room, "Bob", "committed just before the read")
@@ -55,7 +55,7 @@ def test_lines_committed_during_a_joins_read_are_sent_once_in_order(app, after):
         chat.say(room, "Bob", "committed just after the read")
         return snapshot
 
-    history.since = since_while_others_talk  # the app's own history object, racing itself
+    history.since_with_epoch = since_while_others_talk  # the app's own history, racing itself
     join = {"type": "join", "name": "Cid", "room": "deck"}
     if after is not None:
         join["after"] = after

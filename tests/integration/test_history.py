@@ -92,6 +92,16 @@ def test_the_epoch_names_the_history_and_each_line_carries_it(history):
     assert MemoryHistory().epoch("deck") != epoch  # another history, another epoch
 
 
+def test_since_with_epoch_is_since_and_epoch_in_one_read(history):
+    """What a join reads in one go: the epoch (of a room with no lines too) and since's."""
+    assert history.since_with_epoch("hold", 0, 5) == (history.epoch("hold"), 0, [])
+    for n in range(1, 6):
+        history.append("deck", said(f"line {n}"))
+    epoch, last, lines = history.since_with_epoch("deck", 2, 2)
+    assert epoch == history.epoch("deck") and (last, lines) == history.since("deck", 2, 2)
+    assert last == 5 and [line["seq"] for line in lines] == [4, 5]
+
+
 def test_subscribers_hear_every_line_in_order_before_append_returns(history):
     heard = []
     history.subscribe(heard.append)

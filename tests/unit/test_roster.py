@@ -147,3 +147,25 @@ def test_with_presence_down_the_chat_carries_on_from_what_it_knows(world, caplog
     failures = [r.getMessage() for r in caplog.records if "presence:" in r.getMessage()]
     assert [f.split(" ")[1] for f in failures] == ["entering", "reading", "refreshing",
                                                     "leaving"]
+
+
+def test_member_ids_are_distinct_here_and_in_a_forked_process():
+    """A counter makes them distinct in one process; a forked worker (gunicorn forks
+    after loading the app) draws its own prefix, so its ids are not the parent's."""
+    import os
+
+    from piratechat.chat.runtime.roster import member_ids
+
+    here = {member_ids.next() for _ in range(10_000)}
+    assert len(here) == 10_000
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its first ids, to the parent
+        os.write(write, " ".join(member_ids.next() for _ in range(3)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read) as pipe:
+        child = set(pipe.read().split())
+    assert len(child) == 3 and not child & here
+    assert not child & {member_ids.next() for _ in range(3)}

@@ -34,9 +34,11 @@ itself carries on.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
-import uuid
+import os
+import secrets
 from functools import partial
 
 import gevent
@@ -46,6 +48,27 @@ from ..core.messages import dumps
 from .hub import Hub
 
 log = logging.getLogger(__name__)
+
+
+class MemberIds:
+    """Member ids unique across every process of the chat: a random prefix of this
+    process (drawn again in a forked child) and a counter. Cheaper per join than a
+    uuid4 (no 16 random bytes and UUID object each time); the prefix's fixed length
+    keeps two processes' ids apart whatever their counters."""
+
+    def __init__(self):
+        self.restart()
+
+    def restart(self) -> None:
+        self.prefix = secrets.token_hex(6)  # 48 random bits per process
+        self._count = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self.prefix}{next(self._count):x}"
+
+
+member_ids = MemberIds()  # one per process: a forked worker draws its own prefix
+os.register_at_fork(after_in_child=member_ids.restart)
 
 
 def hears_presence(session) -> bool:
@@ -97,7 +120,7 @@ class Roster:
 
     def enter(self, room: str, name: str, hears: bool) -> str:
         """Put a new member in ``room`` (``hears``: it asked for presence); returns its id."""
-        member_id = uuid.uuid4().hex[:12]
+        member_id = member_ids.next()
         if hears:
             self.listening[room] = self.listening.get(room, 0) + 1
         try:

@@ -333,11 +333,39 @@ class Chat:
         """What a joining client is sent before live lines, and the last seq of
         the history it read: chat/core/catchup.py's rules over this room's history,
         within what ``address`` may read now (chat/runtime/limits.py), which pays for it."""
+        return self._catch_up(room, after, address, same_epoch, partial(self.history.since, room))
+
+    def joining_read(self, room: str, after: int | None, known_epoch: str | None,
+                     address: str | None) -> tuple[str | None, int, list[dict], bool, bool]:
+        """``catch_up`` for a join, with the history's epoch: (epoch, last seq,
+        messages, reset, same_epoch). ``after`` counts lines of the epoch the
+        client knew: of another history it means nothing (docs/protocol.md, Epochs).
+        Where the epoch cannot change what is read (no ``after``, or no epoch
+        known: every first join), it comes with the lines from the same snapshot
+        (IHistory.since_with_epoch): one storage read per join instead of two."""
+        if after is None or known_epoch is None:
+            epochs = []
+
+            def read(after: int, limit: int) -> tuple[int, list[dict]]:
+                epoch, last, lines = self.history.since_with_epoch(room, after, limit)
+                epochs.append(epoch)
+                return last, lines
+
+            last, messages = self._catch_up(room, after, address, False, read)
+            return epochs[0], last, messages, False, False
+        epoch = self.history.epoch(room)
+        reset = known_epoch != epoch
+        last, messages = self.catch_up(room, None if reset else after, address,
+                                       same_epoch=not reset)
+        return epoch, last, messages, reset, not reset
+
+    def _catch_up(self, room: str, after: int | None, address: str | None, same_epoch: bool,
+                  read: Callable[[int, int], tuple[int, list[dict]]]) -> tuple[int, list[dict]]:
         settings = self.settings
         allowance = math.inf if address is None else self.limits.readable(address)
-        last, messages, size = catch_up(room, after, partial(self.history.since, room),
-                                        settings.recent_lines, settings.max_backlog,
-                                        settings.max_queue, allowance, same_epoch)
+        last, messages, size = catch_up(room, after, read, settings.recent_lines,
+                                        settings.max_backlog, settings.max_queue, allowance,
+                                        same_epoch)
         if address is not None:
             self.limits.read(address, size)
         return last, messages

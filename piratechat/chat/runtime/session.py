@@ -121,7 +121,7 @@ class ChatSession(Session):
         if caught is None:
             return
         epoch, last, backlog, translators, seen = caught
-        log.info("joined %r as %r", room, name)
+        log.debug("joined %r as %r", room, name)
         member_id = chat.enter_presence(room, name, presence)
         if self.room != room or self.state == CLOSED:  # ... or while presence was written
             chat.leave_presence(room, member_id, presence)
@@ -167,13 +167,8 @@ class ChatSession(Session):
         self.room_checked = False  # whether a line here would make the room, once known
         chat.join(room, self)
         try:
-            epoch = chat.epoch(room)
-            # ``after`` counts lines of the epoch the client knew: of another
-            # history it means nothing (docs/protocol.md, Epochs).
-            reset = after is not None and known_epoch is not None and known_epoch != epoch
-            same_epoch = known_epoch is not None and known_epoch == epoch
-            last, backlog = chat.catch_up(room, None if reset else after, self.address or "",
-                                          same_epoch=same_epoch)
+            epoch, last, backlog, reset, same_epoch = chat.joining_read(
+                room, after, known_epoch, self.address or "")
             translators = chat.translators(room)
         except Exception:
             log.exception("reading the history of %r failed", room)
