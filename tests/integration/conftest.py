@@ -4,8 +4,12 @@ here), each new and empty per test."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from piratechat.storage.database import open_database
 from tests.support.storage_servers import (
     PostgresServer,
     ZEOServer,
@@ -65,3 +69,24 @@ def db(data_fs):
     evolution.evolve(database)
     yield database
     database.close()
+
+
+#: Databases written by older mains, for the evolve steps' tests (each has its maker beside it).
+OLD_DATABASES = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture
+def old_database(tmp_path):
+    """``old_database(name)``: a copy of ``tests/data/<name>``, opened; closed after
+    the test (the original stays as its old main wrote it)."""
+    opened = []
+
+    def open_copy(name: str):
+        path = tmp_path / name
+        shutil.copy(OLD_DATABASES / name, path)
+        opened.append(open_database(f"file://{path}"))
+        return opened[-1]
+
+    yield open_copy
+    for db in opened:
+        db.close()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from piratechat.chat.core.messages import now
@@ -13,16 +10,10 @@ from piratechat.storage.database import open_database, reading
 from piratechat.storage.history import ZODBHistory
 from piratechat.storage.writer import Writer
 
-OLD = Path(__file__).resolve().parents[1] / "data" / "Data-bb68348.fs"
-
 
 @pytest.fixture
-def old_db(tmp_path):
-    path = tmp_path / "Data.fs"
-    shutil.copy(OLD, path)
-    db = open_database(f"file://{path}")
-    yield db
-    db.close()
+def old_db(old_database):
+    return old_database("Data-bb68348.fs")
 
 
 def test_the_old_database_is_at_schema_one_without_epochs(old_db):

@@ -3,29 +3,20 @@ e2d81ac (tests/data/make_e2d81ac.py: schema 6, lines in chunks, no moderation)."
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from piratechat.moderation import core
 from piratechat.moderation.service import _effective
 from piratechat.moderation.tree import Groups, Rules
 from piratechat.rooms import evolve as evolution
-from piratechat.storage.database import open_database, reading
+from piratechat.storage.database import reading
 from piratechat.storage.history import ZODBHistory
 from piratechat.storage.writer import Writer
 
-OLD = Path(__file__).resolve().parents[1] / "data" / "Data-e2d81ac.fs"
-
 
 @pytest.fixture
-def old_db(tmp_path):
-    path = tmp_path / "Data.fs"
-    shutil.copy(OLD, path)
-    db = open_database(f"file://{path}")
-    yield db
-    db.close()
+def old_db(old_database):
+    return old_database("Data-e2d81ac.fs")
 
 
 def test_the_old_database_has_no_moderation(old_db):

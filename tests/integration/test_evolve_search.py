@@ -4,28 +4,19 @@ already stored is found, and lines said after the upgrade are indexed too."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from piratechat.chat.core.messages import now
 from piratechat.rooms import evolve as evolution
 from piratechat.search.service import ZODBSearch
-from piratechat.storage.database import open_database, reading
+from piratechat.storage.database import reading
 from piratechat.storage.history import ZODBHistory
 from piratechat.storage.writer import Writer
 
-OLD = Path(__file__).resolve().parents[1] / "data" / "Data-e2d81ac-scripts.fs"
-
 
 @pytest.fixture
-def old_db(tmp_path):
-    path = tmp_path / "Data.fs"
-    shutil.copy(OLD, path)
-    db = open_database(f"file://{path}")
-    yield db
-    db.close()
+def old_db(old_database):
+    return old_database("Data-e2d81ac-scripts.fs")
 
 
 def test_the_old_database_is_at_schema_6_without_an_index(old_db):
