@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from .servers import NO_WINDOW, SERVERS
 
 MAX_N = 19_500  # every server is one process, and one process may open 20,000 files here
-SCENARIOS = ["single", "rooms", "overload"]
+SCENARIOS = ["single", "rooms", "overload", "readings"]
+
+#: The "readings" scenario's four choices, connection by connection: the room's
+#: parrot (pirate), two other translators, and the original text (chat/runtime/readings.py).
+READINGS = "-,bard,yoda,original"
 
 
 @dataclass
@@ -21,11 +25,15 @@ class Cell:
     interval: float
     lines: int
     server: str = ""
+    read_as: str = ""  # the loadgen's --read-as: readers' parrots, in turn; "": the room's
+
 
     @classmethod
-    def paced(cls, scenario: str, n: int, rooms: int, senders: int, interval: float, seconds):
+    def paced(cls, scenario: str, n: int, rooms: int, senders: int, interval: float, seconds,
+              read_as: str = ""):
         """Each sender says a line every `interval` s for `seconds` s (at least one line)."""
-        return cls(scenario, n, rooms, senders, interval, max(1, round(seconds / interval)))
+        return cls(scenario, n, rooms, senders, interval, max(1, round(seconds / interval)),
+                   read_as=read_as)
 
     @property
     def offered_lines_per_second(self) -> float:
@@ -49,6 +57,10 @@ def scenario_cells(args) -> list[Cell]:
                 # one sender per room, saying as many lines/s as all senders of the single room
                 interval = args.interval / args.senders
                 cells.append(Cell.paced("rooms", n, rooms, rooms, interval, args.duration))
+        elif scenario == "readings":  # "single", its readers spread over four parrots
+            for n in args.n:
+                cells.append(Cell.paced("readings", n, 1, args.senders, args.interval,
+                                        args.duration, read_as=READINGS))
         elif scenario == "overload":  # one room, offered lines/s stepped up past every server
             senders, n, seconds = 20, args.overload_n, args.overload_duration
             for rate in args.overload_rates:
@@ -63,6 +75,8 @@ def cell_servers(cell: Cell, args) -> list[str]:
     PirateChat's no-window variant right after it."""
     names = []
     for name in args.servers:
+        if cell.scenario == "readings" and not name.startswith("piratechat"):
+            continue  # only PirateChat has readers' parrots
         names.append(name)
         variant = name + NO_WINDOW
         if cell.scenario in args.coalesce and variant in SERVERS:

@@ -68,6 +68,8 @@ FLAGS = [
     ("--quick", "smoke run: N=1000, one room, 12 s per server (~2 minutes)"),
     ("--framed", f"also run the SockJS framed WebSocket transport ({', '.join(FRAMED_SERVERS)})"),
     ("--profile", "py-spy the PirateChat worker during the send phase (results/profile*)"),
+    ("--profile-joins", "py-spy the PirateChat worker while the clients connect and join "
+     "(results/profile-joins-N.txt)"),
 ]
 
 
@@ -183,4 +185,8 @@ def main(argv=None) -> int:
 
     md, png = write_report(out_json)
     print(f"bench: wrote {md}, {png}, {out_json}", flush=True)
+    failed = [f"{row.server} {row.cell.scenario} N={row.cell.n}" for row in rows if not row.ok]
+    if failed:  # refused clients, a lost server...: a failed run, whatever else it measured
+        print(f"bench: FAILED runs: {', '.join(failed)}", flush=True)
+        return 1
     return 0

@@ -2,7 +2,9 @@
 // The bench's load generator: N WebSocket clients (Node `ws`) spread over P
 // worker processes, K of them senders. Speaks the chat protocol of
 // docs/protocol.md over a raw WebSocket (one JSON message per text frame) or,
-// with --mode sockjs, over SockJS's framed WebSocket transport.
+// with --mode sockjs, over SockJS's framed WebSocket transport. With --read-as
+// a,b,c the connections read through those parrots in turn (docs/protocol.md,
+// read_as; "-" for the room's).
 //
 // Every line said is "L <sender> <n> <t_ms>" (t_ms: CLOCK_MONOTONIC in ms,
 // shared by all processes of the machine); every receiver records the
@@ -47,6 +49,7 @@ function parseArgs(argv) {
     maxSeconds: 600, // hard stop of the whole run
     waitGo: false,
     startDelay: 0.5,
+    readAs: [], // connection i reads through readAs[i % length] ("-": the room's parrot)
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -67,6 +70,7 @@ function parseArgs(argv) {
       case '--drain-idle': o.drainIdle = parseFloat(next()); break;
       case '--max-seconds': o.maxSeconds = parseFloat(next()); break;
       case '--wait-go': o.waitGo = true; break;
+      case '--read-as': o.readAs = next().split(',').filter(Boolean); break;
       default: throw new Error(`unknown option ${a}`);
     }
   }
@@ -215,6 +219,8 @@ function worker() {
         seen: new Uint8Array(Math.max(1, perRoom * o.lines)),
         join: { type: 'join', name: `p${i}`, room: roomName(room) },
       };
+      const reading = o.readAs.length ? o.readAs[i % o.readAs.length] : '-';
+      if (reading !== '-') c.join.read_as = reading;
       const url = o.mode === 'sockjs'
         ? `${o.url}/${i % 1000}/${process.pid}x${i}/websocket`
         : o.url;

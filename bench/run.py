@@ -67,6 +67,9 @@ class Row:
     worker_env: dict = field(default_factory=dict)  # PIRATECHAT_* in the measured process
     syscalls: dict | None = None  # send syscalls of the measured process, send + drain phase
     gc: dict | None = None  # PirateChat's full GC passes in the send + drain phase (heap.py)
+    join_cpu_seconds: float | None = None  # server CPU from the first connect to the last joined
+    join_seconds: float | None = None  # wall time of the same (the generator's)
+    join_gc: dict | None = None  # PirateChat's full GC passes in the same (heap.py)
     loadgen_command: str = ""
     result: dict = field(default_factory=dict)
 
@@ -128,6 +131,8 @@ def loadgen_command(url: str, mode: str, cell: Cell, args) -> list[str]:
         "drain-idle": 5,
         "max-seconds": args.run_timeout,
     }
+    if cell.read_as:
+        options["read-as"] = cell.read_as
     argv = ["node", str(BENCH / "loadgen.js")]
     for name, value in options.items():
         argv += [f"--{name}", str(value)]
@@ -169,6 +174,10 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
         row.worker_env = proc_environ(run.pid, "PIRATECHAT_")
         time.sleep(1.0)
         row.rss_before_kb = proc_rss_kb(run.pid)
+        join_cpu0 = cpu_seconds(cpu_parts(run))
+        join_gc0 = gc_passes(run.metrics_port) if server.name.startswith("piratechat") else None
+        if getattr(args, "profile_joins", False) and server.gunicorn:
+            profiler = [join_profiler(run.pid, cell)]
         loadgen_argv = loadgen_command(run.url, server.mode, cell, args)
         row.loadgen_command = shlex.join(loadgen_argv)
         gen = subprocess.Popen(
@@ -195,12 +204,35 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                 continue
             kind = ev.get("event")
             if kind == "connected":
+                join_cpu1 = cpu_seconds(cpu_parts(run))
+                if join_cpu0 is not None and join_cpu1 is not None:
+                    row.join_cpu_seconds = join_cpu1 - join_cpu0
+                row.join_seconds = ev["seconds"]
+                join_gc1 = gc_passes(run.metrics_port) if join_gc0 else None
+                if join_gc0 and join_gc1:
+                    row.join_gc = {"passes": join_gc1[0] - join_gc0[0],
+                                   "seconds": join_gc1[1] - join_gc0[1],
+                                   "longest_ms": 1000 * join_gc1[2],
+                                   "most_cpu_ms": None if join_gc1[3] is None
+                                   else 1000 * join_gc1[3]}
+                for p in profiler:  # py-spy writes what it has on SIGINT
+                    p.send_signal(signal.SIGINT)
+                    p.wait(timeout=60)
+                profiler = []
                 print(
                     f"    connected {ev['established']}/{ev['attempted']} in "
                     f"{ev['seconds']:.1f}s"
-                    + (f", failures {ev['failReasons']}" if ev["failed"] else ""),
+                    + (f", failures {ev['failReasons']}" if ev["failed"] else "")
+                    + (f", server CPU {row.join_cpu_seconds:.2f}s"
+                       if row.join_cpu_seconds is not None else "")
+                    + (f", {row.join_gc['passes']:.0f} full GC passes "
+                       f"({1000 * row.join_gc['seconds']:.0f} ms, longest so far "
+                       f"{row.join_gc['longest_ms']:.0f} ms)" if row.join_gc else ""),
                     flush=True,
                 )
+                if ev["failed"]:  # refused or failed clients: no figures for fewer members
+                    raise RuntimeError(f"{ev['failed']} of {ev['attempted']} connections failed: "
+                                       f"{ev['failReasons']}")
                 time.sleep(args.settle + cell.n / 10000)
                 row.rss_after_kb = proc_rss_kb(run.pid)
                 if args.syscalls:  # attaches within the generator's 0.5 s start delay
@@ -226,7 +258,8 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                 gc1 = gc_passes(run.metrics_port) if gc0 else None
                 if gc0 and gc1:
                     row.gc = {"passes": gc1[0] - gc0[0], "seconds": gc1[1] - gc0[1],
-                              "longest_ms": 1000 * gc1[2]}
+                              "longest_ms": 1000 * gc1[2],
+                              "most_cpu_ms": None if gc1[3] is None else 1000 * gc1[3]}
                 row.rss_end_kb = proc_rss_kb(run.pid)
                 row.hwm_kb = proc_status_kb(run.pid, "VmHWM")
             elif kind == "result":
@@ -248,6 +281,9 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
                 p.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 p.kill()
+        if gen is not None and gen.poll() is None and not row.ok:
+            os.killpg(gen.pid, signal.SIGKILL)  # e.g. waiting for "go" after refused clients
+            gen.wait(5)
         if gen is not None and gen.poll() is None:
             try:
                 gen.wait(timeout=20)
@@ -259,9 +295,10 @@ def run_cell(cell: Cell, server: Server, args, tmp: Path) -> Row:
     return row
 
 
-def gc_passes(port: int) -> tuple[float, float, float] | None:
-    """PirateChat's full GC passes so far, their seconds and the longest
-    (/metrics, heap.py); None if it does not say. In a cluster: its first process's."""
+def gc_passes(port: int) -> tuple[float, float, float, float | None] | None:
+    """PirateChat's full GC passes so far, their seconds, the longest and the most
+    CPU one took (/metrics, heap.py; None: this PirateChat does not say); None if it
+    does not say. In a cluster: its first process's."""
     try:
         text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics",
                                       timeout=5).read().decode()
@@ -270,9 +307,11 @@ def gc_passes(port: int) -> tuple[float, float, float] | None:
     found = dict(line.rsplit(" ", 1) for line in text.splitlines()
                  if line.startswith("piratechat_gc_full_pass"))
     try:
+        cpu = found.get("piratechat_gc_full_pass_max_cpu_seconds")
         return (float(found["piratechat_gc_full_passes_total"]),
                 float(found["piratechat_gc_full_pass_seconds_total"]),
-                float(found["piratechat_gc_full_pass_max_seconds"]))
+                float(found["piratechat_gc_full_pass_max_seconds"]),
+                None if cpu is None else float(cpu))
     except (KeyError, ValueError):
         return None
 
@@ -309,6 +348,16 @@ def start_profiler(pid: int, cell: Cell, args) -> list[subprocess.Popen]:
     ]
 
 
+def join_profiler(pid: int, cell: Cell) -> subprocess.Popen:
+    """py-spy on the gunicorn worker from the first connect to the last joined
+    (raw stacks, results/profile-joins-N.txt; stopped with SIGINT)."""
+    return subprocess.Popen(
+        [str(VENV_BIN / "py-spy"), "record", "--format", "raw", "--pid", str(pid),
+         "--rate", "250", "--nonblocking", "--duration", "600",
+         "-o", str(RESULTS / f"profile-joins-{cell.n}.txt")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def _per_line(x: float | None, what: str) -> str:
     return f", {x:.2f} {what}/line" if x is not None else ""
 
@@ -334,8 +383,10 @@ def summary(row: Row) -> str:
             + _per_line(numbers["reads_per_line"], "reads")
             + _per_line(numbers["frames_per_line"], "frames")
             + _per_line(numbers["send_syscalls_per_line"], "send syscalls")
-            + (f", {row.gc['passes']:.0f} full GC passes ({1000 * row.gc['seconds']:.0f} ms)"
-               if row.gc else "")
+            + (f", {row.gc['passes']:.0f} full GC passes ({1000 * row.gc['seconds']:.0f} ms; "
+               f"longest so far {row.gc['longest_ms']:.0f} ms"
+               + (f", {row.gc['most_cpu_ms']:.0f} ms CPU" if row.gc["most_cpu_ms"] is not None
+                  else "") + ")" if row.gc else "")
             + (f", log: {row.log_findings}" if row.log_findings else "")
             + (" WORKER RESTARTED" if row.worker_restarted else "")
         )

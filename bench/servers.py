@@ -49,7 +49,7 @@ class Server:
     processes: int = 0  # > 0: a cluster of that many behind nginx (piratechat/cluster/)
     zeo: bool = False  # one process on a ZEO server of its own (measured: worker + ZEO)
     cluster_options: dict = field(default_factory=dict)  # LocalCluster(**options)
-    rev: str = ""  # a cluster's processes run this revision's piratechat/ ("base": HEAD's merge
+    rev: str = ""  # its process(es) run this revision's piratechat/ ("base": HEAD's merge
     # base with main)
 
     @property
@@ -98,6 +98,13 @@ _SERVERS = [
         "/sockjs/websocket",
         "gunicorn",
     ),
+    # The same, its history in memory (memory://): what the say path costs without storage.
+    Server("piratechat-memory", "PirateChat, memory:// storage (raw WS)", "raw",
+           "/sockjs/websocket", "gunicorn", {"PIRATECHAT_ZODB_URI": "memory://"}),
+    # The same, running the piratechat/ of the work tree's merge base with main (a git
+    # archive): a branch's "before", interleaved with its "after" in one run.
+    Server("piratechat-base", "PirateChat, the merge base's code (raw WS)", "raw",
+           "/sockjs/websocket", "gunicorn", rev="base"),
     Server("ws", "Node ws", "raw", "/", "ws"),
     Server("websockets", "Python websockets", "raw", "/", "websockets"),
     Server("sockjs", "sockjs-node (raw WS)", "raw", "/sockjs/websocket", "sockjs"),
@@ -144,6 +151,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def snapshot_of(rev: str, tmp: Path) -> Path:
+    """The repository at ``rev`` ("base": the work tree's merge base with main),
+    unpacked in a folder of its own under ``tmp``."""
+    from .source import snapshot
+
+    if rev == "base":
+        rev = subprocess.run(["git", "-C", str(REPO), "merge-base", "HEAD", "main"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    return snapshot(rev, Path(tempfile.mkdtemp(dir=tmp)) / "src")
+
+
 class Running:
     """A started server process (and, for gunicorn, its one worker)."""
 
@@ -171,6 +189,8 @@ class Running:
         ini = None
         cwd = REPO
         env = dict(os.environ, **server.env(), **(more_env or {}))
+        if server.rev and src is None:
+            src = snapshot_of(server.rev, tmp)
         if server.gunicorn:
             # A copy of production.ini in a temp dir: the same settings, but any
             # history file it names relative to %(here)s lands in the temp dir.
@@ -275,13 +295,7 @@ class RunningCluster(Running):
         self.log = open(log_path, "w")
         env = {**server.env(), **PIRATECHAT_ENV}
         if server.rev:
-            from .source import snapshot
-
-            rev = server.rev
-            if rev == "base":
-                rev = subprocess.run(["git", "-C", str(REPO), "merge-base", "HEAD", "main"],
-                                     capture_output=True, text=True, check=True).stdout.strip()
-            src = snapshot(rev, Path(tempfile.mkdtemp(dir=tmp)) / "src")
+            src = snapshot_of(server.rev, tmp)
             # gunicorn puts its --chdir first on sys.path (else the work tree's)
             env.update(PYTHONPATH=str(src), GUNICORN_CMD_ARGS=f"--chdir {src}")
         self.cluster = LocalCluster(server.processes,
@@ -294,7 +308,7 @@ class RunningCluster(Running):
         self.metrics_port = self.cluster.chats[0].port
         self.proc = self.cluster.nginx.process
         self.argv = ["piratechat", "cluster", "--processes", str(server.processes)] + (
-            [f"# processes on git archive {rev}"] if server.rev else [])
+            [f"# processes on git archive {server.rev}"] if server.rev else [])
         self.url = f"ws://127.0.0.1:{self.port}{server.path}"
         self.pid = self.proc.pid
 

@@ -56,7 +56,7 @@ def fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-def soak(args) -> None:
+def soak(args) -> int:
     server = start_server()
     pid = server.process.pid
     samples: list[tuple[float, int, int]] = []
@@ -82,22 +82,37 @@ def soak(args) -> None:
         stop.set()
         server.stop()
     result = [json.loads(line) for line in done.stdout.splitlines() if '"result"' in line]
+    short = refused(result[0] if result else None)
+    if short:  # figures for fewer clients than asked, or none at all: no figures
+        print(f"FAILED: {short}\n\nloadgen said:\n```\n" + done.stdout[-2000:]
+              + done.stderr[-2000:] + "\n```")
+        return 1
+    r = result[0]
     print(f"## Soak: {args.n} connections, {args.senders} senders, a line each every "
           f"{args.interval} s, {args.minutes} min\n")
     print("| t (s) | RSS (MB) | open fds |\n| ---: | ---: | ---: |")
     for t, rss, fd in samples:
         print(f"| {t:.0f} | {rss / 1024:.1f} | {fd} |")
-    if result:
-        r = result[0]
-        keys = ["connected", "failed", "sent", "delivered", "expected", "lost", "duplicated"]
-        print("\nloadgen: " + ", ".join(f"{k} {r.get(k)}" for k in keys if k in r))
-        if "latency_ms" in r:
-            print(f"latency (ms): {r['latency_ms']}")
-    else:
-        print("\nloadgen said:\n```\n" + done.stdout[-2000:] + done.stderr[-2000:] + "\n```")
+    keys = ["established", "failed", "linesSent", "delivered", "expected", "lost", "duplicated"]
+    print("\nloadgen: " + ", ".join(f"{k} {r.get(k)}" for k in keys if k in r))
+    print(f"latency (ms): {r['latencyMs']}")
+    return 0
 
 
-def churn(args) -> None:
+def refused(result: dict | None) -> str:
+    """Why a load generator's result is not for the load asked for ('' if it is):
+    refused or failed clients (the per-address limits are lifted, LiveServer's
+    HIGH_LIMITS, so any is a failure), clients closed during the run, lost lines."""
+    if result is None:
+        return "the load generator gave no result"
+    if result.get("failed") or result.get("closedDuringRun") or result.get("lost"):
+        return (f"{result.get('failed')} of {result.get('attempted')} connections failed "
+                f"({result.get('failReasons')}), {result.get('closedDuringRun')} closed during "
+                f"the run, {result.get('lost')} lines lost")
+    return ""
+
+
+def churn(args) -> int:
     from gevent import monkey
 
     monkey.patch_all()
@@ -146,10 +161,15 @@ def churn(args) -> None:
         done += per_round
         settle()
         end_fds, end_rss = fds(pid), proc_rss_kb(pid)
+        if ok < per_round:  # a refused or failed cycle: the figures are not for this load
+            server.stop()
+            print(f"FAILED: {per_round - ok} of {per_round} cycles failed or were refused")
+            return 1
         print(f"| {done} | {seconds:.0f} | {ok / seconds:.0f} | {ok} | {end_fds} | "
               f"{end_fds / base_fds:.2f} | {end_rss / 1024:.1f} | {end_rss / base_rss:.2f} |",
               flush=True)
     server.stop()
+    return 0
 
 
 #: The cycles after which the soak's reference RSS is taken (issue 25's rule).

@@ -32,6 +32,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.servers import PIRATECHAT_ENV
 from bench.together import run_together
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,7 +65,7 @@ class Served:
         self.theme = theme
         self.port = free_port()
         self.scratch = tempfile.mkdtemp(prefix="piratechat-theme-bench-")
-        env = dict(os.environ, PIRATECHAT_THEME="on" if theme else "off",
+        env = dict(os.environ, **PIRATECHAT_ENV, PIRATECHAT_THEME="on" if theme else "off",
                    PIRATECHAT_ZODB_URI=f"file://{self.scratch}/Data.fs")
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "--paste", str(REPO / "production.ini"),
@@ -159,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
                 for theme, served in servers.items():
                     rate = pages_per_second(served.port, args.requests, args.clients, page)
                     rates.setdefault((label, theme), []).append(rate)
+    except RuntimeError as failure:  # refused or failed requests: a failed run, no figures
+        print(f"FAILED: {failure}", file=sys.stderr)
+        return 1
     finally:
         for served in servers.values():
             served.stop()

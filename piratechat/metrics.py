@@ -1,6 +1,6 @@
 """Prometheus metrics at ``/metrics`` (prometheus_client's text format), for
 the addresses in ``metrics_addresses`` only (loopback by default; the client's
-address as the limits count it, chat/address.py): others get 403.
+address as the limits count it, chat/core/address.py): others get 403.
 
 One registry per app (tests build many apps in one process). What is counted
 where it happens:
@@ -9,7 +9,7 @@ where it happens:
 - ``piratechat_translator_fallbacks_total{translator}``: lines the pirate
   answered because the room's translator could not
 - ``piratechat_fanout_seconds``: from a line being queued for this process's
-  members to the end of the fan-out that sent it (chat/hub.py)
+  members to the end of the fan-out that sent it (chat/runtime/hub.py)
 - ``piratechat_commit_seconds``: one group commit, begin to durable (storage/writer.py)
 
 and what is read when scraped, from the writer (storage/writer.py), so that
@@ -30,11 +30,15 @@ and what is read when scraped, from the SockJS sessions:
 
 and, for the whole process, the garbage collector's full passes (heap.py):
 
-- ``piratechat_gc_frozen_objects``: objects of the start-up heap that full
-  passes skip (0: the server did not freeze it)
+- ``piratechat_gc_frozen_objects``: objects of the long-lived heap (start-up,
+  then what survived a full pass) that full passes skip (0: the server did not
+  freeze it)
 - ``piratechat_gc_full_passes_total`` and ``piratechat_gc_full_pass_seconds_total``:
   full passes since then and the seconds the process stood still for them;
-  ``piratechat_gc_full_pass_max_seconds``: the longest
+  ``piratechat_gc_full_pass_max_seconds``: the longest,
+  ``piratechat_gc_full_pass_max_cpu_seconds``: the most CPU one took (on a busy
+  machine the longest also counts the time others had the core);
+  ``piratechat_gc_thaws_total``: full passes that walked the frozen heap again
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pyramid.response import Response
 
 from . import heap
-from .chat.address import networks, within
+from .chat.core.address import networks, within
 from .interfaces import IChat, IMetrics, ISockJSEndpoint, IWriter, provide
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -103,14 +107,18 @@ class HeapCollector:
     """The collector's full passes (heap.py), read at scrape time."""
 
     def collect(self):
-        count, seconds, slowest = heap.full_passes
+        count, seconds, slowest, most_cpu = heap.full_passes
         yield GaugeMetricFamily("piratechat_gc_frozen_objects",
-                                "Start-up objects full collections skip", value=heap.frozen())
+                                "Long-lived objects full collections skip", value=heap.frozen())
         yield CounterMetricFamily("piratechat_gc_full_passes", "Full collections", value=count)
         yield CounterMetricFamily("piratechat_gc_full_pass_seconds",
                                   "Seconds spent in full collections", value=seconds)
         yield GaugeMetricFamily("piratechat_gc_full_pass_max_seconds",
                                 "The longest full collection", value=slowest)
+        yield GaugeMetricFamily("piratechat_gc_full_pass_max_cpu_seconds",
+                                "The most CPU seconds a full collection took", value=most_cpu)
+        yield CounterMetricFamily("piratechat_gc_thaws", "Full collections that walked the "
+                                  "frozen heap again", value=heap.thaws[0])
 
 
 def includeme(config) -> None:

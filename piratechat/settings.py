@@ -86,7 +86,7 @@ class Settings:
     # Characters queued for one slow client before dropping it.
     max_queue: int = at_least(1, 1024 * 1024)
     # Milliseconds a room's lines may wait to share one frame, only while lines keep
-    # coming (chat/hub.py; 0: off). 5: far below what a reader notices (~100 ms), yet
+    # coming (chat/runtime/hub.py; 0: off). 5: far below what a reader notices (~100 ms), yet
     # under load (hundreds of lines a second) several lines share each frame and send.
     coalesce_ms: float = at_least(0, 5.0)
     # History (ZODB). "" below means file://<current folder>/var/Data.fs, created on first
@@ -101,7 +101,7 @@ class Settings:
     # Lines a reconnecting client is sent; older ones are left as a gap.
     max_backlog: int = at_least(0, 1000)
     recent_rooms: int = at_least(0, 20)  # recently active rooms listed on the front page
-    # Several processes (see README, "A cluster"). "": in-process broker, one process;
+    # Several processes (see docs/cluster.md). "": in-process broker, one process;
     # redis://host:port/db: Redis pub/sub carries lines, notices and presence between them.
     broker_url: str = url("", "redis")
     broker_prefix: str = "piratechat:"  # Redis keys and channels start with it
@@ -113,7 +113,7 @@ class Settings:
     websocket_only: bool = False
     # Limits (issue 13; per process: N workers allow N times as much). A client's
     # address is REMOTE_ADDR, or the rightmost X-Forwarded-For hop that is not a
-    # trusted proxy when the request comes from one (chat/address.py).
+    # trusted proxy when the request comes from one (chat/core/address.py).
     trusted_proxies: str = addresses("")  # proxies' addresses or networks (127.0.0.1 10.0.0.0/8)
     # Chat connections open at once from one client address.
     address_connections: int = at_least(1, 100)
@@ -142,6 +142,11 @@ class Settings:
     read_burst: int = at_least(1, 4 * 1024 * 1024)  # bytes one address may read at once
     joins_per_minute: float = above(0, 120.0)  # joins one address may make a minute
     joins_burst: int = at_least(1, 200)  # joins one address may make at once
+    # Searches (GET /search, <room>/search) one address may make a minute; past it: 429.
+    # A search costs some 1-50 ms of work (bench/search.py); its answer's bytes also
+    # come out of read_bytes_per_second.
+    searches_per_minute: float = above(0, 60.0)
+    searches_burst: int = at_least(1, 20)  # searches one address may make at once
     # Addresses or networks /metrics answers (the client's address, as limits count it);
     # others get 403.
     metrics_addresses: str = addresses("127.0.0.1 ::1")
@@ -172,19 +177,26 @@ class Settings:
     # compiled theme is kept for good (production).
     theme: bool = True
     theme_reload: bool = False
-    # Members' chat tokens (chat/tokens.py): the HMAC-SHA256 key the Plone site signs
+    # Members' chat tokens (chat/core/tokens.py): the HMAC-SHA256 key the Plone site signs
     # them with and the chat checks them with ("": the chat accepts no tokens).
     token_secret: str = ""
     # Where the chat page asks for its member's token (same origin, with the member's
     # cookie); "": it asks nowhere and the visitor picks a nickname (plain `make run`).
     token_url: str = ""
     # Where the chat fetches every member's reserved names (the Plone site's
-    # @@chat-member-names, signed with token_secret; chat/member_list.py): a path
+    # @@chat-member-names, signed with token_secret; chat/runtime/member_list.py): a path
     # (this server's own, the one-process plone.ini) or an http(s) URL; "": none.
     member_names_url: str = field(default="", metadata={"schemes": ("http", "https"),
                                                         "path": True})  # url(), or a path
     # Seconds between two fetches: a member renamed or removed shows this much later.
     member_names_refresh: float = above(0, 30.0)
+    # Members (names their tokens carry, separated by commas) who moderate every room
+    # (moderation/); "": none but those named in the chat or given by the site's tokens.
+    moderators: str = ""
+    # Seconds a process reuses the moderation rules it read for a room; a change made on
+    # any process is told to every other (rules_changed) at once, so this bounds only
+    # how long a lost notice (the broker reconnecting) goes unnoticed.
+    rules_reuse_seconds: float = above(0, 2.0)
 
 
 def parse(settings: dict, environ: dict | None = None) -> Settings:
@@ -215,7 +227,7 @@ def check_names(settings: dict, environ: dict) -> None:
         close = _near(rest, ours, SUGGEST)
         hint = f"; did you mean {PREFIX}{close}?" if close else ""
         raise SettingsError(f"unknown setting {key}{hint} (the settings are listed in "
-                            "README.md, \"Settings\")")
+                            "docs/settings.md)")
     for key in environ:
         rest = key[len(ENV_PREFIX):].lower() if key.startswith(ENV_PREFIX) else None
         if rest is None or rest in ours:

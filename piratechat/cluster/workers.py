@@ -18,7 +18,7 @@ the workers start):
 - refuses ``preload_app`` (the app would be built before this check);
 - otherwise serves the WebSocket transports only (``websocket_only``), and
   says so in the log. For every transport, run one worker per port behind
-  nginx, which routes by session (``make cluster``, README).
+  nginx, which routes by session (``make cluster``, docs/cluster.md).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import os
 from ..settings import Settings
 
 ADVICE = ("run one worker per port behind nginx, which keeps each SockJS session on "
-          "one process (make cluster; README, 'A cluster')")
+          "one process (make cluster; docs/cluster.md)")
 
 
 class Refused(Exception):

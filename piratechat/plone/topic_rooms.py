@@ -23,11 +23,14 @@ import logging
 import threading
 
 import urllib3
+from plone import api
 from zope.globalrequest import getRequest
 
-from ..chat.member_list import SIGNATURE_HEADER
+from ..chat.runtime.member_list import SIGNATURE_HEADER
 from ..web.topics import signed_body
 from . import config
+from .chat_names import chat_name
+from .moderators import forum_group
 from .views import topic_room
 
 log = logging.getLogger(__name__)
@@ -82,11 +85,19 @@ def activity(request, rooms: list[str]) -> dict | None:
         return None
 
 
+def _author(topic) -> str | None:
+    """The chat name of the member who made ``topic`` (who owns its room), if known."""
+    creators = topic.listCreators() if hasattr(topic, "listCreators") else ()
+    user = api.user.get(userid=creators[0]) if creators else None
+    return None if user is None else chat_name(user)
+
+
 def tell_room(topic, event=None) -> None:
     """Subscriber (a Topic added or modified): its room learns its title and address."""
     if getattr(topic, "portal_type", None) != "Topic" or not config.TOKEN_SECRET:
         return
-    body, signature = signed_body(config.TOKEN_SECRET, topic.Title(), topic.absolute_url())
+    body, signature = signed_body(config.TOKEN_SECRET, topic.Title(), topic.absolute_url(),
+                                  forum_group(topic.aq_parent.getId()), _author(topic))
     try:
         _post(getRequest(), f"/rooms/{topic_room(topic)}/topic", body,
               {SIGNATURE_HEADER: signature})

@@ -14,11 +14,12 @@ from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from zope.interface import alsoProvides
 
-from ..chat import tokens
+from ..chat.core import tokens
 from ..rooms.slugs import MAX_LENGTH, slug_for, slugify
 from . import config
 from .chat_names import chat_name
 from .crew import members_json
+from .moderators import moderates
 
 #: Where the chat lives, from the site's root (plone.ini's urlmap).
 CHAT_PATH = "/chat"
@@ -27,7 +28,7 @@ CHAT_PATH = "/chat"
 class ChatToken(BrowserView):
     """``@@chat-token``: for a member, ``{"name", "token"}`` (their chat name,
     plone/chat_names.py: their full name, unique among members; signed, see
-    piratechat/chat/tokens.py); for anyone else a 403. Never cached."""
+    piratechat/chat/core/tokens.py); for anyone else a 403. Never cached."""
 
     def __call__(self):
         refused = members_json(self.request.response, "Log in to chat under your name.")
@@ -37,8 +38,10 @@ class ChatToken(BrowserView):
         # authenticator covers: harmless for a forged request (it only puts
         # the member's own current name in).
         alsoProvides(self.request, IDisableCSRFProtection)
-        name = chat_name(api.user.get_current())
-        return json.dumps({"name": name, "token": tokens.issue(config.TOKEN_SECRET, name)})
+        user = api.user.get_current()
+        name = chat_name(user)
+        token = tokens.issue(config.TOKEN_SECRET, name, moderates=moderates(user))
+        return json.dumps({"name": name, "token": token})
 
 
 def topic_room(topic) -> str:

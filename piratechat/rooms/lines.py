@@ -10,9 +10,11 @@ bytes string: a commit that adds lines to a room rewrites that room's last
 chunk only (one record, however many of its lines the batch holds), and a
 full chunk adds one key to the room's tree of chunks.
 
-Stored lines never change. What a rewrite costs grows with the chunk, so a
-chunk is full at ``size`` lines or ``max_chars`` characters of text,
-whichever comes first; a room's history is its chunks by their first number.
+Stored lines never change, but for one thing: a line taken back (moderation/)
+keeps its number and loses its text in place (``Chunk.retract``). What a
+rewrite costs grows with the chunk, so a chunk is full at ``size`` lines or
+``max_chars`` characters of text, whichever comes first; a room's history is
+its chunks by their first number.
 
 Conflicts: two writers adding to one room both change its last chunk, or
 both add the same key to its tree; ZODB resolves neither, so one of them
@@ -43,9 +45,12 @@ class StoredLine(NamedTuple):
     translator: str
     fallback: str | None = None  # the translator that failed, if the fallback answered
     #: What a resend of the line is known by: a digest of its sender and client id
-    #: (chat/senders.py). Never sent: a line's client id is its sender's business.
+    #: (chat/core/senders.py). Never sent: a line's client id is its sender's business.
     #: (Schema 5 kept the client id itself here; evolve step 6.)
     repeat_key: str | None = None
+    #: Taken back (moderation/): its text and translation are gone, its number stays.
+    #: Rows stored before issue 22 have no such field and load as False.
+    retracted: bool = False
 
     @property
     def at(self) -> datetime:
@@ -66,6 +71,8 @@ class StoredLine(NamedTuple):
             "translator": self.translator,
             "at": iso_us(self.at_us),
         }
+        if self.retracted:  # its number and author stay; what it said is gone
+            message["retracted"] = True
         if self.fallback:
             message["fallback"] = self.fallback
         return message
@@ -122,6 +129,20 @@ class Chunk(Persistent):
         if 0 <= index < len(self.rows):
             return StoredLine(seq, *self.rows[index])
         return None
+
+    def retract(self, seq: int) -> StoredLine | None:
+        """Take line ``seq`` back: its text, translation and fallback are dropped
+        from the row for good, its number, author, time and repeat key stay (a
+        resend of it stays a repeat). Returns the line as it was, or None."""
+        before = self.line(seq)
+        if before is None or before.retracted:
+            return before
+        index = seq - self.first
+        self.rows[index] = tuple(before._replace(text="", translation="", fallback=None,
+                                                 retracted=True)[1:])
+        self.chars -= len(before.text) + len(before.translation)
+        self._p_changed = True
+        return before
 
     def between(self, first: int, last: int) -> list[StoredLine]:
         """Its lines numbered ``first`` to ``last``, both included."""

@@ -93,12 +93,19 @@ class Room(Persistent):
     #: POST /rooms/; None: nobody owns it. Class-level defaults, so rooms
     #: stored before these existed need no evolve step.
     owner_key: str | None = None
+    #: The member (their chat name) who owns the room: a forum topic's author
+    #: (web/topics.py); owners by key are ``owner_key``'s.
+    owner_member: str | None = None
     #: Whether only the owner may change the translator.
     translator_locked: bool = False
     #: The address of the forum topic this room is for (web/topics.py); None: no topic.
     topic_url: str | None = None
     #: Repeat keys of the room's latest lines -> their seq (ClientIds; evolve step 2 adds it).
     client_ids = None
+    #: The group of rooms (moderation/tree.py) whose rules this room follows; None: none.
+    group: str | None = None
+    #: This room's own moderation rules (moderation/tree.py), made when first set.
+    rules = None
 
     #: The room's lines in chunks (rooms/lines.py); rooms stored before schema 5
     #: kept ``lines`` instead (evolve step 5).
@@ -114,6 +121,15 @@ class Room(Persistent):
     @property
     def history(self) -> History:
         return History(self.chunks)
+
+    def __getitem__(self, name: str):
+        """Traversal: ``lines`` is the room's lines by number (rooms/line_pages.py);
+        any other name is a view's (``history``, ``search``)."""
+        if name == "lines":
+            from .line_pages import RoomLines  # (it needs search/, which needs this module)
+
+            return RoomLines(self)
+        raise KeyError(name)
 
     @property
     def last_seq(self) -> int:
@@ -147,7 +163,7 @@ class Room(Persistent):
                repeat_key: str | None = None) -> StoredLine:
         """Store a line under the room's next number and return it.
 
-        A line whose ``repeat_key`` (chat/senders.py) the room already holds is
+        A line whose ``repeat_key`` (chat/core/senders.py) the room already holds is
         not stored again: the line first stored with it is returned (see ``repeat_of``).
         """
         original = self.repeat_of(repeat_key)
@@ -182,6 +198,12 @@ class Room(Persistent):
             seq = self.client_ids.get(repeat_key)
             found = None if seq is None else history.line(seq)
         return found
+
+    def retract(self, seq: int) -> StoredLine | None:
+        """Take line ``seq`` back (rooms/lines.py, Chunk.retract): the line as it
+        was, or None when the room has no such line."""
+        chunk = self.history.chunk_of(seq)
+        return None if chunk is None else chunk.retract(seq)
 
     def message(self, line: StoredLine) -> dict:
         """``line`` as the protocol's ``line`` message, with this room's name and epoch."""
@@ -247,7 +269,7 @@ class ClientIds(Persistent):
 
     A client that did not hear back about a line (its connection dropped)
     sends it again with the same client id, which with its sender makes the
-    same repeat key (chat/senders.py); the writer looks the key up here and in
+    same repeat key (chat/core/senders.py); the writer looks the key up here and in
     the room's last chunk, in the same transaction as the append, so a repeat
     is found on any process and after a restart. The ids of the last chunk
     are only in the chunk (at most ``Chunk.size`` rows to look through): a
@@ -308,9 +330,18 @@ class Rooms(Persistent):
     """Every room by slug, and which were active lately (the front page's list)."""
 
     __name__ = "rooms"
+    #: The whole chat's moderation rules, and the groups of rooms between it and
+    #: the rooms (moderation/tree.py); evolve step 8 gives older databases both.
+    rules = None
+    groups = None
 
     def __init__(self):
+        from ..moderation.tree import Groups, Rules
+
         self.__parent__ = None
+        self.rules = Rules()
+        self.groups = Groups()
+        self.groups.__parent__ = self
         self._rooms = OOBTree()
         self._count = Length()  # resolves concurrent room creations by adding
         self._active = OOTreeSet()  # (-milliseconds, slug): the most recent first
@@ -415,6 +446,8 @@ class Root(Persistent):
     schema_version = 0
     #: This database's epoch, given to each room it stores (Room.epoch); set by evolve.
     epoch: str | None = None
+    #: The index of what was said (search/index.py); evolve step 7 makes it.
+    search_index = None
 
     def __init__(self):
         self.rooms = Rooms()

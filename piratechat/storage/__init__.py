@@ -7,6 +7,7 @@ to the schema this code writes, and registers the writer and the history:
   views traverse it)
 - IWriter: the Writer every change goes through
 - IHistory: the ZODBHistory the chat stores lines in
+- ISearch: the search over what was said (search/), on the same database
 
 A storage behind a server (ZEO, PostgreSQL) is opened in the background, so
 a process starts even while its server is down (storage/lazy.py).
@@ -20,7 +21,8 @@ import logging
 
 def includeme(config) -> None:
     from .. import settings as settings_module
-    from ..interfaces import IDatabase, IHistory, IWriter, provide
+    from ..interfaces import IDatabase, IHistory, ISearch, IWriter, provide
+    from ..search.service import ZODBSearch
     from .history import ZODBHistory
     from .writer import Writer
 
@@ -31,6 +33,7 @@ def includeme(config) -> None:
     provide(config.registry, db, IDatabase)
     provide(config.registry, writer, IWriter)
     provide(config.registry, ZODBHistory(db, writer), IHistory)
+    provide(config.registry, ZODBSearch(db, writer), ISearch)
 
 
 def open_storage(settings):

@@ -5,10 +5,11 @@ durable); reads open their own short connection, so what a reader gets is
 one consistent snapshot of committed lines.
 
 A line's transaction writes only its room's objects (and, for a room's first
-line, the tree of rooms and the activity index). The activity index, which
-every process writes, is told of later lines after they are committed
-(``Writer.later``, once a second): lines of different rooms on different
-processes then never conflict, and an index conflict never runs a line again.
+line, the tree of rooms and the activity index). The activity index and the
+search index (search/index.py), which every process writes, are told of
+later lines after they are committed (``Writer.later``, once a second):
+lines of different rooms on different processes then never conflict, and an
+index conflict never runs a line again.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+import zope.event
 from zope.interface import implementer
 
+from ..chat.core.messages import ChatError
 from ..interfaces import IHistory
+from ..moderation.events import LineRetracted
 from ..rooms.resources import Root, parse_time
 from .database import reading
 from .writer import Writer
@@ -59,6 +63,36 @@ def _append(room: str, line: dict, root: Root) -> dict:
     if _lists_its_room(stored.seq):
         rooms.touch(stored_room, stored.at_us // 1000)
     return stored_room.message(stored)
+
+
+def _retract(room: str, seq: int, check: Callable[[dict], None], root: Root):
+    """The writer's change taking line ``seq`` back, if ``check`` lets it: the
+    line's message as it is then, or the refusal (returned, not raised: raising
+    would fail the whole batch it is in)."""
+    stored_room = root.rooms.get(room)
+    line = None if stored_room is None else stored_room.history.line(seq)
+    if line is None:
+        return ChatError("no_line", f"Room {room!r} has no line {seq}.")
+    try:
+        check({"seq": seq, "author": line.author, "at_us": line.at_us,
+               "retracted": line.retracted, "repeat_key": line.repeat_key})
+    except ChatError as refusal:
+        return refusal
+    if not line.retracted:
+        if root.search_index is not None:  # while its words are still there to find
+            root.search_index.unindex(root, room, seq)
+        stored_room.retract(seq)
+        zope.event.notify(LineRetracted(room, seq, root))
+    return stored_room.message(stored_room.history.line(seq))
+
+
+def _index(room: str, root: Root) -> None:
+    """The writer's ``later`` change after lines of ``room``: the search index takes
+    the room's lines it does not have yet (search/index.py says why not in the
+    lines' own transaction)."""
+    index, stored_room = root.search_index, root.rooms.get(room)
+    if index is not None and stored_room is not None:
+        index.index_room(stored_room)
 
 
 def _touch(room: str, root: Root) -> None:
@@ -123,6 +157,12 @@ class ZODBHistory:
                 return []
             return [stored.message(line) for line in stored.after(seq, limit)]
 
+    def retract(self, room: str, seq: int, check: Callable[[dict], None]) -> dict:
+        result = self.writer.submit(partial(_retract, room, seq, check))
+        if isinstance(result, ChatError):
+            raise result
+        return result
+
     def exists(self, room: str) -> bool:
         with reading(self.db) as root:
             return root.rooms.get(room) is not None
@@ -138,5 +178,6 @@ class ZODBHistory:
         room = result["room"]
         if not _lists_its_room(result["seq"]):
             self.writer.later(("touch", room), partial(_touch, room))
+        self.writer.later(("index", room), partial(_index, room))
         for listener in self._listeners:
             listener(result)

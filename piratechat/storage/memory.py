@@ -10,10 +10,19 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable
 
+import zope.event
 from zope.interface import implementer
 
+from ..chat.core.messages import ChatError
 from ..interfaces import IHistory
+from ..moderation.events import LineRetracted
+from ..rooms.resources import parse_time
+from ..timestamps import microseconds as _us
 from .history import Told
+
+
+def microseconds(at: str) -> int:
+    return _us(parse_time(at))
 
 
 @implementer(IHistory)
@@ -53,6 +62,20 @@ class MemoryHistory:
         lines = self._rooms.get(room, [])
         newer = lines[max(after, 0):]
         return len(lines), newer[-limit:] if limit > 0 else []
+
+    def retract(self, room: str, seq: int, check: Callable[[dict], None]) -> dict:
+        lines = self._rooms.get(room, [])
+        if not 1 <= seq <= len(lines):
+            raise ChatError("no_line", f"Room {room!r} has no line {seq}.")
+        line = lines[seq - 1]
+        key = next((k for k, at in self._repeats[room].items() if at == seq - 1), None)
+        check({"seq": seq, "author": line["author"], "at_us": microseconds(line["at"]),
+               "retracted": bool(line.get("retracted")), "repeat_key": key})
+        if not line.get("retracted"):
+            line.update(text="", translation="", retracted=True)
+            line.pop("fallback", None)
+            zope.event.notify(LineRetracted(room, seq))
+        return dict(line)
 
     def exists(self, room: str) -> bool:
         return bool(self._rooms.get(room))

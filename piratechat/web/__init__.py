@@ -3,8 +3,10 @@
 Everything that is not a static file or the SockJS endpoint is found by
 traversal over the persistent rooms: ``/`` is the Root (the front page, with
 the lobby), ``/rooms/<slug>/`` a Room, ``/rooms/<slug>/history`` its lines as
-JSON. The ``site`` route matches every path, so it is added last, after the
-SockJS routes (included before this package) and the static view.
+JSON, ``/rooms/<slug>/lines/<seq>`` one line (web/lines.py), ``/search`` and
+``/rooms/<slug>/search`` the search (web/search.py). The ``site`` route matches
+every path, so it is added last, after the SockJS routes (included before this
+package) and the static view.
 """
 
 from __future__ import annotations
@@ -56,5 +58,7 @@ def includeme(config):
     config.add_route("activity", "/activity", factory=root_factory)
     config.add_route("site", "/*traverse", factory=root_factory)
     config.scan(".views")
+    config.scan(".lines")
+    config.scan(".search")
     config.scan(".activity")
     config.scan(".topics")

@@ -24,15 +24,20 @@ from ..rooms.resources import Root, hash_key
 COOKIE = "piratechat_owner"
 
 
-def _create(slug: str, title: str, key_hash: str, root: Root) -> bool:
-    """The writer's change: the room, created if new; True if this made it (and owns it)."""
+def _create(slug: str, title: str, key_hash: str, group: str | None, root: Root) -> bool:
+    """The writer's change: the room, created if new (in ``group``, whose rules it
+    then follows: moderation/tree.py); True if this made it (and owns it)."""
     if slug in root.rooms:
         return False
-    root.rooms.add(slug, title).owner_key = key_hash
+    room = root.rooms.add(slug, title)
+    room.owner_key = key_hash
+    if group is not None:
+        root.rooms.groups.add(group)
+        room.group = group
     return True
 
 
-def open_room(context, request, slug: str, title: str):
+def open_room(context, request, slug: str, title: str, group: str | None = None):
     chat = request.registry.getUtility(IChat)
     url = request.resource_url(context, slug, "")
     if slug in context:  # exists: nothing to create, nothing to limit
@@ -47,7 +52,7 @@ def open_room(context, request, slug: str, title: str):
         return response
     key = secrets.token_urlsafe(24)
     created = request.registry.getUtility(IWriter).submit(
-        partial(_create, slug, title, hash_key(key)))
+        partial(_create, slug, title, hash_key(key), group))
     return _answer(request, slug, url, key if created else None)
 
 

@@ -37,8 +37,9 @@ from webob.static import DirectoryApp
 from ..settings import parse
 from .sitenav import SiteFragment
 
-#: The paths of the chat's HTML pages: the front page, the rooms' form, a room.
-PAGE_PATH = re.compile(r"^/(rooms/([^/]+/)?)?$")
+#: The paths of the chat's HTML pages: the front page, the rooms' form, a room, a
+#: room's line (``lines/<seq>``), the search (``/search``, ``<room>/search``).
+PAGE_PATH = re.compile(r"^/((rooms/([^/]+/(lines/[^/]+|search)?)?)|search)?$")
 #: Every path (``pages = all``): what is themed is then told by the answer alone.
 ANY_PATH = re.compile(r"")
 #: Where the theme's own files (its CSS and images) are served.

@@ -3,7 +3,7 @@
 The Plone site makes a room for each topic (piratechat/plone/topic_rooms.py):
 when a topic is added or edited it sends ``POST <room>/topic`` with
 ``{"title", "url", "at"}``, signed with the token secret the two share
-(``X-PirateChat-Signature``: HMAC-SHA256 of the body, chat/member_list.py),
+(``X-PirateChat-Signature``: HMAC-SHA256 of the body, chat/runtime/member_list.py),
 and the room keeps both (Room.title, Room.topic_url): its page then shows
 the topic's title and a link back to it, at no cost per page view. Only the
 site may say so: a room's title and link are not for anyone to set.
@@ -20,9 +20,10 @@ from urllib.parse import urlsplit
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from ..chat import member_list
+from ..chat.runtime import member_list
 from ..interfaces import ISettings, IWriter
 from ..rooms.resources import Room, Root
+from ..rooms.slugs import check_slug
 
 #: Characters a topic's title may have (Plone's titles are longer; the page shows the start).
 MAX_TITLE = 200
@@ -30,15 +31,30 @@ MAX_TITLE = 200
 MAX_URL = 2000
 
 
-def signed_body(secret: str, title: str, url: str) -> tuple[bytes, str]:
-    """The body the site sends, and its signature."""
-    body = json.dumps({"title": title, "url": url, "at": int(time.time())}).encode()
+def signed_body(secret: str, title: str, url: str, group: str | None = None,
+                owner: str | None = None) -> tuple[bytes, str]:
+    """The body the site sends, and its signature; ``group``: the forum's group of
+    rooms (moderation/tree.py), whose rules and moderators the room follows;
+    ``owner``: the chat name of the member who made the topic, who owns its room."""
+    said = {"title": title, "url": url, "at": int(time.time())}
+    if group is not None:
+        said["group"] = group
+    if owner is not None:
+        said["owner"] = owner
+    body = json.dumps(said).encode()
     return body, member_list.body_signature(secret, body)
 
 
-def _keep(slug: str, title: str, url: str, root: Root) -> None:
-    """The writer's change: the room, made if new, with the topic's title and address."""
+def _keep(slug: str, title: str, url: str, group: str | None, owner: str | None,
+          root: Root) -> None:
+    """The writer's change: the room, made if new, with the topic's title and
+    address, in its forum's group of rooms, owned by the topic's author."""
     room = root.rooms.add(slug, title)
+    if owner is not None and room.owner_member is None:
+        room.owner_member = owner
+    if group is not None and room.group != group:
+        root.rooms.groups.add(group)
+        room.group = group
     if room.title != title:
         room.title = title
     if room.topic_url != url:
@@ -56,8 +72,12 @@ def topic(context: Room, request):
     try:
         said = json.loads(request.body)
         title, url, at = said["title"], said["url"], said["at"]
-        if not (isinstance(title, str) and isinstance(url, str) and isinstance(at, int)):
+        group, owner = said.get("group"), said.get("owner")
+        if not (isinstance(title, str) and isinstance(url, str) and isinstance(at, int)
+                and isinstance(owner, str | None)):
             raise ValueError
+        if group is not None:
+            group = check_slug(group)  # BadRoomName: a 400 page
     except (ValueError, KeyError, TypeError):
         return Response(json_body={"error": 'Send JSON: {"title", "url", "at"}.'}, status=400)
     if abs(time.time() - at) > member_list.MAX_AGE:
@@ -67,5 +87,6 @@ def topic(context: Room, request):
     if len(url) > MAX_URL or urlsplit(url).scheme not in ("http", "https"):
         return Response(json_body={"error": "The topic's address must be an http(s) URL."},
                         status=400)
-    request.registry.getUtility(IWriter).submit(partial(_keep, context.__name__, title, url))
+    request.registry.getUtility(IWriter).submit(
+        partial(_keep, context.__name__, title, url, group, owner))
     return Response(json_body={"room": context.__name__, "title": title, "url": url})

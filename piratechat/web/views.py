@@ -15,9 +15,10 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.response import FileResponse, Response
 from pyramid.view import exception_view_config, view_config
 
+from ..chat.core.messages import ChatError
 from ..interfaces import IChat, ISettings, ITranslator
 from ..rooms.resources import Room, Rooms, Root
-from ..rooms.slugs import MAX_LENGTH, BadRoomName, slug_for
+from ..rooms.slugs import MAX_LENGTH, BadRoomName, check_slug, slug_for
 from ..translators.registry import offered
 from . import owner
 from .forms import BadForm, form_fields
@@ -80,10 +81,15 @@ def open_room(context: Rooms, request):
     """The front page's form: the room for the typed name, created if new, then its page.
 
     Whoever creates a room gets its owner's key (web/owner.py); an address
-    creates at most ``rooms_per_minute`` rooms (429 past that)."""
-    name = form_fields(request).get("room", "")  # BadForm: the 400 below
+    creates at most ``rooms_per_minute`` rooms (429 past that). An optional
+    ``group`` puts a new room in that group of rooms (moderation/tree.py)."""
+    fields = form_fields(request)
+    name = fields.get("room", "")  # BadForm: the 400 below
     slug = slug_for(name)  # BadRoomName becomes the 400 page below
-    return owner.open_room(context, request, slug, name.strip())
+    group = fields.get("group") or None  # a group of rooms whose rules it follows
+    if group is not None:
+        group = check_slug(group)
+    return owner.open_room(context, request, slug, name.strip(), group)
 
 
 @view_config(route_name="site", context=Rooms, request_method="GET")
@@ -110,9 +116,10 @@ class _BadParameter(ValueError):
 
 @view_config(route_name="site", context=Room, name="history", request_method="GET")
 def history(context: Room, request):
-    """``GET <room>/history?after=SEQ&limit=N``: lines after SEQ, oldest first, as JSON.
+    """``GET <room>/history?after=SEQ&limit=N&read_as=NAME``: lines after SEQ, oldest
+    first, as JSON; each read through ``read_as`` if given (chat/runtime/readings.py).
 
-    An address reads at most ``read_bytes_per_second`` (chat/limits.py): the
+    An address reads at most ``read_bytes_per_second`` (chat/runtime/limits.py): the
     answer is charged its size, and while the address's budget is spent it
     gets ``429`` instead."""
     try:
@@ -120,7 +127,12 @@ def history(context: Room, request):
         limit = _whole(request, "limit", 100, 1, HISTORY_LIMIT)
     except _BadParameter as error:
         return Response(json_body={"error": str(error)}, status=400)
-    limits = request.registry.getUtility(IChat).limits
+    chat = request.registry.getUtility(IChat)
+    try:
+        reading = chat.readings.choice(request.GET.get("read_as"))
+    except ChatError as error:
+        return Response(json_body={"error": error.message, "code": error.code}, status=400)
+    limits = chat.limits
     address = limits.address(request.environ)
     if limits.readable(address) <= 0:
         rate = request.registry.getUtility(ISettings).read_bytes_per_second
@@ -134,7 +146,8 @@ def history(context: Room, request):
         "room": context.__name__,
         "epoch": context.epoch,
         "last": context.last_seq,
-        "lines": [context.message(line) for line in context.after(after, limit)],
+        "lines": [chat.readings.line(context.message(line), reading)
+                  for line in context.after(after, limit)],
     })
     limits.read(address, len(response.body))
     return response

@@ -19,7 +19,18 @@ import robotsuite
 from tests.support.server import ROOT, LiveServer
 
 RESULTS = ROOT / "test-results" / "robot"
-SUITES = ("piratechat.robot", "transports.robot", "rooms.robot", "theme.robot", "owners.robot")
+SUITES = ("piratechat.robot", "transports.robot", "rooms.robot", "theme.robot", "owners.robot",
+          "moderation.robot", "readers.robot",
+          "search.robot")
+
+#: The servers' ini: development.ini with a stand-in for the site's member login.
+INI = "tests/acceptance/robot.ini"
+
+#: Signs the test server's member tokens (tests/support/member_site.py), and the
+#: member their ``moderators`` setting names (moderation.robot's chat-wide
+#: moderator: tests/acceptance/Moderator.py).
+TOKEN_SECRET = "robot member tokens " + os.urandom(8).hex()
+MODERATOR = "Chief Moderator"
 
 #: Robot variables every case gets; filled in once the server is up.
 VARIABLES: list[str] = []
@@ -45,8 +56,8 @@ class ServerLayer:
 
     @classmethod
     def setUp(cls):
-        cls.server = LiveServer(env=acceptance_env())
-        cls.plain = LiveServer(env=acceptance_env(theme=False))
+        cls.server = LiveServer(INI, env=acceptance_env())
+        cls.plain = LiveServer(INI, env=acceptance_env(theme=False))
         VARIABLES[:] = ["APP_URL:" + cls.server.start(), "PLAIN_URL:" + cls.plain.start()]
         cls.cwd = os.getcwd()
         results = RESULTS / "zope-testrunner"
@@ -67,7 +78,9 @@ def acceptance_env(theme: bool = True) -> dict:
     atexit.register(shutil.rmtree, scratch, True)
     return {"PIRATECHAT_HEARTBEAT_DELAY": "5", "PIRATECHAT_BURST": "100",
             "PIRATECHAT_ZODB_URI": f"file://{scratch}/Data.fs",
-            "PIRATECHAT_THEME": "on" if theme else "off"}
+            "PIRATECHAT_THEME": "on" if theme else "off",
+            "PIRATECHAT_TOKEN_SECRET": TOKEN_SECRET, "PIRATECHAT_TOKEN_URL": "/test/chat-token",
+            "PIRATECHAT_MODERATORS": MODERATOR}
 
 
 def test_suite() -> unittest.TestSuite:

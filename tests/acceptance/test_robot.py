@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.acceptance.robot_suite import (
+    INI,
     RESULTS,
     ROOT,
     VARIABLES,
@@ -30,8 +31,8 @@ CASES = robot_cases()
 
 @pytest.fixture(scope="module")
 def robot_run(monkeypatch_module):
-    server = LiveServer(env=acceptance_env())
-    plain = LiveServer(env=acceptance_env(theme=False))  # the same pages, unthemed
+    server = LiveServer(INI, env=acceptance_env())
+    plain = LiveServer(INI, env=acceptance_env(theme=False))  # the same pages, unthemed
     VARIABLES[:] = ["APP_URL:" + server.start(), "PLAIN_URL:" + plain.start()]
     RESULTS.mkdir(parents=True, exist_ok=True)
     monkeypatch_module.chdir(RESULTS)
@@ -80,18 +81,18 @@ def test_a_wrong_expectation_fails(robot_run):
     assert "pyramid_sockjs is not cool at all" in result.failures[0][1]
 
 
-def readme_command(program: str) -> list[str]:
-    """The README's command line that starts with ``program``, as its words."""
-    for line in (ROOT / "README.md").read_text().splitlines():
+def documented_command(program: str) -> list[str]:
+    """The testing page's command line that starts with ``program``, as its words."""
+    for line in (ROOT / "docs" / "testing.md").read_text().splitlines():
         if line.startswith(program + " "):
             return shlex.split(line)
-    raise AssertionError(f"the README shows no {program} command")
+    raise AssertionError(f"docs/testing.md shows no {program} command")
 
 
-def test_the_readmes_zope_testrunner_command_runs_the_suite():
-    """The seed's other runner, started exactly as the README says: zope-testrunner
+def test_the_documented_zope_testrunner_command_runs_the_suite():
+    """The seed's other runner, started exactly as docs/testing.md says: zope-testrunner
     loads test_suite() with its layer and runs every Robot case."""
-    command = readme_command(".venv/bin/zope-testrunner")
+    command = documented_command(".venv/bin/zope-testrunner")
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     out = completed.stdout + completed.stderr
     assert completed.returncode == 0, out

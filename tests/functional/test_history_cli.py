@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from piratechat.chat.messages import now
+from piratechat.chat.core.messages import now
 from piratechat.rooms import evolve as evolution
 from piratechat.rooms.evolve import evolve
 from piratechat.storage.database import open_database
@@ -86,3 +86,20 @@ def test_evolve_brings_a_new_database_to_the_latest_schema(tmp_path):
     check = piratechat(fresh, "evolve", "--check")
     latest = evolution.LATEST
     assert check.returncode == 0 and f"stored {latest}, latest {latest}" in check.stdout
+
+
+def test_history_shows_a_line_taken_back_as_such_and_never_its_words(tmp_path):
+    uri = database_with(tmp_path, [("brig", "Ann", "a secret", "arr secret"),
+                                   ("brig", "Bob", "still here", "arr here")])
+    db = open_database(uri)
+    writer = Writer(db)
+    ZODBHistory(db, writer).retract("brig", 1, lambda line: None)
+    writer.close()
+    db.close()
+    done = piratechat(uri, "history", "brig")
+    assert done.returncode == 0, done.stderr
+    assert "Ann: (taken back)" in done.stdout and "Bob: still here" in done.stdout
+    assert "secret" not in done.stdout
+    done = piratechat(uri, "history", "brig", "--json")
+    first = json.loads(done.stdout)[0]
+    assert first["retracted"] is True and first["text"] == "" and "secret" not in done.stdout

@@ -5,7 +5,7 @@ three faults of issue 25's probe, one after another: a process killed
 The members are page-like clients (tests/support/cluster_members.py).
 
 What must hold, for every member: every line of the room once, in ``seq``
-order, and only lines that are stored (README, "What holds across
+order, and only lines that are stored (docs/cluster.md, "What holds across
 processes"); and after the storage's outage, its lines are confirmed again
 soon after the storage answers. That bound, RECONFIRM, is looser than the 2 s
 the issue asks for, so that a loaded CI machine does not fail it: the figure

@@ -15,7 +15,7 @@ import transaction
 from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError
 
-from piratechat.chat.messages import now
+from piratechat.chat.core.messages import now
 from piratechat.rooms import evolve as evolution
 from piratechat.rooms.resources import Rooms
 from piratechat.storage.database import app_root, open_database, reading
@@ -394,7 +394,7 @@ def test_the_activity_index_gets_a_rooms_last_line_once_committed(db):
     history = ZODBHistory(db, writer)
     first = dict(said("first"), at="2026-11-30T12:00:00.250Z")
     history.append("deck", first)
-    assert writer._later == {}  # the first line's own transaction listed the room
+    assert ("touch", "deck") not in writer._later  # its own transaction listed the room
     with reading(db) as root:
         assert root.rooms._touched["deck"] == 1796040000250
     for at in ("2026-11-30T12:00:05.000Z", "2026-11-30T12:00:07.125Z"):
@@ -402,3 +402,35 @@ def test_the_activity_index_gets_a_rooms_last_line_once_committed(db):
     assert writer.drain(30)
     with reading(db) as root:
         assert root.rooms._touched["deck"] == 1796040007125
+
+
+def test_a_line_taken_back_keeps_its_number_and_loses_its_text(history):
+    import zope.event
+
+    from piratechat.chat.core.messages import ChatError
+    from piratechat.moderation.events import LineRetracted
+
+    for n in range(3):
+        history.append("brig", dict(said(f"line {n}"), repeat_key=f"key-{n}"))
+    seen, told = [], []
+    zope.event.subscribers.append(told.append)
+    try:
+        with pytest.raises(ChatError) as refused:
+            history.retract("brig", 2, lambda line: (_ for _ in ()).throw(
+                ChatError("not_allowed", "no")))
+        assert refused.value.code == "not_allowed"
+        assert history.after("brig", 1, 1)[0]["text"] == "line 1"  # a refusal changes nothing
+        gone = history.retract("brig", 2, seen.append)
+    finally:
+        zope.event.subscribers.remove(told.append)
+    assert seen[0]["author"] == "Ann" and seen[0]["repeat_key"] == "key-1"
+    assert not seen[0]["retracted"] and seen[0]["at_us"] > 0
+    assert [(e.room, e.seq) for e in told if isinstance(e, LineRetracted)] == [("brig", 2)]
+    assert gone["seq"] == 2 and gone["retracted"] and gone["text"] == gone["translation"] == ""
+    assert [line["text"] for line in history.recent("brig", 3)] == ["line 0", "", "line 2"]
+    assert history.since("brig", 0, 10)[1][1] == gone
+    assert history.append("brig", dict(said("again"), repeat_key="key-1"))["seq"] == 2
+    assert history.append("brig", said("next"))["seq"] == 4  # nothing renumbers
+    with pytest.raises(ChatError) as missing:
+        history.retract("brig", 9, seen.append)
+    assert missing.value.code == "no_line"

@@ -10,11 +10,11 @@ import sys
 import uuid
 
 import pytest
+from sockjs_client import POST
 
 from piratechat.cluster.processes import Service, free_port, zeo_server
 from piratechat.cluster.workers import Refused, check
 from piratechat.settings import Settings
-from tests.sockjs.client import POST
 from tests.support.chat_clients import WebSocketClient
 from tests.support.server import HIGH_LIMITS, ROOT
 
@@ -62,7 +62,8 @@ def test_two_workers_serve_websockets_only_and_say_so(tmp_path, redis_url, broke
     try:
         server.start()
         url = f"http://127.0.0.1:{server.port}"
-        assert POST(f"{url}/sockjs/000/{uuid.uuid4().hex}/xhr").status == 404
+        # the first answer waits for a worker to boot (seconds on a busy machine)
+        assert POST(f"{url}/sockjs/000/{uuid.uuid4().hex}/xhr", timeout=60).status == 404
         room = "workers-" + uuid.uuid4().hex[:8]
         clients = [WebSocketClient(url, timeout=30) for _ in range(6)]  # on either worker
         for number, client in enumerate(clients):  # names are unique in a room

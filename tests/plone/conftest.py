@@ -30,13 +30,19 @@ if not PLONE:
 
 #: (user, password, full name): the members the tests log in as.
 MEMBERS = (("anne", "anne-secret-1", "Anne Bonny"), ("mary", "mary-secret-2", "Mary Read"))
+#: Members who moderate the chat (tests/plone/test_moderators.py): a Reviewer (every
+#: room) and the General forum's Editor (its topics' rooms), with their roles.
+MODERATORS = (("rita", "rita-secret-3", "Rita Reviewer"),
+              ("eddie", "eddie-secret-4", "Eddie Editor"))
+ROLES = ("rita:Reviewer", "eddie:Editor:forums/general")
 
 
 def make_site(instance: Path) -> str:
     """Run the site script (adding MEMBERS); what it printed."""
     done = subprocess.run(
         [sys.executable, "-m", "piratechat.plone.members", str(instance),
-         *(":".join(m) for m in MEMBERS)],
+         *(":".join(m) for m in MEMBERS + MODERATORS),
+         *(arg for role in ROLES for arg in ("--role", role))],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -34,7 +34,7 @@ def authenticator(form: str) -> str:
 
 
 def test_a_second_start_of_the_site_script_changes_nothing(site_setup):
-    assert site_setup["first"] == "added: anne mary"
+    assert site_setup["first"] == "added: anne mary rita eddie"
     assert site_setup["second"] == "added: nobody"
     assert site_setup["after_second"] == site_setup["after_first"]
 

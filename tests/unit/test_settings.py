@@ -97,7 +97,7 @@ def test_values_in_range_are_typed():
 def test_a_misspelt_name_is_refused_with_the_close_match():
     assert refusal({"piratechat.max_qeue": "5"}) == (
         'unknown setting piratechat.max_qeue; did you mean piratechat.max_queue? '
-        '(the settings are listed in README.md, "Settings")')
+        '(the settings are listed in docs/settings.md)')
 
 
 def test_an_unknown_name_with_nothing_close_is_refused_without_a_guess():
@@ -165,8 +165,8 @@ def allowed(each) -> str:
     return "yes/no" if isinstance(each.default, bool) else "text"
 
 
-def test_the_readme_lists_every_setting_with_its_default_and_range():
-    readme = (ROOT / "README.md").read_text()
+def test_the_settings_page_lists_every_setting_with_its_default_and_range():
+    readme = (ROOT / "docs" / "settings.md").read_text()
     for each in fields(Settings):
         default = each.default
         if isinstance(default, bool):

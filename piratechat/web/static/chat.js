@@ -10,6 +10,14 @@
 // sender_key, so a line sent again after a cut connection is stored once and nobody
 // else can see or spend our ids (protocol.md, "Sending a line exactly once"). Lines are
 // marked "you" only when the server said they were ours, never by their look.
+// Moderation (docs/protocol.md, "Moderation"): a line of ours can be taken back for ten
+// minutes (proved by its client_id), any line by a moderator; the moderators' panel
+// shows only when `joined` says we moderate. The server decides every action again.
+// Each reader may read through a parrot of their own ("You read as", kept in
+// localStorage): joins ask for it (`read_as`), switching tells the server and re-reads the
+// lines shown from the history URL. What this reader has read is kept on the server
+// (`read`): the tab's title counts the open room's unread lines, the list of rooms each
+// room's, and a read in another tab or device clears them (`unread`, docs/protocol.md).
 (function () {
   "use strict";
   var chat = document.getElementById("chat");
@@ -22,12 +30,17 @@
   var nameInput = document.getElementById("name");
   var sendButton = document.getElementById("send");
   var translatorSelect = document.getElementById("translator");
+  var readAsSelect = document.getElementById("read-as");
+  var baseTitle = document.title;
+  var readMark = null;  // the last line of this room this reader read, as the server keeps it
+  var markTimer = null;
   var presenceList = document.getElementById("presence");
   var present = new Map();  // member id -> name: who is in the room, on every server
   var presentCount = 0;
   var params = new URLSearchParams(window.location.search);
   var room = chat.getAttribute("data-room") || undefined;
   var historyUrl = chat.getAttribute("data-history-url");
+  var linesUrl = chat.getAttribute("data-lines-url");  // + seq: a line's own page
   var outboxKey = "piratechat.outbox." + (room || "lobby");
   var lastSeq = null;
   var epoch = null;  // the history lastSeq counts in (docs/protocol.md, Epochs)
@@ -60,8 +73,11 @@
   // The numbers of our own lines in this room's history, as the server told them
   // (`said`): kept with their epoch, the latest 500, so a reload still marks them.
   var ownKey = "piratechat.own." + (room || "lobby");
-  var own = stored(ownKey, { epoch: null, seqs: [] });
+  var own = stored(ownKey, { epoch: null, seqs: [], ids: {} });
+  if (!own.ids) { own.ids = {}; }  // seq -> the client_id it was sent with: proves it ours
   var ownSeqs = new Set(own.seqs);
+  var moderator = false;  // as `joined` said: shows the panel and every take-back control
+  var TAKE_BACK_MS = 10 * 60 * 1000;  // how long an author may take a line back
   function mine(line) { return own.epoch === epoch && ownSeqs.has(line.seq); }
 
   var outbox = stored(outboxKey, []);  // [{client_id, text, sent}], oldest first
@@ -108,6 +124,19 @@
     if (lastSeq !== null && line.seq <= lastSeq) { return; }  // already shown
     lastSeq = line.seq;
     append([lineItem(line)]);
+    lineCame();
+    reachLinked(line.seq);
+  }
+
+  // A line's page links into the room at it (#line-SEQ): once shown, it is marked and
+  // scrolled to, once.
+  var linked = /^#line-([0-9]+)$/.exec(window.location.hash);
+  function reachLinked(seq) {
+    if (!linked || Number(linked[1]) !== seq) { return; }
+    linked = null;
+    var item = document.getElementById("line-" + seq);
+    item.classList.add("linked");
+    item.scrollIntoView({ block: "center" });
   }
 
   // A line missed in a gap goes before the first shown line numbered after it.
@@ -119,6 +148,7 @@
       if (Number(said[i].getAttribute("data-seq")) > line.seq) { before = said[i]; break; }
     }
     list.insertBefore(lineItem(line), before);
+    reachLinked(line.seq);
   }
 
   function fillGap(gap, from) {
@@ -145,26 +175,172 @@
   function lineItem(line) {
     var said = el("li", "said");
     said.setAttribute("data-seq", line.seq);
+    said.setAttribute("data-at", line.at);
+    said.setAttribute("data-author", line.author);
+    if (line.retracted) { return takenBack(said); }
     said.appendChild(el("span", "author", line.author));
     said.appendChild(document.createTextNode(": "));
     said.appendChild(el("span", "text", line.text));
     var when = el("time", "", new Date(line.at).toLocaleTimeString());
     when.setAttribute("datetime", line.at);
     said.appendChild(when);
+    said.id = "line-" + line.seq;  // a line's page links here ("join the room there")
+    var link = el("a", "permalink", "#" + line.seq);
+    link.href = linesUrl + line.seq;
+    link.title = "This line's own page, to share";
+    said.appendChild(link);
     var parrot = el("span", "parrot");
-    var who = line.translator + (line.fallback ? ", standing in for " + line.fallback : "");
-    parrot.appendChild(el("span", "parrot-name", "Parrot (" + who + ")"));
+    parrot.appendChild(el("span", "parrot-name"));
     parrot.appendChild(document.createTextNode(": "));
-    parrot.appendChild(el("span", "translation", line.translation));
+    parrot.appendChild(el("span", "translation"));
     said.appendChild(parrot);
+    showReading(said, line);
     if (mine(line)) { markOwn(said); }
+    offerTakeBack(said);
     return said;
   }
 
+  // --- taking lines back --------------------------------------------------------------
+  // A line taken back keeps its place (its number), not its words.
+  function takenBack(said) {
+    said.textContent = "";
+    said.classList.add("retracted");
+    said.appendChild(el("span", "text", "A line was taken back."));
+    return said;
+  }
+
+  function mayTakeBack(said) {
+    if (said.classList.contains("retracted")) { return false; }
+    if (moderator) { return true; }
+    var ours = said.classList.contains("own") ||
+      (chat.getAttribute("data-member") === said.getAttribute("data-author"));
+    return ours && Date.now() - new Date(said.getAttribute("data-at")).getTime() < TAKE_BACK_MS;
+  }
+
+  function offerTakeBack(said) {
+    if (said.querySelector(".take-back") || !mayTakeBack(said)) { return; }
+    var button = el("button", "take-back", "take back");
+    button.type = "button";
+    button.addEventListener("click", function () {
+      var seq = Number(said.getAttribute("data-seq"));
+      var message = { type: "retract", seq: seq };
+      if (own.epoch === epoch && own.ids[seq]) { message.client_id = own.ids[seq]; }
+      if (ownerKey) { message.key = decodeURIComponent(ownerKey); }
+      if (connected()) { send(message); }
+    });
+    said.querySelector("time").after(button);
+  }
+
+  function onRetracted(message) {
+    var shown = list.querySelector('li.said[data-seq="' + message.seq + '"]');
+    if (shown) { takenBack(shown); }
+  }
+
+  // The parrot's words as this reader reads them; the room's parrot's stay on the line
+  // (its data-room-translation) when another was chosen.
+  function showReading(said, line) {
+    var who = line.translator + (line.fallback ? ", standing in for " + line.fallback : "");
+    said.querySelector(".parrot-name").textContent = "Parrot (" + who + ")";
+    said.querySelector(".translation").textContent = line.translation;
+    said.setAttribute("data-translator", line.translator);
+    if (line.room_translator) {
+      said.setAttribute("data-room-translator", line.room_translator);
+      said.setAttribute("data-room-translation", line.room_translation);
+    } else {
+      said.removeAttribute("data-room-translator");
+      said.removeAttribute("data-room-translation");
+    }
+  }
+
+  // --- reading as -------------------------------------------------------------------
+  function readAs() { return readAsSelect ? readAsSelect.value : ""; }
+  if (readAsSelect) {
+    readAsSelect.value = localStorage.getItem("piratechat.read_as") || "";
+    if (readAsSelect.selectedIndex < 0) { readAsSelect.value = ""; }  // no longer offered
+    readAsSelect.addEventListener("change", function () {
+      localStorage.setItem("piratechat.read_as", readAs());
+      if (connected() && joined) { send({ type: "read_as", translator: readAs() || null }); }
+      reread();
+    });
+  }
+
+  // Switching parrots re-reads the lines shown: the history URL reads them as asked.
+  function reread() {
+    var shown = list.querySelectorAll("li.said");
+    if (!shown.length) { return; }
+    var first = Number(shown[0].getAttribute("data-seq"));
+    var last = Number(shown[shown.length - 1].getAttribute("data-seq"));
+    var asked = readAs();
+    var url = historyUrl + "?after=" + (first - 1) + "&limit=" + Math.min(1000, last - first + 1) +
+      (asked ? "&read_as=" + encodeURIComponent(asked) : "");
+    fetch(url).then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (page) {
+        if (!page || page.epoch !== epoch || readAs() !== asked) { return; }
+        page.lines.forEach(function (line) {
+          var said = list.querySelector('li.said[data-seq="' + line.seq + '"]');
+          if (said && !said.classList.contains("retracted")) { showReading(said, line); }
+        });
+        chat.setAttribute("data-reread", asked);
+      }).catch(function () { showError({ message: "The lines could not be read anew." }); });
+  }
+
+  // --- unread counts ----------------------------------------------------------------
+  // The open room: read while the page is seen (marked once lines settle), else counted
+  // in the tab's title.
+  function showTitleCount() {
+    var count = lastSeq !== null && readMark !== null ? Math.max(0, lastSeq - readMark) : 0;
+    document.title = (count ? "(" + count + ") " : "") + baseTitle;
+    chat.setAttribute("data-unread", String(count));
+    if (readMark !== null) { chat.setAttribute("data-last-read", String(readMark)); }
+  }
+
+  function markRead() {
+    markTimer = null;
+    if (!connected() || !joined || document.visibilityState !== "visible") { return; }
+    var seq = lastSeq === null ? 0 : lastSeq;
+    if (readMark !== null && seq <= readMark) { return; }
+    send({ type: "read", seq: seq });
+  }
+
+  function lineCame() {
+    showTitleCount();
+    if (markTimer === null) { markTimer = setTimeout(markRead, 300); }
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { lineCame(); }
+  });
+
+  // The other rooms listed: their counts come when asked (after joining) and whenever
+  // this reader reads one, here or anywhere.
+  function listedRooms() {
+    return Array.from(document.querySelectorAll("#rooms a[data-room]"),
+      function (link) { return link.getAttribute("data-room"); }).slice(0, 50);
+  }
+
+  function showUnread(message) {
+    if (message.room === (room || "lobby")) {
+      readMark = readMark === null ? message.last_read : Math.max(readMark, message.last_read);
+      showTitleCount();
+      return;
+    }
+    var link = document.querySelector('#rooms a[data-room="' + message.room + '"]');
+    if (!link) { return; }
+    var badge = link.parentNode.querySelector(".unread");
+    if (!badge) {
+      badge = el("span", "unread");
+      link.parentNode.appendChild(badge);
+    }
+    badge.textContent = message.count ? String(message.count) : "";
+    badge.hidden = !message.count;
+    badge.setAttribute("aria-label", message.count + " unread");
+    link.setAttribute("data-unread", String(message.count));
+  }
+
   function markOwn(said) {
-    if (said.classList.contains("own")) { return; }
+    if (said.classList.contains("own") || said.classList.contains("retracted")) { return; }
     said.classList.add("own");
     said.insertBefore(el("span", "you", "you"), said.querySelector(".author").nextSibling);
+    offerTakeBack(said);
   }
 
   // The server says line `seq` is ours (`said`, or the repeat answer to a resent line):
@@ -172,11 +348,16 @@
   function ours(message) {
     if (message.client_id) { confirm(message.client_id); }  // stored, whatever else
     if (message.epoch !== epoch) { return; }
-    if (own.epoch !== epoch) { own = { epoch: epoch, seqs: [] }; ownSeqs = new Set(); }
+    if (own.epoch !== epoch) { own = { epoch: epoch, seqs: [], ids: {} }; ownSeqs = new Set(); }
+    if (message.client_id) { own.ids[message.seq] = message.client_id; }
     if (!ownSeqs.has(message.seq)) {
       own.seqs.push(message.seq);
       ownSeqs.add(message.seq);
-      if (own.seqs.length > 500) { ownSeqs.delete(own.seqs.shift()); }
+      if (own.seqs.length > 500) {
+        var dropped = own.seqs.shift();
+        ownSeqs.delete(dropped);
+        delete own.ids[dropped];
+      }
       try { localStorage.setItem(ownKey, JSON.stringify(own)); } catch (e) { /* full */ }
     }
     var shown = list.querySelector('li.said[data-seq="' + message.seq + '"]');
@@ -221,6 +402,20 @@
   // The server could not take a line now (too fast, or its storage failed): what is
   // still unconfirmed goes again in a moment, with the same client ids.
   function retryOutbox(error) {
+    if (error.code === "slow_mode") {  // goes out once the room lets us say the next line
+      outbox.forEach(function (item) { item.sent = false; });
+      saveOutbox();
+      setTimeout(sendOutbox, (error.wait || 1) * 1000);
+      return;
+    }
+    if (error.code === "muted" || error.code === "read_only" || error.code === "banned") {
+      // Refused for now: lines sent leave the outbox, the first back in the input.
+      var refused = outbox.filter(function (item) { return item.sent; });
+      outbox = outbox.filter(function (item) { return !item.sent; });
+      if (refused.length && !lineInput.value) { lineInput.value = refused[0].text; }
+      saveOutbox();
+      return;
+    }
     if (error.code !== "flood" && error.code !== "unavailable") { return; }
     outbox.forEach(function (item) { item.sent = false; });
     saveOutbox();
@@ -320,6 +515,8 @@
         chat.setAttribute("data-member", member.name);
       }
       if (room) { message.room = room; }
+      if (ownerKey) { message.key = decodeURIComponent(ownerKey); }  // owns: moderates
+      if (readAs()) { message.read_as = readAs(); }
       if (lastSeq !== null) { message.after = lastSeq; message.epoch = epoch; }
       if (connected()) { send(message); }
     });
@@ -369,9 +566,21 @@
         nameTakenShown = false;
         showState("online", "Online: aboard " + message.room + " as " + message.name);
         if (message.translator) { translatorSelect.value = message.translator; }
+        setModerator(Boolean(message.moderator));
+        if (message.rules) { showRules(message.rules); }
+        readMark = message.last_read === undefined ? null : message.last_read;
+        chat.setAttribute("data-read-as", message.read_as || "");
         sendOutbox();
+        if (listedRooms().length) { send({ type: "unread", rooms: listedRooms() }); }
+        lineCame();
       }
+      else if (message.type === "retracted") { onRetracted(message); }
+      else if (message.type === "rules") { showRules(message); }
+      else if (message.type === "moderated") { showModerated(message); }
+      else if (message.type === "log") { showLog(message); }
       else if (message.type === "translator") { showTranslator(message); }
+      else if (message.type === "unread") { showUnread(message); }
+      else if (message.type === "read_as") { chat.setAttribute("data-read-as", message.translator || ""); }
       else if (message.type === "presence" || message.type === "enter" ||
                message.type === "leave") { onPresence(message); }
     };
@@ -388,6 +597,80 @@
       setTimeout(connect, wait);
       retryDelay = Math.min(retryDelay * 2, 10000);
     };
+  }
+
+  // --- the moderators' panel ----------------------------------------------------------
+  var panel = document.getElementById("moderation");
+  var rulesNow = document.getElementById("rules-now");
+  var modLog = document.getElementById("mod-log");
+
+  function setModerator(yes) {
+    moderator = yes;
+    chat.setAttribute("data-moderator", String(yes));
+    if (panel) { panel.hidden = !yes; }
+    list.querySelectorAll("li.said").forEach(offerTakeBack);
+  }
+
+  function showRules(rules) {
+    chat.setAttribute("data-read-only", String(Boolean(rules.read_only)));
+    chat.setAttribute("data-slow", String(rules.slow || 0));
+    var words = [];
+    if (rules.read_only) { words.push("This room is read-only."); }
+    if (rules.slow) { words.push("Slow mode: one line every " + rules.slow + " s."); }
+    if (rulesNow) { rulesNow.textContent = words.join(" ") || "No rules in force."; }
+  }
+
+  var done = { mute: "muted", unmute: "unmuted", ban: "banned the address of",
+               unban: "unbanned the address of", moderator: "made a moderator:",
+               unmoderator: "is no moderator:", slow: "set slow mode to",
+               read_only: "set read-only:", clear: "cleared" };
+  function showModerated(message) {
+    var about = message.name || message.address || message.rule ||
+      (message.seconds !== undefined ? message.seconds + " s" : String(message.on));
+    append([el("li", "notice moderated", "You " + done[message.action] + " " + about +
+      " (" + message.scope + ").")]);
+  }
+
+  function showLog(message) {
+    modLog.textContent = "";
+    message.entries.forEach(function (entry) {
+      var about = entry.name || entry.address || entry.rule ||
+        (entry.seq !== undefined ? "line " + entry.seq : "") ||
+        (entry.seconds !== undefined ? entry.seconds + " s" : "") ||
+        (entry.on !== undefined ? String(entry.on) : "");
+      var item = el("li", "log-entry", new Date(entry.at).toLocaleString() + " " + entry.by +
+        ": " + entry.action + " " + about + " (" + entry.scope + ")");
+      item.setAttribute("data-action", entry.action);
+      modLog.appendChild(item);
+    });
+    if (!message.entries.length) { modLog.appendChild(el("li", "log-entry", "Nothing yet.")); }
+  }
+
+  if (panel) {
+    panel.querySelectorAll("button[data-action]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var action = button.getAttribute("data-action");
+        var message = { type: "moderate", action: action,
+                        scope: document.getElementById("mod-scope").value };
+        var name = document.getElementById("mod-name").value.trim();
+        var seconds = Number(document.getElementById("mod-seconds").value);
+        if (["mute", "unmute", "ban", "unban", "moderator"].indexOf(action) >= 0) {
+          message.name = name;
+        }
+        if (action === "mute" || action === "slow" || action === "ban") {
+          message.seconds = Math.max(0, Math.floor(seconds || 0));
+        }
+        if (action === "read_only") { message.on = button.getAttribute("data-on") === "true"; }
+        if (action === "clear") { message.rule = button.getAttribute("data-rule"); }
+        if (ownerKey) { message.key = decodeURIComponent(ownerKey); }
+        if (connected()) { send(message); }
+      });
+    });
+    document.getElementById("show-log").addEventListener("click", function () {
+      var message = { type: "log" };
+      if (ownerKey) { message.key = decodeURIComponent(ownerKey); }
+      if (connected()) { send(message); }
+    });
   }
 
   // Test hooks (the acceptance tests use them): drop the connection and stay away

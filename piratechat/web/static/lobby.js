@@ -3,6 +3,7 @@
 // is nobody in the room, in no presence list and never counted. It keeps the last
 // few lines; until one comes, the box invites the reader to say the first. A dropped
 // connection comes back and asks for what it missed (`after`, `epoch`).
+// A line taken back (`retracted`, or a line read back with `retracted`) is dropped.
 // Text only, never markup.
 (function () {
   "use strict";
@@ -19,7 +20,9 @@
   function show(line) {
     if (lastSeq !== null && line.seq <= lastSeq) { return; }
     lastSeq = line.seq;
+    if (line.retracted) { return; }
     var item = document.createElement("li");
+    item.setAttribute("data-seq", line.seq);
     var who = document.createElement("b");
     who.textContent = line.author;
     item.appendChild(who);
@@ -51,6 +54,10 @@
         box.setAttribute("data-listening", "");  // (tests wait on it)
       } else if (message.type === "reset") { forget(); }
       else if (message.type === "line") { show(message); }
+      else if (message.type === "retracted") {
+        var gone = list.querySelector('li[data-seq="' + message.seq + '"]');
+        if (gone) { gone.remove(); }
+      }
     };
     sock.onclose = function () {
       box.removeAttribute("data-listening");
