@@ -7,18 +7,23 @@ FOLDER: ``touch FOLDER/ask-N`` and it writes ``FOLDER/ask-N.json`` (after a
 full collection): RSS, the objects the collector tracks by type, the loggers
 ``logging`` keeps, the ZODB connections' cache sizes and, with
 ``--tracemalloc``, the source lines whose allocations grew most since the
-first answer. Asking costs a full walk of the heap (some 100 ms): ask every
-few thousand cycles, not every second. For finding what grows; the RSS the
+first answer; what Python's allocator and glibc's malloc hold and use. An ask
+file that says ``trim`` also gets the RSS after ``malloc_trim(0)``. Asking
+costs a full walk of the heap (some 100 ms): ask every few thousand cycles,
+not every second. For finding what grows; the RSS the
 soak judges is read from /proc, outside.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import logging
 import os
+import re
 import sys
+import tempfile
 import tracemalloc
 from collections import Counter
 from pathlib import Path
@@ -40,6 +45,8 @@ def counts(first: list) -> dict:
         "loggers": len(loggers),
         "txn_loggers": sum(1 for name in list(loggers) if name.startswith("txn.")),
         "zodb": zodb_caches(),
+        "pymalloc": pymalloc(),
+        "malloc": glibc_malloc(),
     }
     if tracemalloc.is_tracing():
         snapshot = tracemalloc.take_snapshot().filter_traces(
@@ -51,6 +58,58 @@ def counts(first: list) -> dict:
                           f"{stat.traceback.format()[-1].strip()}"
                           for stat in snapshot.compare_to(first[0], "lineno")[:TOP]]
     return found
+
+
+def pymalloc() -> dict:
+    """Python's small-object allocator (``sys._debugmallocstats``): its arenas'
+    bytes (memory it holds from the OS) and the bytes of blocks in use in them."""
+    fd, path = tempfile.mkstemp()
+    saved = os.dup(2)
+    try:
+        os.dup2(fd, 2)
+        sys._debugmallocstats()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
+    text = Path(path).read_text()
+    os.unlink(path)
+
+    def figure(label: str) -> int:
+        found = re.search(r"^" + re.escape(label) + r"\s*=\s*([\d,]+)", text, re.M)
+        return int(found.group(1).replace(",", "")) if found else 0
+
+    arenas = re.search(r"^(\d+) arenas \* (\d+) bytes/arena", text, re.M)
+    return {"arena_bytes": int(arenas.group(1)) * int(arenas.group(2)) if arenas else 0,
+            "used_bytes": figure("# bytes in allocated blocks")}
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks "
+                "keepcost".split()]
+
+
+def glibc_malloc() -> dict:
+    """glibc's malloc (what Python's objects over 512 bytes, C extensions and
+    libraries take), all arenas: bytes in use, bytes free but held."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = _MallInfo2
+    except (OSError, AttributeError):
+        return {}
+    info = libc.mallinfo2()
+    return {"used_bytes": info.uordblks + info.hblkhd, "free_bytes": info.fordblks,
+            "heap_bytes": info.arena + info.hblkhd}
+
+
+def trimmed() -> int | None:
+    """The RSS after glibc's ``malloc_trim(0)`` gave back the free pages it held."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return None
+    return proc_rss_kb(os.getpid())
 
 
 def zodb_caches() -> list[dict]:
@@ -91,6 +150,8 @@ def answer(folder: Path) -> None:
         ask = folder / f"ask-{n}"
         if ask.exists():
             found = counts(first)
+            if ask.read_text().strip() == "trim":  # after the counts: what free() kept
+                found["rss_after_trim_kb"] = trimmed()
             partial = folder / f"ask-{n}.part"
             partial.write_text(json.dumps(found))
             partial.rename(folder / f"ask-{n}.json")

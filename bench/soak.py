@@ -232,10 +232,11 @@ def cycles(args) -> int:
 
     print(f"## Cycles: {args.cycles:,} of connect, join, say, leave; {args.clients} clients "
           f"at once from {args.addresses} addresses, {args.rooms} rooms\n")
-    probed = " | gc objects | txn loggers | ZODB cached | (MB est.) | index" if probe else ""
+    probed = (" | gc objects | txn loggers | ZODB cached | (MB est.) | index"
+              " | pymalloc MB used/held | malloc MB used/held") if probe else ""
     print(f"| after cycles | s | cycles/s | failed | RSS (MB) | RSS / at 10,000 | open fds"
           f"{probed} |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-          + ("| ---: | ---: | ---: | ---: | ---: " if probe else "") + "|", flush=True)
+          + ("| ---: " * 7 if probe else "") + "|", flush=True)
     reference: list[int] = []
 
     def row(label: str, seconds: str, rate: str, failed: int) -> int:
@@ -250,7 +251,9 @@ def cycles(args) -> int:
             extra = (f" | {found['gc_objects']:,} | {found['txn_loggers']:,} | "
                      f"{caches.get('cached', 0):,} | "
                      f"{caches.get('estimated_bytes', 0) / 2**20:.1f} | "
-                     f"{caches.get('storage_index') or 0:,}")
+                     f"{caches.get('storage_index') or 0:,} | "
+                     f"{held(found.get('pymalloc', {}), 'arena_bytes')} | "
+                     f"{held(found.get('malloc', {}), 'heap_bytes')}")
             if args.tracemalloc:
                 print("<!-- " + "\n".join(found.get("grown", [])) + " -->", file=sys.stderr)
         print(f"| {label} | {seconds} | {rate} | {failed} | {rss / 1024:.1f} | {ratio} | "
@@ -272,6 +275,11 @@ def cycles(args) -> int:
         while (left := args.quiet - (time.monotonic() - quiet_start)) > 0:
             time.sleep(min(10, left))
             final = row(f"quiet +{time.monotonic() - quiet_start:.0f} s", "", "", 0)
+        if probe:
+            trim = ask(probe, trim=True).get("rss_after_trim_kb")
+            if trim:
+                print(f"\n(probe: after that, glibc's malloc_trim(0) took the RSS to "
+                      f"{trim / 1024:.1f} MB)")
     finally:
         server.stop()
     ratio = final / reference[0]
@@ -290,16 +298,24 @@ def cycles(args) -> int:
     return 1 if verdict else 0
 
 
+def held(figures: dict, held_key: str) -> str:
+    """``used/held`` in MB, from one allocator's figures (bench/memprobe.py)."""
+    if not figures:
+        return ""
+    return f"{figures['used_bytes'] / 2**20:.1f}/{figures[held_key] / 2**20:.1f}"
+
+
 def loopback(n: int) -> str:
     """The ``n``-th loopback address: 127.0.0.1, 127.0.0.2, ... (all of 127.0.0.0/8
     reach a server listening on 127.0.0.1)."""
     return f"127.{n // 65_025 % 255}.{n // 255 % 255}.{n % 255 + 1}"
 
 
-def ask(folder: Path, timeout: float = 120) -> dict:
-    """The server's own counts (bench/memprobe.py), asked through ``folder``."""
+def ask(folder: Path, timeout: float = 120, trim: bool = False) -> dict:
+    """The server's own counts (bench/memprobe.py), asked through ``folder``;
+    ``trim``: and its RSS after ``malloc_trim(0)``."""
     n = len(list(folder.glob("ask-*.json")))
-    (folder / f"ask-{n}").touch()
+    (folder / f"ask-{n}").write_text("trim" if trim else "")
     answer, deadline = folder / f"ask-{n}.json", time.monotonic() + timeout
     while not answer.exists():
         if time.monotonic() > deadline:

@@ -122,7 +122,8 @@ AWAIT_POLL = 0.05
 #: objects (the room, its last chunk, its client ids), and with 2,000 rooms
 #: talking a reader's budget doubled the CPU per line (79 -> 174 µs,
 #: bench/writer_cost.py --rooms 2000 --talkers 2000 --client-ids). Chunks that
-#: are full leave it once committed (rooms/resources.py, Room.add_new).
+#: are full leave it once committed (rooms/resources.py, Room.add_new), and so do
+#: the client-id index's buckets once looked in or written (ClientIds.let_go).
 WRITER_CACHE_TIMES = 16
 
 #: Put on the queue to wake the writer for its ``later`` changes (``drain``).

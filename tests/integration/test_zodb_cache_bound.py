@@ -81,3 +81,36 @@ def test_the_writer_lets_go_of_full_chunks_once_committed():
     finally:
         writer.close()
         db.close()
+
+
+def loaded_buckets(tree) -> list:
+    """The buckets of ``tree`` (a BTree of several) whose state is in memory."""
+    children = tree.__getstate__()[0][::2]
+    return [child for child in children if child._p_status != "ghost"]
+
+
+def test_the_writer_lets_go_of_the_client_id_index_once_it_has_looked():
+    """Each line's repeat key is looked up in its room's index (a bucket chosen by
+    a digest: any of them); the writer kept every bucket it looked in, so its
+    cache grew with the ids its rooms held (issue 25, 120,000 cycles)."""
+    db = open_storage(Settings(zodb_uri=scratch_zodb_uri()))
+    writer = Writer(db)
+    try:
+        history = ZODBHistory(db, writer)
+        for n in range(401):  # one commit each; the last one indexes a chunk
+            history.append("ids-let-go", {"author": f"m{n}", "at": "2026-01-01T00:00:00",
+                                          "text": f"line {n}", "translation": f"ahoy {n}",
+                                          "translator": "pirate", "repeat_key": f"key-{n}"})
+        room = writer._connection.root()["piratechat"].rooms.get("ids-let-go")
+        index = room.client_ids._seqs
+        assert len(index.__getstate__()[0]) > 2 * 10  # some dozen buckets or more
+        assert loaded_buckets(index) == [], "the writer keeps the buckets it looked in"
+        assert len(index) == 400  # all but the last chunk's line (counting loads every bucket)
+        original = history.append("ids-let-go", {  # a repeat is still found
+            "author": "m7", "at": "2026-01-01T00:00:01", "text": "line 7 again",
+            "translation": "x", "translator": "pirate", "repeat_key": "key-7"})
+        assert original["repeat"] and original["seq"] == 8 and original["text"] == "line 7"
+        assert loaded_buckets(index) == []
+    finally:
+        writer.close()
+        db.close()
