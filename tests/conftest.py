@@ -3,9 +3,11 @@ import os
 import shutil
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
+from tests.support import needs, workers
 from tests.support.server import HIGH_LIMITS, LiveServer
 
 # Apps built inside this test process keep their lines in a throwaway
@@ -61,6 +63,23 @@ def live_server():
     url = server.start()
     yield url
     server.stop()
+
+
+TESTS = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
+def pytest_collection_modifyitems(config, items):
+    """Mark each test with what it needs (tests/support/needs.py) and its xdist
+    group (tests/support/workers.py); the longest groups first."""
+    groups = {}
+    for item in items:
+        for name in sorted(needs.needs(item, TESTS)):
+            item.add_marker(name)
+        groups[item] = workers.group(item, TESTS)
+        if groups[item] is not None:
+            item.add_marker(pytest.mark.xdist_group(groups[item]))
+    items.sort(key=lambda item: workers.rank(groups[item]))
 
 
 #: When this pytest run started: Robot output older than this is an earlier run's.

@@ -24,7 +24,6 @@ from tests.acceptance.robot_suite import (
 )
 from tests.support.server import LiveServer
 
-pytestmark = pytest.mark.acceptance
 CASES = robot_cases()
 
 
