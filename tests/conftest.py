@@ -68,18 +68,21 @@ def live_server():
 TESTS = Path(__file__).parent
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
-    """Mark each test with what it needs (tests/support/needs.py) and its xdist
-    group (tests/support/workers.py); the longest groups first."""
-    groups = {}
+    """Mark each test with what it needs (tests/support/needs.py); the longest work
+    units first (tests/support/workers.py)."""
     for item in items:
         for name in sorted(needs.needs(item, TESTS)):
             item.add_marker(name)
-        groups[item] = workers.group(item, TESTS)
-        if groups[item] is not None:
-            item.add_marker(pytest.mark.xdist_group(groups[item]))
-    items.sort(key=lambda item: workers.rank(groups[item]))
+    items.sort(key=lambda item: workers.rank(item.nodeid))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With ``-n`` and ``--dist loadfile`` (pyproject's addopts): files, and the
+    folders that share more, each on one worker (tests/support/workers.py)."""
+    if config.getoption("dist") == "loadfile":
+        return workers.UnitScheduling(config, log)
+    return None
 
 
 #: When this pytest run started: Robot output older than this is an earlier run's.

@@ -1,50 +1,52 @@
 """How ``make test`` shares the tests among pytest-xdist's workers.
 
-``--dist loadgroup`` sends each test to any free worker, except the tests that
-carry one ``xdist_group``: those run one after the other on one worker. They are:
+Each work unit runs on one worker, its tests one after the other: a test file
+(so a server its module starts, or a module-scoped fixture, starts once), or a
+whole folder of FOLDERS, whose files share more than a module:
 
-- tests sharing a module- or class-scoped fixture (most often a server their
-  module starts): together, so it starts once;
 - tests/acceptance: robotsuite merges every case's result into
   test-results/robot/robot_output.xml in the current folder, which two workers
   would overwrite (and the terminal summary counts from it);
-- tests/plone: the Plone site is built per worker, and takes minutes.
+- tests/plone: the Plone site is built once per worker that runs its tests, in minutes.
 
-The longest groups are sent first (``--no-loadscope-reorder`` keeps this order),
-so the run does not end waiting on one of them: see LONGEST.
+Units are sent longest first (LONGEST, then as collected: ``--no-loadscope-reorder``),
+so the run does not end waiting on a long one. pytest-xdist's own ``xdist_group``
+mark is not used: with pytest 9.2 it is silently ignored (pytest-xdist issue 1386).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from xdist.scheduler import LoadFileScheduling
 
-import pytest
+#: Folders whose tests are one unit each.
+FOLDERS = ("tests/acceptance/", "tests/plone/")
 
-#: Folders (under tests/) that are one group each.
-FOLDERS = ("acceptance", "plone")
-
-#: The groups that take longest, longest first (from ``pytest --durations``): each
+#: The units that take longest, longest first (from ``pytest --durations``): each
 #: starts on a worker of its own at the beginning of the run.
 LONGEST = (
-    "fuzz/test_http_fuzz.py",  # PIRATECHAT_FUZZ_SECONDS, 300 s
-    "acceptance",
-    "plone",
+    "tests/fuzz/test_http_fuzz.py",  # PIRATECHAT_FUZZ_SECONDS, 300 s
+    "tests/acceptance/",  # the Robot suites, twice through zope-testrunner: 6 min
+    "tests/plone/",  # the site built, then served
 )
 
 
-def group(item: pytest.Item, tests: Path) -> str | None:
-    """The xdist group of ``item`` (``tests`` is the tests folder), or None."""
-    path = Path(item.path).relative_to(tests)
-    if path.parts[0] in FOLDERS:
-        return path.parts[0]
-    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
-    for name in getattr(item, "fixturenames", ()):
-        defs = definitions.get(name)
-        if defs and defs[-1].scope in ("module", "class", "package"):
-            return path.as_posix()
-    return None
+def unit(nodeid: str) -> str:
+    """The work unit of the test ``nodeid``: its folder in FOLDERS, else its file."""
+    path = nodeid.split("::", 1)[0]
+    for folder in FOLDERS:
+        if path.startswith(folder):
+            return folder
+    return path
 
 
-def rank(name: str | None) -> int:
-    """Where a group is sent: LONGEST first, in its order, then the rest as collected."""
+def rank(nodeid: str) -> int:
+    """Where a test's unit is sent: LONGEST first, in its order, then the rest as collected."""
+    name = unit(nodeid)
     return LONGEST.index(name) if name in LONGEST else len(LONGEST)
+
+
+class UnitScheduling(LoadFileScheduling):
+    """``--dist loadfile``, with FOLDERS as one file each."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return unit(nodeid)
