@@ -11,15 +11,18 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup: $(VENV)/.installed $(VENDOR)/sockjs.min.js
 
-$(VENV)/.installed: pyproject.toml constraints.txt examples/piratechat-yoda/pyproject.toml | icu
+$(VENV)/.installed: pyproject.toml constraints.txt examples/piratechat-yoda/pyproject.toml \
+		libs/pyramid-sockjs-gevent/pyproject.toml | icu
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	# the SockJS server, a distribution of its own in this repository (the chat depends on it)
+	$(BIN)/pip install --quiet -c constraints.txt -e libs/pyramid-sockjs-gevent
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	# a third-party translator, found through its entry point (tests use it)
 	$(BIN)/pip install --quiet -c constraints.txt --no-deps -e examples/piratechat-yoda
 	touch $@
 
-# Debian's ICU and pkg-config: PyICU (Unicode's data for names, chat/names.py) builds on them.
+# Debian's ICU and pkg-config: PyICU (Unicode's data for names, chat/core/names.py) builds on them.
 icu:
 	@pkg-config --exists icu-i18n 2>/dev/null || \
 	  ( $(SUDO) apt-get update -qq && \
@@ -82,11 +85,12 @@ WORKERS ?= 4
 # Every test, on WORKERS workers (tests/support/workers.py keeps together what
 # shares something). The coverage report (pytest-cov: the pytest processes and the
 # servers they start) ends the output, and the command fails when the coverage of
-# a package falls below 95% (COVERED: each package's folder).
-COVERED := piratechat
+# a package falls below 95% (COVERED: each package's folder, the chat's and
+# the SockJS library's).
+COVERED := piratechat libs/pyramid-sockjs-gevent/src/pyramid_sockjs_gevent
 test: setup plone browser services postgres
-	$(BIN)/ruff check piratechat tests bench examples
-	$(BIN)/pytest -n $(WORKERS) --cov=piratechat --cov-report=term
+	$(BIN)/ruff check piratechat tests bench examples libs
+	$(BIN)/pytest -n $(WORKERS) --cov=piratechat --cov=pyramid_sockjs_gevent --cov-report=term
 	@for package in $(COVERED); do \
 	  total=$$($(BIN)/coverage report --include="$$package/*" --format=total --fail-under=95) \
 	    || { echo "$$package: $$total% covered, under 95%"; exit 1; }; \
@@ -96,11 +100,11 @@ test: setup plone browser services postgres
 # nginx, Plone), nor minutes by design: tests/support/needs.py marks each test by
 # what it uses. Servers on loopback ports are fine.
 check: setup
-	$(BIN)/ruff check piratechat tests bench examples
+	$(BIN)/ruff check piratechat tests bench examples libs
 	$(BIN)/pytest -n $(WORKERS) -m "not browser and not services and not slow"
 
 lint: setup
-	$(BIN)/ruff check piratechat tests bench examples
+	$(BIN)/ruff check piratechat tests bench examples libs
 
 # Not part of `make test`: peers and load generator installed here, by name.
 bench: setup

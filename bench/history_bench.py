@@ -44,7 +44,7 @@ from dataclasses import dataclass  # noqa: E402
 import gevent  # noqa: E402
 
 from bench.procfs import children, proc_cpu_seconds  # noqa: E402
-from piratechat.chat.messages import now  # noqa: E402
+from piratechat.chat.core.messages import now  # noqa: E402
 from piratechat.rooms.evolve import evolve  # noqa: E402
 from piratechat.storage.database import open_database  # noqa: E402
 from piratechat.storage.history import ZODBHistory  # noqa: E402

@@ -309,7 +309,7 @@ def steps(n: int, rounds: int) -> list[tuple[str, str, float]]:
 def tree_feed(frame: bytes, count: int) -> float:
     """CPU µs the work tree's RFC 6455 decoder takes to read ``frame``
     (plain text frames skip wsproto since 2cab6ab)."""
-    from piratechat.sockjs.wsframing import Rfc6455
+    from pyramid_sockjs_gevent.core.wsframing import Rfc6455
 
     decoder = Rfc6455(65536)
     return cpu_us(lambda: decoder.feed(frame), count)
@@ -320,12 +320,13 @@ def piratechat_chain(pairs, rounds: int) -> float:
     the WebSocket receiver -> the socket (raw WebSocket members, all idle).
     NaN where the tree predates the direct write (no WebSocketReceiver)."""
     try:
-        from piratechat.chat.hub import Hub
-        from piratechat.sockjs import Options, Session
-        from piratechat.sockjs.registry import SessionRegistry
-        from piratechat.sockjs.transports.websocket import WebSocketReceiver
-        from piratechat.sockjs.transports.wsconn import Conn
-        from piratechat.sockjs.wsframing import Rfc6455
+        from pyramid_sockjs_gevent import Options, Session
+        from pyramid_sockjs_gevent.core.registry import SessionRegistry
+        from pyramid_sockjs_gevent.core.wsframing import Rfc6455
+        from pyramid_sockjs_gevent.runtime.transports.websocket import WebSocketReceiver
+        from pyramid_sockjs_gevent.runtime.transports.wsconn import Conn
+
+        from piratechat.chat.runtime.hub import Hub
     except ImportError:
         return float("nan")
     registry = SessionRegistry(Session, Options(), time.monotonic)

@@ -1,11 +1,11 @@
 """``python -m bench.name_joins --n 10000``: what "is this name taken here" costs a
 join as one room fills to N members, in one process, without sockets.
 
-Now: chat/names.py's RoomNames, one lookup of the name's key. Before (issue 25,
+Now: chat/core/names.py's RoomNames, one lookup of the name's key. Before (issue 25,
 finding 5): each join compared its name, case-folded, with every other
 member's (``ChatSession._names_in`` and ``rules.check_free``), reproduced
 here in three lines as the reference. ``--redis URL``: also the cluster's
-names (chat/names_redis.py's RedisRoomNames: one script call a join, a round
+names (chat/runtime/names_redis.py's RedisRoomNames: one script call a join, a round
 trip to Redis), and one refresh of all N names (every ``presence_ttl / 3``).
 """
 
@@ -15,7 +15,7 @@ import argparse
 import time
 import uuid
 
-from piratechat.chat.names import RoomNames
+from piratechat.chat.core.names import RoomNames
 
 
 def fill_with_lookups(n: int) -> list[float]:
@@ -30,7 +30,7 @@ def fill_with_lookups(n: int) -> list[float]:
 def fill_in_redis(url: str):
     """A fill of RedisRoomNames (under a prefix of its own, removed after)."""
     from piratechat.broker.redis import pooled_client
-    from piratechat.chat.names_redis import RedisRoomNames
+    from piratechat.chat.runtime.names_redis import RedisRoomNames
 
     def fill(n: int) -> list[float]:
         client, prefix = pooled_client(url), f"bench-names-{uuid.uuid4().hex[:8]}:"

@@ -40,8 +40,8 @@ import time  # noqa: E402
 import gevent  # noqa: E402
 
 import piratechat  # noqa: E402
-from piratechat.chat.messages import now  # noqa: E402
-from piratechat.chat.senders import repeat_key, sender  # noqa: E402
+from piratechat.chat.core.messages import now  # noqa: E402
+from piratechat.chat.core.senders import repeat_key, sender  # noqa: E402
 from piratechat.rooms.evolve import evolve  # noqa: E402
 from piratechat.storage.database import open_database  # noqa: E402
 from piratechat.storage.history import ZODBHistory  # noqa: E402
@@ -80,7 +80,7 @@ def main() -> None:
     def said_line(text: str, client_id: str) -> dict:
         line = {"author": "Bench", "text": text, "translation": "arr", "translator": "pirate",
                 "at": now()}
-        if args.client_ids:  # stored as the sender's repeat key (chat/senders.py)
+        if args.client_ids:  # stored as the sender's repeat key (chat/core/senders.py)
             line["repeat_key"] = repeat_key(sender(None, "Bench"), client_id)
         return line
 

@@ -27,7 +27,7 @@ import time  # noqa: E402
 
 import gevent  # noqa: E402
 
-from piratechat.chat.messages import now  # noqa: E402
+from piratechat.chat.core.messages import now  # noqa: E402
 from piratechat.settings import Settings  # noqa: E402
 from piratechat.storage import open_storage  # noqa: E402
 from piratechat.storage.history import ZODBHistory  # noqa: E402

@@ -69,14 +69,14 @@ def includeme(config: Configurator) -> None:
     view, a translator, a SockJS prefix) fails the start instead of one
     silently replacing the other."""
     from .broker import make_broker
-    from .chat.service import Chat
-    from .chat.session import ChatSession
+    from .chat.runtime.service import Chat
+    from .chat.runtime.session import ChatSession
     from .web.security import origins
 
     settings = settings_module.registered(config)
     config.include("pyramid_chameleon")
     config.include(".translators.registry")
-    config.include(".sockjs")
+    config.include("pyramid_sockjs_gevent")
     config.include(".storage")
 
     registry = config.registry

@@ -59,7 +59,7 @@ def pre_request(worker, req):
     answer) waits at most ``keepalive`` seconds (idle_timeout) for the client,
     as on the gevent server: gunicorn's own timer covers the header only, so a
     half-sent body would hold its connection for ever. (A WebSocket takes its
-    socket without the timeout: sockjs/hijack.py.)"""
+    socket without the timeout: pyramid_sockjs_gevent/runtime/hijack.py.)"""
     worker.log.debug("%s %s", req.method, req.path)
     sock = _client(req)
     if sock is not None:

@@ -4,7 +4,12 @@ Each interface's docstring is its contract: enough to write a second
 implementation from.
 """
 
-from zope.interface import Attribute, Interface, classImplements
+from pyramid_sockjs_gevent.interfaces import (  # noqa: F401 (the library's seams, also ours)
+    IReceiver,
+    ISockJSEndpoint,
+    provide,
+)
+from zope.interface import Attribute, Interface
 
 
 class ITranslator(Interface):
@@ -67,7 +72,7 @@ class IHistory(Interface):
         """Store ``line`` (a dict: author, text, translation, translator, at as
         ISO 8601 UTC, optionally fallback and repeat_key) in ``room``; return the
         stored line: the protocol's ``line`` message with its ``seq``, ``room``
-        and ``epoch`` (never its ``repeat_key``: chat/senders.py).
+        and ``epoch`` (never its ``repeat_key``: chat/core/senders.py).
 
         A line with a ``repeat_key`` the room already holds (at least its last
         10,000) is a repeat, checked in the same transaction as the append: it
@@ -107,7 +112,7 @@ class IHistory(Interface):
 
     def exists(room):
         """Whether ``room`` is stored: made by ``POST /rooms/`` or by its first
-        line (a line said in a room that is not made it: chat/limits.py counts it)."""
+        line (a line said in a room that is not made it: chat/runtime/limits.py counts it)."""
 
 
 class IBroker(Interface):
@@ -137,7 +142,7 @@ class IBroker(Interface):
       back, every ``on_reconnect`` callback is called: messages may have been
       missed meanwhile. The connection is retried with backoff, for ever.
 
-    What the chat builds on it (chat/sequencer.py): lines are put back in
+    What the chat builds on it (chat/runtime/sequencer.py): lines are put back in
     ``seq`` order, doubles dropped, and anything missed (a gap in ``seq``, a
     reconnect) read from IHistory, so members see every line once, in order.
     """
@@ -197,7 +202,7 @@ class IPresence(Interface):
 
 class IRoomNames(Interface):
     """Who goes by which name in each room, across every process: names
-    with an expiry, so a room holds each name (its chat/names.py key) once.
+    with an expiry, so a room holds each name (its chat/core/names.py key) once.
 
     A ``holder`` is any object standing for one connection (the chat's
     session); each holds one name in one room at a time. A take is one
@@ -205,9 +210,9 @@ class IRoomNames(Interface):
     expires ``ttl`` seconds after it was taken or last refreshed, so the
     names of a process that dies without a word are free again on their
     own; the live process refreshes its names every ``ttl / 3``.
-    Implementations: in process memory (one process, chat/names.py) and a
+    Implementations: in process memory (one process, chat/core/names.py) and a
     Redis key per room and name, holding the expiry time (every process,
-    chat/names_redis.py).
+    chat/runtime/names_redis.py).
     """
 
     ttl = Attribute("Seconds a name is held without a refresh.")
@@ -276,7 +281,7 @@ class IWriter(Interface):
 
 
 class IRoomChoices(Interface):
-    """Which translator each room chose (chat/choice.py): kept in the database,
+    """Which translator each room chose (chat/runtime/choice.py): kept in the database,
     read back with a short reuse, told to other processes by the broker."""
 
     def lookup(room):
@@ -293,14 +298,14 @@ class IRoomChoices(Interface):
 
 
 class IChat(Interface):
-    """The chat (chat/service.py): rooms, their members and lines, on one
+    """The chat (chat/runtime/service.py): rooms, their members and lines, on one
     IHistory and one IBroker. SockJS sessions and the pages call it."""
 
     settings = Attribute("The ISettings it runs on.")
     history = Attribute("Its IHistory.")
     broker = Attribute("Its IBroker.")
-    hub = Attribute("The fan-out of lines to this process's members (chat/hub.py).")
-    limits = Attribute("The limits of issue 13 (chat/limits.py).")
+    hub = Attribute("The fan-out of lines to this process's members (chat/runtime/hub.py).")
+    limits = Attribute("The limits of issue 13 (chat/runtime/limits.py).")
     room_translators = Attribute("Its IRoomChoices.")
 
 
@@ -316,73 +321,9 @@ class ITranslatorOrigin(Interface):
     a text registered as a named utility under the translator's name."""
 
 
-class ISockJSEndpoint(Interface):
-    """One SockJS endpoint (sockjs/endpoint.py), a named utility: its name is
-    its routes' prefix name (``sockjs_sockjs`` for ``/sockjs``)."""
-
-    options = Attribute("Its session.Options.")
-    sessions = Attribute("Its SessionRegistry: ``sessions.sessions`` maps keys to sessions.")
-
-
-class IReceiver(Interface):
-    """One connection carrying a SockJS session to its client: an HTTP
-    response (polling, streaming: sockjs/transports/http.py) or a WebSocket
-    (transports/websocket.py).
-
-    The session is free of I/O (sockjs/session.py): this is all it knows of
-    its connection. The time comes from the endpoint's ticker
-    (sockjs/ticker.py): one greenlet for every connection's timers, so an
-    idle connection costs a heap entry, not a greenlet. Hence the rule of
-    both calls: return at once, and never call the application. ``wake``
-    runs inside a sender's fan-out loop and ``tick`` inside the ticker, and
-    an ``on_close`` may wait on I/O (the chat's leaves presence in Redis):
-    waiting there would stall every other member's lines or timers. What
-    must wait is left to the connection's own greenlet.
-    """
-
-    kind = Attribute("How it carries frames: session.POLLING, STREAMING or WEBSOCKET "
-                     "(the session's rules differ: one frame per poll, the response "
-                     "limit, the close frame that ends a response).")
-    session = Attribute("The session it carries.")
-    tick_token = Attribute("The ticker's: its live heap entry (0: none); older ones are void.")
-    tick_due = Attribute("The ticker's: when that entry is due.")
-
-    def wake():
-        """The session has something to send, or closed: write what
-        ``session.frames_to_send()`` gives now if that cannot wait, else let
-        the connection's greenlet write it."""
-
-    def write_now(batch):
-        """Write ``batch`` (an ``Outgoing``) whole and at once and return True,
-        or write nothing and return False: the session then queues it and
-        wakes the receiver. Called by ``session.send`` only when nothing is
-        queued, from inside a fan-out: it never waits. An idle WebSocket takes
-        it (one call per member, no queue); an HTTP response always declines,
-        since its own greenlet writes the body."""
-
-    def tick(now):
-        """Run the session's timers due at ``now`` (``session.tick``: a
-        heartbeat, a WebSocket ping, the cut of a connection stuck after the
-        close or silent after a ping); return when to tick next (inf: never).
-
-        A cut resets the socket here, at once; the session hears of it from
-        the connection's own greenlet (``on_close``, if it was still open)."""
-
-
 class IMetrics(Interface):
     """The app's Prometheus CollectorRegistry (metrics.py), served at /metrics."""
 
 
 class IStopping(Interface):
     """Registered once the app has begun to stop (shutdown.py): it is no longer ready."""
-
-
-def provide(registry, component, provided, name: str = "") -> None:
-    """Register ``component`` as the ``provided`` utility (named ``name``), and
-    declare that its class implements it: the classes stay free of our
-    interfaces. (On the class: asking an instance could wake a proxy such as
-    storage/lazy.py's LazyDatabase, which would wait for its storage.)"""
-    kind = type(component)
-    if not provided.implementedBy(kind):
-        classImplements(kind, provided)
-    registry.registerUtility(component, provided, name=name)

@@ -1,6 +1,6 @@
 """Prometheus metrics at ``/metrics`` (prometheus_client's text format), for
 the addresses in ``metrics_addresses`` only (loopback by default; the client's
-address as the limits count it, chat/address.py): others get 403.
+address as the limits count it, chat/core/address.py): others get 403.
 
 One registry per app (tests build many apps in one process). What is counted
 where it happens:
@@ -9,7 +9,7 @@ where it happens:
 - ``piratechat_translator_fallbacks_total{translator}``: lines the pirate
   answered because the room's translator could not
 - ``piratechat_fanout_seconds``: from a line being queued for this process's
-  members to the end of the fan-out that sent it (chat/hub.py)
+  members to the end of the fan-out that sent it (chat/runtime/hub.py)
 - ``piratechat_commit_seconds``: one group commit, begin to durable (storage/writer.py)
 
 and what is read when scraped, from the writer (storage/writer.py), so that
@@ -45,7 +45,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pyramid.response import Response
 
 from . import heap
-from .chat.address import networks, within
+from .chat.core.address import networks, within
 from .interfaces import IChat, IMetrics, ISockJSEndpoint, IWriter, provide
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)

@@ -86,7 +86,7 @@ class Settings:
     # Characters queued for one slow client before dropping it.
     max_queue: int = at_least(1, 1024 * 1024)
     # Milliseconds a room's lines may wait to share one frame, only while lines keep
-    # coming (chat/hub.py; 0: off). 5: far below what a reader notices (~100 ms), yet
+    # coming (chat/runtime/hub.py; 0: off). 5: far below what a reader notices (~100 ms), yet
     # under load (hundreds of lines a second) several lines share each frame and send.
     coalesce_ms: float = at_least(0, 5.0)
     # History (ZODB). "" below means file://<current folder>/var/Data.fs, created on first
@@ -113,7 +113,7 @@ class Settings:
     websocket_only: bool = False
     # Limits (issue 13; per process: N workers allow N times as much). A client's
     # address is REMOTE_ADDR, or the rightmost X-Forwarded-For hop that is not a
-    # trusted proxy when the request comes from one (chat/address.py).
+    # trusted proxy when the request comes from one (chat/core/address.py).
     trusted_proxies: str = addresses("")  # proxies' addresses or networks (127.0.0.1 10.0.0.0/8)
     # Chat connections open at once from one client address.
     address_connections: int = at_least(1, 100)
@@ -172,14 +172,14 @@ class Settings:
     # compiled theme is kept for good (production).
     theme: bool = True
     theme_reload: bool = False
-    # Members' chat tokens (chat/tokens.py): the HMAC-SHA256 key the Plone site signs
+    # Members' chat tokens (chat/core/tokens.py): the HMAC-SHA256 key the Plone site signs
     # them with and the chat checks them with ("": the chat accepts no tokens).
     token_secret: str = ""
     # Where the chat page asks for its member's token (same origin, with the member's
     # cookie); "": it asks nowhere and the visitor picks a nickname (plain `make run`).
     token_url: str = ""
     # Where the chat fetches every member's reserved names (the Plone site's
-    # @@chat-member-names, signed with token_secret; chat/member_list.py): a path
+    # @@chat-member-names, signed with token_secret; chat/runtime/member_list.py): a path
     # (this server's own, the one-process plone.ini) or an http(s) URL; "": none.
     member_names_url: str = field(default="", metadata={"schemes": ("http", "https"),
                                                         "path": True})  # url(), or a path

@@ -8,7 +8,7 @@ FileStorage's index (Data.fs.index), so the next start reads the index
 instead of scanning the whole file.
 
 ``piratechat serve`` and ``pserve`` call ``close_app`` from the gevent
-server (sockjs/gevent_server.py) once it stops accepting; gunicorn calls it
+server (gevent_server.py) once it stops accepting; gunicorn calls it
 from its ``worker_exit`` hook (piratechat/gunicorn_config.py).
 """
 

@@ -1,6 +1,6 @@
 """The protocol's time stamps: UTC, ISO 8601 with milliseconds and a Z.
 
-Every line carries one (``at``), made when it is said (chat/messages.py's
+Every line carries one (``at``), made when it is said (chat/core/messages.py's
 ``now``) and again each time a stored line is read (rooms/lines.py keeps µs
 since 1970). Free of I/O, so the chat's core may use it.
 """

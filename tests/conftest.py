@@ -3,7 +3,6 @@ import os
 import shutil
 import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
@@ -65,14 +64,11 @@ def live_server():
     server.stop()
 
 
-TESTS = Path(__file__).parent
-
-
 def pytest_collection_modifyitems(config, items):
     """Mark each test with what it needs (tests/support/needs.py); the longest work
     units first (tests/support/workers.py)."""
     for item in items:
-        for name in sorted(needs.needs(item, TESTS)):
+        for name in sorted(needs.needs(item)):
             item.add_marker(name)
     items.sort(key=lambda item: workers.rank(item.nodeid))
 

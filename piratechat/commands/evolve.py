@@ -9,16 +9,15 @@ deploy, like Substance D's ``sd_evolve``. It needs the database to itself
 from __future__ import annotations
 
 import argparse
-import sys
+
+from .ini import add_ini_option, open_configured_database
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("evolve", help="run the database's missing schema steps")
     p.add_argument("--check", action="store_true",
                    help="only print the stored and the latest schema; exit 1 if behind")
-    p.add_argument("--ini", default=None,
-                   help="PasteDeploy ini file (default: development.ini here if there is "
-                        "one, else the built-in defaults)")
+    add_ini_option(p)
     p.set_defaults(run=run)
 
 
@@ -26,16 +25,9 @@ def run(args: argparse.Namespace) -> int:
     import transaction
 
     from ..rooms.evolve import LATEST, evolve, version
-    from ..settings import SettingsError, parse
-    from ..storage.database import default_uri, open_database
-    from ..storage.problems import DatabaseProblem
-    from .ini import MissingIni, app_settings, chosen
 
-    try:
-        settings = parse(app_settings(chosen(args.ini)))
-        db = open_database(settings.zodb_uri or default_uri(), read_only=args.check)
-    except (FileNotFoundError, MissingIni, DatabaseProblem, SettingsError) as error:
-        print(f"piratechat evolve: {error}", file=sys.stderr)
+    db = open_configured_database("evolve", args.ini, read_only=args.check)
+    if db is None:
         return 1
     try:
         manager = transaction.TransactionManager()

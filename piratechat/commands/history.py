@@ -11,6 +11,8 @@ import argparse
 import json
 import sys
 
+from .ini import add_ini_option, open_configured_database
+
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("history", help="print the lines stored for ROOM")
@@ -21,16 +23,13 @@ def add_parser(subparsers) -> None:
                    help="at most N lines (default 0: no limit)")
     p.add_argument("--json", action="store_true",
                    help="one JSON array of the protocol's line messages")
-    p.add_argument("--ini", default=None,
-                   help="PasteDeploy ini file (default: development.ini here if there is "
-                        "one, else the built-in defaults)")
+    add_ini_option(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..rooms.slugs import BadRoomName, check_slug
-    from ..settings import SettingsError, parse
-    from ..storage.database import default_uri, open_database, reading
+    from ..storage.database import reading
 
     try:
         room = check_slug(args.room)
@@ -38,14 +37,8 @@ def run(args: argparse.Namespace) -> int:
         hint = f" (try {error.suggestion!r})" if error.suggestion else ""
         print(f"piratechat history: {error.reason}{hint}", file=sys.stderr)
         return 2
-    from ..storage.problems import DatabaseProblem
-    from .ini import MissingIni, app_settings, chosen
-
-    try:
-        settings = parse(app_settings(chosen(args.ini)))
-        db = open_database(settings.zodb_uri or default_uri(), read_only=True)
-    except (FileNotFoundError, MissingIni, DatabaseProblem, SettingsError) as error:
-        print(f"piratechat history: {error}", file=sys.stderr)
+    db = open_configured_database("history", args.ini, read_only=True)
+    if db is None:
         return 1
     try:
         with reading(db) as root:
@@ -74,7 +67,7 @@ def _pages(room, after: int, limit: int, page: int = 1000):
 
 def _write_json(messages) -> None:
     """JSON whatever was stored: a lone surrogate (stored before text was
-    checked, chat/text.py) cannot be UTF-8, so it is written as JSON's own
+    checked, chat/core/text.py) cannot be UTF-8, so it is written as JSON's own
     escape, ``\\ud800``, which reads back as the same string."""
     sys.stdout.reconfigure(errors="backslashreplace")
     sys.stdout.write("[")
@@ -86,8 +79,8 @@ def _write_json(messages) -> None:
 
 def _write_text(messages) -> None:
     """Lines for a person at a terminal: what could drive the terminal (ESC,
-    bidi overrides, surrogates) is shown escaped (chat/text.py's ``printable``)."""
-    from ..chat.text import printable
+    bidi overrides, surrogates) is shown escaped (chat/core/text.py's ``printable``)."""
+    from ..chat.core.text import printable
 
     for message in messages:
         author, text, translator, translation = (printable(message[key]) for key in (

@@ -18,6 +18,30 @@ class MissingIni(Exception):
     pass
 
 
+def add_ini_option(parser) -> None:
+    """``--ini`` as the commands that read a database take it."""
+    parser.add_argument("--ini", default=None,
+                        help="PasteDeploy ini file (default: development.ini here if there is "
+                             "one, else the built-in defaults)")
+
+
+def open_configured_database(command: str, ini: str | None, read_only: bool):
+    """The database the ini's settings name, or None after one sentence on
+    stderr (``piratechat COMMAND: ...``) when the ini, a setting or the storage is wrong."""
+    import sys
+
+    from ..settings import SettingsError, parse
+    from ..storage.database import default_uri, open_database
+    from ..storage.problems import DatabaseProblem
+
+    try:
+        settings = parse(app_settings(chosen(ini)))
+        return open_database(settings.zodb_uri or default_uri(), read_only=read_only)
+    except (FileNotFoundError, MissingIni, DatabaseProblem, SettingsError) as error:
+        print(f"piratechat {command}: {error}", file=sys.stderr)
+        return None
+
+
 def chosen(ini: str | None) -> str | None:
     """The ini file to read, or None for the built-in defaults."""
     if ini is None:

@@ -28,12 +28,12 @@ def run(args: argparse.Namespace) -> int:
     import logging
 
     from pyramid.paster import get_app, setup_logging
+    from pyramid_sockjs_gevent.runtime.gevent_server import serve
 
     from .. import main
     from ..heap import freeze
     from ..settings import SettingsError, idle_timeout
     from ..shutdown import close_app
-    from ..sockjs.gevent_server import serve
     from ..storage.problems import DatabaseProblem
     from .ini import MissingIni, chosen, server_settings
 

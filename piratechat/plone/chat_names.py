@@ -4,7 +4,7 @@ Plone lets any member set any full name in the profile form, another
 member's included. So the name ``@@chat-token`` signs is the member's full
 name (their user id if they have none, or one the chat would refuse: a
 control or an invisible character) only while no other member's name has
-the same comparison key (chat/names.py: case, spacing and look-alike
+the same comparison key (chat/core/names.py: case, spacing and look-alike
 letters aside); while two or more share one, each chats as
 "Full Name (userid)". User ids are unique, so members chat under names no
 other member has, whatever their profiles say, and none of them is the
@@ -20,7 +20,7 @@ event is sent is caught the next time that member chats).
 The same index keeps each member's *reserved* keys: their full name's, their
 login name's (the user id) and their disambiguated name's, whether or not
 they ever chatted. ``@@chat-member-names`` (``MemberNamesView``) gives the
-chat their union, signed (chat/member_list.py): the chat refuses them to
+chat their union, signed (chat/runtime/member_list.py): the chat refuses them to
 anonymous visitors on every process, after any restart. New members come in
 by the event Plone sends when their properties are first set.
 """
@@ -32,8 +32,8 @@ from plone import api
 from plone.api.exc import CannotGetPortalError
 from zope.annotation.interfaces import IAnnotations
 
-from ..chat.names import name_key
-from ..chat.text import BadText, check_name
+from ..chat.core.names import name_key
+from ..chat.core.text import BadText, check_name
 from . import config
 
 _BY_KEY = "piratechat.chat-names.by-key"  # name key -> OOTreeSet of user ids

@@ -1,6 +1,6 @@
 """``@@chat-member-names``: every member's reserved chat names, for the chat only.
 
-The chat fetches it from every process (chat/member_list.py says how it is
+The chat fetches it from every process (chat/runtime/member_list.py says how it is
 signed both ways); the keys come from the site's index of chat names
 (chat_names.py), so an answer is a pass over that index, not over the members.
 """
@@ -14,13 +14,13 @@ from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from zope.interface import alsoProvides
 
-from ..chat import member_list
+from ..chat.runtime import member_list
 from . import config
 from .chat_names import reserved_keys
 
 
 class ReservedNames(BrowserView):
-    """``@@chat-member-names``: for a request the chat signed (chat/member_list.py),
+    """``@@chat-member-names``: for a request the chat signed (chat/runtime/member_list.py),
     the name keys of every member, signed; 304 when the chat has this version
     already; 403 for anyone else (the list is not public)."""
 

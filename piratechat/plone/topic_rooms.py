@@ -25,7 +25,7 @@ import threading
 import urllib3
 from zope.globalrequest import getRequest
 
-from ..chat.member_list import SIGNATURE_HEADER
+from ..chat.runtime.member_list import SIGNATURE_HEADER
 from ..web.topics import signed_body
 from . import config
 from .views import topic_room

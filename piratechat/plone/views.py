@@ -14,7 +14,7 @@ from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from zope.interface import alsoProvides
 
-from ..chat import tokens
+from ..chat.core import tokens
 from ..rooms.slugs import MAX_LENGTH, slug_for, slugify
 from . import config
 from .chat_names import chat_name
@@ -27,7 +27,7 @@ CHAT_PATH = "/chat"
 class ChatToken(BrowserView):
     """``@@chat-token``: for a member, ``{"name", "token"}`` (their chat name,
     plone/chat_names.py: their full name, unique among members; signed, see
-    piratechat/chat/tokens.py); for anyone else a 403. Never cached."""
+    piratechat/chat/core/tokens.py); for anyone else a 403. Never cached."""
 
     def __call__(self):
         refused = members_json(self.request.response, "Log in to chat under your name.")

@@ -105,14 +105,14 @@ def step_5(zodb_root) -> None:
 
 
 def step_6(zodb_root) -> None:
-    """Repeats are per sender (chat/senders.py): where a line kept its client id
+    """Repeats are per sender (chat/core/senders.py): where a line kept its client id
     it now keeps a repeat key. The lines a room still checks for repeats (those
     its ClientIds index holds and its last chunk) get the key a client without
     a ``sender_key`` makes, of their author's name and the old id, so a client
     that resends after the upgrade still finds them; the index is made anew
     from those keys. Older lines keep their client id, which no key can match
     and nobody is sent."""
-    from ..chat.senders import repeat_key, sender
+    from ..chat.core.senders import repeat_key, sender
     from .lines import REPEAT_KEY, History
 
     for room in zodb_root[ROOT_KEY].rooms:

@@ -43,7 +43,7 @@ class StoredLine(NamedTuple):
     translator: str
     fallback: str | None = None  # the translator that failed, if the fallback answered
     #: What a resend of the line is known by: a digest of its sender and client id
-    #: (chat/senders.py). Never sent: a line's client id is its sender's business.
+    #: (chat/core/senders.py). Never sent: a line's client id is its sender's business.
     #: (Schema 5 kept the client id itself here; evolve step 6.)
     repeat_key: str | None = None
 

@@ -147,7 +147,7 @@ class Room(Persistent):
                repeat_key: str | None = None) -> StoredLine:
         """Store a line under the room's next number and return it.
 
-        A line whose ``repeat_key`` (chat/senders.py) the room already holds is
+        A line whose ``repeat_key`` (chat/core/senders.py) the room already holds is
         not stored again: the line first stored with it is returned (see ``repeat_of``).
         """
         original = self.repeat_of(repeat_key)
@@ -225,7 +225,7 @@ class ClientIds(Persistent):
 
     A client that did not hear back about a line (its connection dropped)
     sends it again with the same client id, which with its sender makes the
-    same repeat key (chat/senders.py); the writer looks the key up here and in
+    same repeat key (chat/core/senders.py); the writer looks the key up here and in
     the room's last chunk, in the same transaction as the append, so a repeat
     is found on any process and after a restart. The ids of the last chunk
     are only in the chunk (at most ``Chunk.size`` rows to look through): a

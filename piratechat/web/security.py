@@ -52,7 +52,7 @@ def hostname(host: str) -> str:
 
 
 def origins(settings: Settings) -> tuple[str, ...]:
-    """The origins the chat's SockJS endpoint answers (sockjs/headers.py):
+    """The origins the chat's SockJS endpoint answers (pyramid_sockjs_gevent/runtime/headers.py):
     ``allowed_origins``, else the page's own ("self"), and ``public_url``'s."""
     found = tuple(settings.allowed_origins.replace(",", " ").split()) or ("self",)
     if settings.public_url:

@@ -3,7 +3,7 @@
 The Plone site makes a room for each topic (piratechat/plone/topic_rooms.py):
 when a topic is added or edited it sends ``POST <room>/topic`` with
 ``{"title", "url", "at"}``, signed with the token secret the two share
-(``X-PirateChat-Signature``: HMAC-SHA256 of the body, chat/member_list.py),
+(``X-PirateChat-Signature``: HMAC-SHA256 of the body, chat/runtime/member_list.py),
 and the room keeps both (Room.title, Room.topic_url): its page then shows
 the topic's title and a link back to it, at no cost per page view. Only the
 site may say so: a room's title and link are not for anyone to set.
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from ..chat import member_list
+from ..chat.runtime import member_list
 from ..interfaces import ISettings, IWriter
 from ..rooms.resources import Room, Root
 

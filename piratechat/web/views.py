@@ -112,7 +112,7 @@ class _BadParameter(ValueError):
 def history(context: Room, request):
     """``GET <room>/history?after=SEQ&limit=N``: lines after SEQ, oldest first, as JSON.
 
-    An address reads at most ``read_bytes_per_second`` (chat/limits.py): the
+    An address reads at most ``read_bytes_per_second`` (chat/runtime/limits.py): the
     answer is charged its size, and while the address's budget is spent it
     gets ``429`` instead."""
     try:

@@ -1,4 +1,4 @@
-"""What text gets in (chat/text.py, docs/protocol.md "Allowed text"), on every
+"""What text gets in (chat/core/text.py, docs/protocol.md "Allowed text"), on every
 transport of a live server: the raw WebSocket, SockJS over WebSocket and SockJS
 over HTTP (xhr). A refused message is answered with ``bad_text`` and stores
 nothing; a name is held by one live connection per room."""
@@ -10,9 +10,9 @@ import uuid
 
 import pytest
 import websocket
+from sockjs_client import POST
 
 from tests.functional.test_socket import SockJSClient, ws_url
-from tests.sockjs.client import POST
 
 
 class RawClient:

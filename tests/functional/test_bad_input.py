@@ -18,11 +18,11 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyramid_sockjs_gevent.core import framing, protocol
 from webob import Request
 
 from piratechat import main
 from piratechat.interfaces import IDatabase, ISockJSEndpoint, IWriter
-from piratechat.sockjs import framing, protocol
 
 #: The SockJS protocol's own 500s (sockjs-protocol 0.3.3) and their sentences.
 PROTOCOL_500 = {protocol.PAYLOAD_EXPECTED, protocol.BROKEN_JSON,

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from piratechat.chat.messages import dumps
+from piratechat.chat.core.messages import dumps
 from tests.functional.test_limits_live import Client, a_room, an_address, post_room
 from tests.support.server import LiveServer
 

@@ -1,5 +1,5 @@
 """The room's translator choice, cached per process until it changes
-(chat/choice.py): two Chats on one FileStorage database, each with its own
+(chat/runtime/choice.py): two Chats on one FileStorage database, each with its own
 writer, history and choice cache, brokers on one LocalBus, stand for two
 processes."""
 
@@ -11,8 +11,8 @@ from functools import partial
 import pytest
 
 from piratechat.broker.local import LocalBroker, LocalBus
-from piratechat.chat.choice import REUSE_SECONDS, _choose
-from piratechat.chat.service import Chat
+from piratechat.chat.runtime.choice import REUSE_SECONDS, _choose
+from piratechat.chat.runtime.service import Chat
 from piratechat.interfaces import IDatabase, IWriter, provide
 from piratechat.rooms.evolve import evolve
 from piratechat.settings import Settings

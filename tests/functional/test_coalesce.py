@@ -1,4 +1,4 @@
-"""Coalescing over a real server (chat/hub.py, ``coalesce_ms``): lines that
+"""Coalescing over a real server (chat/runtime/hub.py, ``coalesce_ms``): lines that
 keep coming share ``a[...]`` frames (and sends) with the window on; the same
 stream without it, for comparison. Every line still arrives, in order, once."""
 

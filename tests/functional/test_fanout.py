@@ -4,7 +4,7 @@ queued for its writer; a member that stops reading gets an in-order prefix
 and is then dropped as a slow consumer (4008), never a reordered stream.
 
 Whether that member gets the 4008 or a reset is the session's rule, checked
-deterministically in tests/sockjs (test_sessions.py on a fake clock,
+deterministically in libs/pyramid-sockjs-gevent/tests (test_sessions.py on a fake clock,
 test_receivers.py on TCP): dropped at t, it has ``write_timeout`` (10 s) from
 t to read what was sent before the close frame; not done by then, it is
 reset. Here it reads again as soon as the room sees it leave, a short batch

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from piratechat.chat.messages import now
+from piratechat.chat.core.messages import now
 from piratechat.rooms import evolve as evolution
 from piratechat.rooms.evolve import evolve
 from piratechat.storage.database import open_database

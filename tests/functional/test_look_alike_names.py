@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from piratechat.chat.tokens import issue
+from piratechat.chat.core.tokens import issue
 from tests.functional.test_member_tokens_socket import SECRET, server  # noqa: F401
 from tests.functional.test_socket import SockJSClient
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from piratechat.chat.tokens import issue
+from piratechat.chat.core.tokens import issue
 from tests.conftest import scratch_zodb_uri
 from tests.functional.test_socket import SockJSClient
 from tests.support.server import LiveServer

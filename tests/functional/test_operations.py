@@ -106,7 +106,7 @@ def test_commits_and_conflicts_are_counted(app):
     the room's last chunk first) is counted, and the batch's second run too."""
     import transaction
 
-    from piratechat.chat.messages import now
+    from piratechat.chat.core.messages import now
     from piratechat.storage.database import app_root
     from piratechat.storage.history import _append
 

@@ -15,7 +15,7 @@ import pytest
 from webtest import TestApp
 
 from piratechat import main
-from piratechat.chat.messages import ChatError
+from piratechat.chat.core.messages import ChatError
 from piratechat.interfaces import IChat, IDatabase, IWriter
 from piratechat.storage.database import reading
 from tests.support.chat_clients import joined

@@ -1,6 +1,6 @@
 """Safe pages (issue 13, finding 8): security headers, no inline script or
 style, URLs from known hosts only, and an origin allow-list for WebSocket
-and CORS. (The SockJS test server still answers any origin: tests/sockjs.)"""
+and CORS. (The SockJS test server still answers any origin: libs/pyramid-sockjs-gevent/tests.)"""
 
 from __future__ import annotations
 

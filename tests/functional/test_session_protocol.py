@@ -1,4 +1,4 @@
-"""The SockJS session adapter (chat/session.py) in a real app, in process, over xhr:
+"""The SockJS session adapter (chat/runtime/session.py) in a real app, in process, over xhr:
 the answers the rules' unit tests cannot show, because they need a connection.
 
 A join asking for presence gets ``joined`` then the room's ``presence``; the

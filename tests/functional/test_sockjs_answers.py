@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 
 #: Past this the request is taken as never answered (the server waits at most
-#: a second for a receiver's body, sockjs/transports/http.py's DRAIN_SECONDS).
+#: a second for a receiver's body: the SockJS library's
+#: runtime/transports/http.py, DRAIN_SECONDS).
 NEVER = 8.0
 
 

@@ -16,10 +16,10 @@ import time
 
 import pytest
 from paste.deploy import loadapp
+from pyramid_sockjs_gevent.pyramid import endpoint
 from webtest import TestApp
 
 from piratechat.interfaces import IChat
-from piratechat.sockjs import endpoint
 from piratechat.web.theming import ThemeFilter
 from tests.conftest import scratch_zodb_uri
 from tests.support.server import ROOT

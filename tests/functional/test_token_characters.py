@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from piratechat.chat.tokens import BadToken, issue, verify
+from piratechat.chat.core.tokens import BadToken, issue, verify
 from tests.conftest import scratch_zodb_uri
 from tests.functional.test_socket import SockJSClient
 from tests.support.server import LiveServer

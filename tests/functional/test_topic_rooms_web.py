@@ -12,7 +12,7 @@ import uuid
 import pytest
 import requests
 
-from piratechat.chat.member_list import body_signature
+from piratechat.chat.runtime.member_list import body_signature
 from piratechat.web.topics import signed_body
 from tests.conftest import scratch_zodb_uri
 from tests.functional.test_socket import SockJSClient

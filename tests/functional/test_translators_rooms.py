@@ -167,7 +167,7 @@ def test_a_choice_made_by_another_process_is_read_again_after_a_while(app):
     it is used once the reused reading is REUSE_SECONDS old (a clock we move)."""
     from functools import partial
 
-    from piratechat.chat.choice import REUSE_SECONDS, RoomTranslators, _choose
+    from piratechat.chat.runtime.choice import REUSE_SECONDS, RoomTranslators, _choose
 
     registry = app.app.registry
     now = [1000.0]

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from piratechat.chat.tokens import issue
+from piratechat.chat.core.tokens import issue
 
 #: Strings that have broken something somewhere: lone surrogates, controls,
 #: bidi overrides, limits, paths, other scripts.

@@ -1,7 +1,7 @@
 """Bounded fuzzing of every decoder a client's bytes reach (run in CI by
-`make test`): the WebSocket frame decoders (sockjs/wsframing.py, RFC 6455 and
-Hixie-76), the SockJS body decoder (sockjs/protocol.py) and the chat's JSON
-(chat/messages.py). The only outcomes allowed are the decoders' own answers:
+`make test`): the WebSocket frame decoders (pyramid_sockjs_gevent/core/wsframing.py, RFC 6455 and
+Hixie-76), the SockJS body decoder (pyramid_sockjs_gevent/core/protocol.py) and the chat's JSON
+(chat/core/messages.py). The only outcomes allowed are the decoders' own answers:
 no other exception (a crash), ever."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import struct
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from pyramid_sockjs_gevent.core.protocol import BadPayload, decode_messages
+from pyramid_sockjs_gevent.core.wsframing import Hixie76, Rfc6455
 
-from piratechat.chat.messages import ChatError, parse
-from piratechat.sockjs.protocol import BadPayload, decode_messages
-from piratechat.sockjs.wsframing import Hixie76, Rfc6455
+from piratechat.chat.core.messages import ChatError, parse
 
 BOUNDED = settings(max_examples=400, deadline=None,
                    suppress_health_check=[HealthCheck.too_slow])

@@ -29,8 +29,8 @@ from collections import Counter
 
 import pytest
 import websocket
+from pyramid_sockjs_gevent.core import framing, protocol
 
-from piratechat.sockjs import framing, protocol
 from tests.conftest import scratch_zodb_uri
 from tests.fuzz import corpus
 from tests.support.server import LiveServer

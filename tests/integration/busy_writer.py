@@ -23,7 +23,7 @@ import sys  # noqa: E402
 import gevent  # noqa: E402
 from gevent.event import Event  # noqa: E402
 
-from piratechat.chat.messages import now  # noqa: E402
+from piratechat.chat.core.messages import now  # noqa: E402
 from piratechat.rooms.evolve import evolve  # noqa: E402
 from piratechat.storage.database import open_database  # noqa: E402
 from piratechat.storage.history import ZODBHistory  # noqa: E402

@@ -1,5 +1,5 @@
 """A line sent again with its client id is stored once (docs/protocol.md, ``client_id``):
-the history knows it by its repeat key (chat/senders.py: the sender's and the id's digest).
+the history knows it by its repeat key (chat/core/senders.py: the sender's and the id's digest).
 
 The contract part runs against MemoryHistory and ZODBHistory; the rest is what
 only the stored room promises: after a restart, from another process's
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from piratechat.chat.messages import now
+from piratechat.chat.core.messages import now
 from piratechat.rooms import evolve as evolution
 from piratechat.rooms.lines import Chunk
 from piratechat.rooms.resources import ClientIds

@@ -16,9 +16,9 @@ import threading
 import uuid
 
 import pytest
+from sockjs_client import GET
 
 from piratechat.cluster.local import LocalCluster
-from tests.sockjs.client import GET
 from tests.support.chat_clients import PollingClient, WebSocketClient
 from tests.support.server import HIGH_LIMITS, ROOT
 

@@ -13,9 +13,9 @@ import secrets
 import uuid
 
 import pytest
+from sockjs_client import GET
 
 from piratechat.cluster.local import LocalCluster
-from tests.sockjs.client import GET
 from tests.support.chat_clients import Client, WebSocketClient
 
 

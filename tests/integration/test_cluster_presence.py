@@ -15,11 +15,11 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
+from sockjs_client import POST
 
 from piratechat.cluster.local import LocalCluster
 from tests.integration.test_cluster import FAST
 from tests.integration.test_cluster_faults import on
-from tests.sockjs.client import POST
 from tests.support.chat_clients import WebSocketClient
 
 DISCONNECT = 2  # seconds (disconnect_delay)

@@ -14,8 +14,8 @@ import pytest
 from webtest import TestApp
 
 from piratechat import main
-from piratechat.chat.messages import now
-from piratechat.chat.senders import repeat_key, sender
+from piratechat.chat.core.messages import now
+from piratechat.chat.core.senders import repeat_key, sender
 from piratechat.interfaces import IDatabase, IHistory, IWriter
 from piratechat.rooms import evolve as evolution
 from piratechat.rooms.lines import Chunk, Chunks, StoredLine

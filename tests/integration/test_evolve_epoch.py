@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from piratechat.chat.messages import now
+from piratechat.chat.core.messages import now
 from piratechat.rooms import evolve as evolution
 from piratechat.storage.database import open_database, reading
 from piratechat.storage.history import ZODBHistory

@@ -1,11 +1,11 @@
 """Evolve step 6: a room's stored client ids become per-sender repeat keys
-(chat/senders.py), for the lines the room still checks for repeats."""
+(chat/core/senders.py), for the lines the room still checks for repeats."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from piratechat.chat.senders import repeat_key, sender
+from piratechat.chat.core.senders import repeat_key, sender
 from piratechat.rooms import evolve as evolution
 from piratechat.rooms.lines import Chunk
 from piratechat.rooms.resources import ClientIds, Root

@@ -15,7 +15,7 @@ import transaction
 from ZODB.FileStorage import FileStorage
 from ZODB.POSException import ConflictError
 
-from piratechat.chat.messages import now
+from piratechat.chat.core.messages import now
 from piratechat.rooms import evolve as evolution
 from piratechat.rooms.resources import Rooms
 from piratechat.storage.database import app_root, open_database, reading

@@ -15,7 +15,7 @@ from functools import partial
 import transaction
 
 from bench.many_writers import run
-from piratechat.chat.messages import now
+from piratechat.chat.core.messages import now
 from piratechat.rooms.resources import Rooms, parse_time
 from piratechat.storage.database import app_root, reading
 from piratechat.storage.history import ZODBHistory, _append

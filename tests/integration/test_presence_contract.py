@@ -7,37 +7,18 @@ from __future__ import annotations
 import pytest
 from zope.interface.verify import verifyObject
 
-from piratechat.broker.redis import pooled_client
 from piratechat.interfaces import IPresence
 from piratechat.presence.local import LocalPresence
 from piratechat.presence.redis import RedisPresence
-
-TTL = 30.0
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.process_views import TTL, process_views
 
 
 @pytest.fixture(params=["local", "redis"])
 def shared(request, redis_url, broker_prefix):
     """``shared()``: one more process's view of one presence state, and the clock."""
-    clock = Clock()
-    client = pooled_client(redis_url) if request.param == "redis" else None
-    state = LocalPresence(TTL, clock)
-
-    def view():
-        return RedisPresence(client, TTL, broker_prefix, clock) if client else state
-
-    yield view, clock
-    if client is not None:
-        for key in client.scan_iter(broker_prefix + "*"):
-            client.delete(key)
-        client.close()
+    kinds = LocalPresence, RedisPresence
+    with process_views(request.param, redis_url, broker_prefix, *kinds) as views:
+        yield views
 
 
 def test_provides_the_interface(shared):

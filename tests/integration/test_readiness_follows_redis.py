@@ -15,8 +15,8 @@ import time
 import uuid
 
 import pytest
+from sockjs_client import GET
 
-from tests.sockjs.client import GET
 from tests.support.chat_clients import WebSocketClient
 from tests.support.redis_server import RedisServer
 from tests.support.server import LiveServer

@@ -10,20 +10,11 @@ import redis
 from zope.interface.verify import verifyObject
 
 from piratechat.broker.redis import pooled_client
-from piratechat.chat.messages import ChatError
-from piratechat.chat.names import RoomNames
-from piratechat.chat.names_redis import RedisRoomNames
+from piratechat.chat.core.messages import ChatError
+from piratechat.chat.core.names import RoomNames
+from piratechat.chat.runtime.names_redis import RedisRoomNames
 from piratechat.interfaces import IRoomNames
-
-TTL = 30.0
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.process_views import TTL, process_views
 
 
 class Holder:
@@ -33,18 +24,8 @@ class Holder:
 @pytest.fixture(params=["local", "redis"])
 def shared(request, redis_url, broker_prefix):
     """``shared()``: one more process's view of one state of names, and the clock."""
-    clock = Clock()
-    client = pooled_client(redis_url) if request.param == "redis" else None
-    state = RoomNames(TTL, clock)
-
-    def view():
-        return RedisRoomNames(client, TTL, broker_prefix, clock) if client else state
-
-    yield view, clock
-    if client is not None:
-        for key in client.scan_iter(broker_prefix + "*"):
-            client.delete(key)
-        client.close()
+    with process_views(request.param, redis_url, broker_prefix, RoomNames, RedisRoomNames) as views:
+        yield views
 
 
 def refused(names, room: str, name: str, holder) -> str:

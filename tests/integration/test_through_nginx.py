@@ -13,12 +13,10 @@ import zlib
 from urllib.parse import urlsplit
 
 import pytest
-
-from piratechat.cluster.processes import free_port, nginx_server
-from tests.sockjs import conftest as direct
-from tests.sockjs.client import POST, stream
-from tests.sockjs.test_streams import *  # noqa: F403 (the tests to run again)
-from tests.sockjs.test_websocket import (  # noqa: F401
+import sockjs_servers as direct
+from sockjs_client import POST, stream
+from test_streams import *  # noqa: F403 (the tests to run again)
+from test_websocket import (  # noqa: F401
     test_raw_websocket_section_close,
     test_raw_websocket_section_transport,
     test_websocket_section_broken_json_terminates,
@@ -27,8 +25,10 @@ from tests.sockjs.test_websocket import (  # noqa: F401
     test_websocket_section_reuse_session_id,
     test_websocket_section_transport,
 )
-from tests.sockjs.test_xhr import *  # noqa: F403
-from tests.sockjs.test_xhr import url_of
+from test_xhr import *  # noqa: F403
+from test_xhr import url_of
+
+from piratechat.cluster.processes import free_port, nginx_server
 from tests.support.server import LiveServer
 
 # Chunk boundaries and when the client's connection closes are nginx's to
@@ -62,7 +62,7 @@ def server():
 
 @pytest.fixture
 def inproc(server):
-    """The imported tests that run in-process under tests/sockjs run through
+    """The imported tests that run in-process under libs/pyramid-sockjs-gevent/tests run through
     nginx here: the point of this module."""
     return server
 

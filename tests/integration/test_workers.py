@@ -10,11 +10,11 @@ import sys
 import uuid
 
 import pytest
+from sockjs_client import POST
 
 from piratechat.cluster.processes import Service, free_port, zeo_server
 from piratechat.cluster.workers import Refused, check
 from piratechat.settings import Settings
-from tests.sockjs.client import POST
 from tests.support.chat_clients import WebSocketClient
 from tests.support.server import HIGH_LIMITS, ROOT
 

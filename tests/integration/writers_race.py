@@ -18,7 +18,7 @@ from functools import partial  # noqa: E402
 
 import gevent  # noqa: E402
 
-from piratechat.chat.messages import now  # noqa: E402
+from piratechat.chat.core.messages import now  # noqa: E402
 from piratechat.rooms.evolve import evolve  # noqa: E402
 from piratechat.storage.database import open_database  # noqa: E402
 from piratechat.storage.history import ZODBHistory, _append  # noqa: E402

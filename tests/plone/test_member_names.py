@@ -1,5 +1,5 @@
 """Every member's name is theirs, whether or not they chatted, after a restart
-(the chat fetches the site's signed list: chat/member_list.py,
+(the chat fetches the site's signed list: chat/runtime/member_list.py,
 @@chat-member-names), and a member renamed in Plone frees the old name and
 holds the new within ``member_names_refresh``: over real HTTP and sockets to
 plone.ini. Its own site, members and server (restarted here), so nothing
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from piratechat.chat.member_list import signed_query
+from piratechat.chat.runtime.member_list import signed_query
 from tests.conftest import scratch_zodb_uri
 from tests.functional.test_socket import SockJSClient
 from tests.plone.test_chat_names import set_full_name

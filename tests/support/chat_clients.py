@@ -11,8 +11,7 @@ import time
 import uuid
 
 import websocket
-
-from tests.sockjs.client import POST
+from sockjs_client import POST
 
 
 class Client:

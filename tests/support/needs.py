@@ -19,7 +19,6 @@ import functools
 import inspect
 import types
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -34,16 +33,18 @@ FIXTURES = {
     "site_setup": ("plone",),
 }
 
-#: Folders (under tests/) whose every test needs these.
+#: Folders whose every test needs these.
 FOLDERS = {
-    "acceptance": ("browser",),  # Robot Framework suites in chromium
-    "plone": ("plone",),  # Plone's site in the process under test
+    "tests/acceptance/": ("browser",),  # Robot Framework suites in chromium
+    "tests/plone/": ("plone",),  # Plone's site in the process under test
 }
 
 #: Test files left out of ``make check`` for their length alone (``make test`` runs them).
 SLOW = {
     # minutes of fuzzing by design (issue 25: at least 5): PIRATECHAT_FUZZ_SECONDS
-    "fuzz/test_http_fuzz.py",
+    "tests/fuzz/test_http_fuzz.py",
+    # a new virtualenv and the library installed into it, then served (and pip's index)
+    "libs/pyramid-sockjs-gevent/tests/test_fresh_venv.py",
 }
 
 
@@ -100,13 +101,15 @@ def _used(function, seen: set) -> Iterator[object]:
                 yield from _used(getattr(member, "__func__", member), seen)
 
 
-def needs(item: pytest.Item, tests: Path) -> set[str]:
+def needs(item: pytest.Item) -> set[str]:
     """The markers of what ``item`` needs (a subset of SERVICES, ``services``,
-    ``browser``, ``slow``); ``tests`` is the tests folder."""
+    ``browser``, ``slow``)."""
     found: set[str] = set()
-    path = Path(item.path).relative_to(tests)
-    found.update(FOLDERS.get(path.parts[0], ()))
-    if path.as_posix() in SLOW:
+    path = item.nodeid.split("::", 1)[0]  # from the repository's folder
+    for folder, marks in FOLDERS.items():
+        if path.startswith(folder):
+            found.update(marks)
+    if path in SLOW:
         found.add("slow")
     names = getattr(item, "fixturenames", ())
     for name in names:

@@ -27,6 +27,7 @@ LONGEST = (
     "tests/fuzz/test_http_fuzz.py",  # PIRATECHAT_FUZZ_SECONDS, 300 s
     "tests/acceptance/",  # the Robot suites, twice through zope-testrunner: 6 min
     "tests/plone/",  # the site built, then served
+    "libs/pyramid-sockjs-gevent/tests/test_fresh_venv.py",  # a virtualenv, pip install
 )
 
 

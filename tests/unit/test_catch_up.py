@@ -6,8 +6,8 @@ import pytest
 from pyramid.registry import Registry
 
 from piratechat.broker.local import LocalBroker
-from piratechat.chat.messages import dumps, now
-from piratechat.chat.service import Chat
+from piratechat.chat.core.messages import dumps, now
+from piratechat.chat.runtime.service import Chat
 from piratechat.settings import Settings
 from piratechat.storage.memory import MemoryHistory
 

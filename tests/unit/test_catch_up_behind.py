@@ -16,7 +16,7 @@ import json
 
 import gevent
 
-from piratechat.chat.service import Chat
+from piratechat.chat.runtime.service import Chat
 from tests.unit.test_cluster_chat import ProcessHistory, cluster, say, settle
 
 

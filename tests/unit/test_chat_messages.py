@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from piratechat.chat import messages
-from piratechat.chat.flood import TokenBucket
-from piratechat.chat.messages import ChatError, now, parse, text_field
+from piratechat.chat.core import messages
+from piratechat.chat.core.flood import TokenBucket
+from piratechat.chat.core.messages import ChatError, now, parse, text_field
 
 
 @pytest.mark.parametrize(

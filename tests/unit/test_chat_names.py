@@ -1,5 +1,5 @@
-"""When two names are one (chat/names.py's key), which characters a name may not
-hold (chat/text.py), and a room's names as one lookup per join (RoomNames)."""
+"""When two names are one (chat/core/names.py's key), which characters a name may not
+hold (chat/core/text.py), and a room's names as one lookup per join (RoomNames)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from functools import partial
 
 import pytest
 
-from piratechat.chat import rules
-from piratechat.chat.messages import ChatError
-from piratechat.chat.names import RoomNames, name_key
-from piratechat.chat.text import BadText, check_name
-from piratechat.chat.tokens import issue, verify
+from piratechat.chat.core import rules
+from piratechat.chat.core.messages import ChatError
+from piratechat.chat.core.names import RoomNames, name_key
+from piratechat.chat.core.text import BadText, check_name
+from piratechat.chat.core.tokens import issue, verify
 
 SECRET = "s3cret"
 

@@ -1,8 +1,9 @@
-"""The chat's rules without a socket: chat/rules.py and chat/catchup.py with plain values.
+"""The chat's rules without a socket: chat/core/rules.py and chat/core/catchup.py with plain values.
 
-Also that the core stays apart from I/O: its modules import no gevent,
-sockets, SockJS, ZODB or Redis, directly or through the project's modules
-they import.
+Also that the cores stay apart from I/O: every module of chat/core/ and of
+the SockJS library's core/ (listed by folder: a new module is covered too)
+imports no gevent, sockets, WebOb, Pyramid, the library's runtime or glue,
+ZODB or Redis, directly or through the project's modules they import.
 """
 
 from __future__ import annotations
@@ -11,19 +12,32 @@ import ast
 from functools import partial
 from pathlib import Path
 
+import pyramid_sockjs_gevent
 import pytest
 
-from piratechat.chat import catchup, rules
-from piratechat.chat.messages import ChatError, dumps
-from piratechat.chat.tokens import issue, verify
+from piratechat.chat.core import catchup, rules
+from piratechat.chat.core.messages import ChatError, dumps
+from piratechat.chat.core.tokens import issue, verify
 
 SECRET = "s3cret"
-CORE = ["rules", "catchup", "messages", "text", "tokens", "members", "names", "flood",
-        "address"]
-IO = {"gevent", "socket", "ssl", "selectors", "asyncio", "ZODB", "transaction", "persistent",
-      "redis", "urllib3", "pyramid", "piratechat.sockjs", "piratechat.storage",
-      "piratechat.broker", "piratechat.presence"}
-PACKAGE = Path(rules.__file__).resolve().parents[1]
+IO = {"gevent", "greenlet", "socket", "ssl", "selectors", "asyncio", "ZODB", "transaction",
+      "persistent", "redis", "urllib3", "pyramid", "webob", "pyramid_sockjs_gevent.runtime",
+      "pyramid_sockjs_gevent.pyramid", "piratechat.storage", "piratechat.broker",
+      "piratechat.presence"}
+#: Where the project's own modules are: the chat's package and the library's.
+ROOTS = [Path(rules.__file__).resolve().parents[3],
+         Path(pyramid_sockjs_gevent.__file__).resolve().parents[1]]
+CORE_FOLDERS = [Path(rules.__file__).resolve().parent,
+                Path(pyramid_sockjs_gevent.__file__).resolve().parent / "core"]
+
+
+def _dotted(path: Path) -> str:
+    root = max((root for root in ROOTS if path.is_relative_to(root)), key=lambda r: len(r.parts))
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+CORE = sorted(_dotted(path) for folder in CORE_FOLDERS for path in folder.glob("*.py"))
 
 
 def code(error: pytest.ExceptionInfo) -> str:
@@ -244,32 +258,48 @@ def test_a_member_caught_up_skips_lines_it_was_sent():
 
 # -- the core is apart from I/O --------------------------------------------------------
 
+def _source(name: str) -> Path | None:
+    for root in ROOTS:
+        for path in (root / (name.replace(".", "/") + ".py"),
+                     root / name.replace(".", "/") / "__init__.py"):
+            if path.exists():
+                return path
+    return None
+
+
 def imported(module: str) -> set[str]:
-    """Every module ``piratechat.chat.<module>`` imports, following the project's own."""
+    """Every module ``module`` imports, following the project's own."""
     seen: set[str] = set()
-    todo = [f"piratechat.chat.{module}"]
+    todo = [module]
     while todo:
         name = todo.pop()
         if name in seen:
             continue
         seen.add(name)
-        path = PACKAGE.parent / (name.replace(".", "/") + ".py")
-        if not path.exists():
+        path = _source(name)
+        if path is None:
             continue
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 todo += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
-                base = name.rsplit(".", node.level)[0] + "." if node.level else ""
-                target = base + (node.module or "")
-                todo.append(target.rstrip("."))
+                base = package.rsplit(".", node.level - 1)[0] + "." if node.level else ""
+                target = (base + (node.module or "")).rstrip(".")
+                todo.append(target)
                 todo += [f"{target}.{alias.name}".lstrip(".") for alias in node.names]
     return seen
+
+
+def test_both_cores_are_listed():
+    assert {"piratechat.chat.core.rules", "piratechat.chat.core.messages",
+            "pyramid_sockjs_gevent.core.session",
+            "pyramid_sockjs_gevent.core.protocol"} <= set(CORE)
 
 
 @pytest.mark.parametrize("module", CORE)
 def test_the_core_imports_no_io(module):
     found = imported(module)
-    assert found & {f"piratechat.chat.{m}" for m in CORE}  # the walk found itself
+    assert module in found and _source(module) is not None  # the walk found itself
     bad = {name for name in found for io in IO if name == io or name.startswith(io + ".")}
-    assert not bad, f"chat/{module}.py reaches I/O through {sorted(bad)}"
+    assert not bad, f"{module} reaches I/O through {sorted(bad)}"

@@ -1,10 +1,10 @@
-"""chat/text.py: which characters a line and a name may hold, and terminal escapes."""
+"""chat/core/text.py: which characters a line and a name may hold, and terminal escapes."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from piratechat.chat.text import BadText, check_line, check_name, printable
+from piratechat.chat.core.text import BadText, check_line, check_name, printable
 
 
 @pytest.mark.parametrize("text", ["\ud800", "a\udfffb", "\x1b[31m", "\x07", "\x7f", "\x85",

@@ -1,8 +1,8 @@
-"""Members' chat tokens (piratechat/chat/tokens.py): only the site's secret makes them."""
+"""Members' chat tokens (piratechat/chat/core/tokens.py): only the site's secret makes them."""
 
 import pytest
 
-from piratechat.chat.tokens import BadToken, issue, verify
+from piratechat.chat.core.tokens import BadToken, issue, verify
 
 SECRET = "a secret the site and the chat share"
 
@@ -46,7 +46,7 @@ def _signed(body: bytes) -> str:
     """A token with a good signature around ``body`` (as if the secret leaked)."""
     import base64
 
-    from piratechat.chat.tokens import _signature
+    from piratechat.chat.core.tokens import _signature
 
     payload = base64.urlsafe_b64encode(body).rstrip(b"=").decode()
     return payload + "." + _signature(SECRET, payload)

@@ -9,7 +9,7 @@ import json
 import gevent
 
 from piratechat.broker.local import LocalBroker, LocalBus
-from piratechat.chat.service import Chat
+from piratechat.chat.runtime.service import Chat
 from piratechat.settings import Settings
 from piratechat.storage.memory import MemoryHistory
 from piratechat.translators.bard import BardTranslator

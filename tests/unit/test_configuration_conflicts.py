@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from pyramid.config import Configurator
 from pyramid.exceptions import ConfigurationConflictError, URLDecodeError
+from pyramid_sockjs_gevent import Session
 from zope.interface.verify import verifyObject
 
 from piratechat.interfaces import (
@@ -22,13 +23,12 @@ from piratechat.interfaces import (
     ITranslatorGuard,
     IWriter,
 )
-from piratechat.sockjs import Session
 from piratechat.translators.pirate import PirateTranslator
 
 
 def sockjs_app() -> Configurator:
     config = Configurator()
-    config.include("piratechat.sockjs")
+    config.include("pyramid_sockjs_gevent")
     return config
 
 
@@ -67,7 +67,7 @@ def bad_url_view(exc, request):
 
 
 def bad_url_package(config):
-    """Another package with its own view for undecodable paths (piratechat.sockjs has one)."""
+    """Another package with its own view for undecodable paths (pyramid_sockjs_gevent has one)."""
     config.add_exception_view(bad_url_view, context=URLDecodeError)
 
 

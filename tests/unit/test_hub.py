@@ -1,4 +1,4 @@
-"""The hub (chat/hub.py): lines go out from its deliverer greenlet, a room's
+"""The hub (chat/runtime/hub.py): lines go out from its deliverer greenlet, a room's
 lines queued together as one batch; a member catching up holds them.
 
 Real gevent throughout; ``hub.drain()`` waits until what was queued is sent.
@@ -12,8 +12,8 @@ import logging
 import gevent
 import pytest
 
-from piratechat.chat import hub as hub_module
-from piratechat.chat.hub import Hub
+from piratechat.chat.runtime import hub as hub_module
+from piratechat.chat.runtime.hub import Hub
 
 WINDOW_MS = 100.0  # long beside the microseconds a test's publishing takes
 
@@ -226,7 +226,7 @@ def test_a_member_whose_send_fails_does_not_stop_the_others(caplog):
 
     hub, first, broken, last = Hub(), Member(), Broken(), Member()
     live(hub, "deck", first, broken, last)
-    with caplog.at_level(logging.ERROR, logger="piratechat.chat.hub"):
+    with caplog.at_level(logging.ERROR, logger="piratechat.chat.runtime.hub"):
         hub.deliver("deck", line(1))
         hub.drain()
         hub.deliver("deck", line(2))

@@ -10,10 +10,10 @@ import pytest
 from gevent.event import Event
 from zope.interface import implementer
 
-from piratechat.chat.address import client_address, networks, proxies, within
-from piratechat.chat.flood import Buckets
-from piratechat.chat.limits import Limits, TranslationBudget
-from piratechat.chat.messages import ChatError
+from piratechat.chat.core.address import client_address, networks, proxies, within
+from piratechat.chat.core.flood import Buckets
+from piratechat.chat.core.messages import ChatError
+from piratechat.chat.runtime.limits import Limits, TranslationBudget
 from piratechat.interfaces import ITranslator
 from piratechat.settings import Settings, SettingsError, parse
 from piratechat.translators.guard import Guard

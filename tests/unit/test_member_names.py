@@ -1,14 +1,14 @@
-"""Members' reserved names in the chat (chat/members.py) and the signatures of
-the site's list of them (chat/member_list.py), apart from sockets and Plone."""
+"""Members' reserved names in the chat (chat/core/members.py) and the signatures of
+the site's list of them (chat/runtime/member_list.py), apart from sockets and Plone."""
 
 from __future__ import annotations
 
 import pytest
 
-from piratechat.chat.member_list import body_signature, request_ok, signed_query
-from piratechat.chat.members import MemberNames
-from piratechat.chat.messages import ChatError
-from piratechat.chat.names import name_key
+from piratechat.chat.core.members import MemberNames
+from piratechat.chat.core.messages import ChatError
+from piratechat.chat.core.names import name_key
+from piratechat.chat.runtime.member_list import body_signature, request_ok, signed_query
 from piratechat.settings import SettingsError, parse
 
 SECRET = "s3cret"
@@ -73,7 +73,7 @@ def test_a_list_needs_the_secret_it_is_signed_with():
     from pyramid.registry import Registry
 
     from piratechat.broker.local import LocalBroker
-    from piratechat.chat.service import Chat
+    from piratechat.chat.runtime.service import Chat
     from piratechat.storage.memory import MemoryHistory
 
     settings = parse({"piratechat.member_names_url": "/@@chat-member-names"}, {})

@@ -1,4 +1,5 @@
-"""A room's lines go out as one batch (sockjs/outgoing.py, Session.send, chat/hub.py):
+"""A room's lines go out as one batch (pyramid_sockjs_gevent/core/outgoing.py,
+Session.send, chat/runtime/hub.py):
 one ``a[...]`` frame, or the raw WebSocket's frames back to back, written
 with one send per member, the same bytes for every member; queued, they
 are the same messages one by one."""
@@ -7,14 +8,15 @@ from __future__ import annotations
 
 import json
 
+from pyramid_sockjs_gevent import Options, Session
+from pyramid_sockjs_gevent.core import protocol
+from pyramid_sockjs_gevent.core.outgoing import Outgoing
+from pyramid_sockjs_gevent.core.registry import SessionRegistry
+from pyramid_sockjs_gevent.core.session import CLOSED, WEBSOCKET, frame_text
 from wsproto.connection import Connection, ConnectionType
 from wsproto.events import TextMessage
 
-from piratechat.chat.hub import Hub
-from piratechat.sockjs import Options, Session, protocol
-from piratechat.sockjs.outgoing import Outgoing
-from piratechat.sockjs.registry import SessionRegistry
-from piratechat.sockjs.session import CLOSED, WEBSOCKET, frame_text
+from piratechat.chat.runtime.hub import Hub
 
 
 def wsproto_frame(text: str) -> bytes:

@@ -1,4 +1,4 @@
-"""Presence in a room (chat/roster.py): who is told of whom, and what an outage does.
+"""Presence in a room (chat/runtime/roster.py): who is told of whom, and what an outage does.
 
 Real parts: the hub, an in-process broker pair (another process's view), the
 in-memory presence with a clock the test moves, and for outages a Redis
@@ -15,8 +15,8 @@ import pytest
 
 from piratechat.broker.local import LocalBroker, LocalBus
 from piratechat.broker.redis import pooled_client
-from piratechat.chat.hub import Hub
-from piratechat.chat.roster import Roster
+from piratechat.chat.runtime.hub import Hub
+from piratechat.chat.runtime.roster import Roster
 from piratechat.presence.local import LocalPresence
 from piratechat.presence.redis import RedisPresence
 

@@ -1,4 +1,4 @@
-"""The sequencer (chat/sequencer.py): a room's lines reach the hub in seq
+"""The sequencer (chat/runtime/sequencer.py): a room's lines reach the hub in seq
 order, each once, from the process's own history and the broker alike;
 what the broker lost is read from the history."""
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import gevent
 
-from piratechat.chat import sequencer as sequencer_module
-from piratechat.chat.hub import Hub
-from piratechat.chat.messages import dumps, now
-from piratechat.chat.sequencer import Sequencer
+from piratechat.chat.core.messages import dumps, now
+from piratechat.chat.runtime import sequencer as sequencer_module
+from piratechat.chat.runtime.hub import Hub
+from piratechat.chat.runtime.sequencer import Sequencer
 from piratechat.storage.memory import MemoryHistory
 from tests.unit.test_hub import Member
 

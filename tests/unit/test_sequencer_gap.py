@@ -1,4 +1,4 @@
-"""The sequencer's give-up path (chat/sequencer.py, ``_skip_gap``): lines that
+"""The sequencer's give-up path (chat/runtime/sequencer.py, ``_skip_gap``): lines that
 never show in the history do not stall a room for ever; its members are told
 where the gap is, then get the lines after it, in order."""
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 
-from piratechat.chat import sequencer as sequencer_module
-from piratechat.chat.hub import Hub
-from piratechat.chat.messages import dumps, now
-from piratechat.chat.sequencer import Sequencer
+from piratechat.chat.core.messages import dumps, now
+from piratechat.chat.runtime import sequencer as sequencer_module
+from piratechat.chat.runtime.hub import Hub
+from piratechat.chat.runtime.sequencer import Sequencer
 from piratechat.storage.memory import MemoryHistory
 
 

@@ -1,0 +1,1 @@
+"""The I/O-free protocol core: events and the time in, frames out."""

@@ -1,0 +1,1 @@
+"""The gevent runtime: timers, transports, sockets handed over, the server."""
