@@ -25,7 +25,7 @@ FOLDERS = ("tests/acceptance/", "tests/plone/")
 #: starts on a worker of its own at the beginning of the run.
 LONGEST = (
     "tests/fuzz/test_http_fuzz.py",  # PIRATECHAT_FUZZ_SECONDS, 300 s
-    "tests/acceptance/",  # the Robot suites, twice through zope-testrunner: 6 min
+    "tests/acceptance/",  # the Robot suites, then again under zope-testrunner: 7 min
     "tests/plone/",  # the site built, then served
     "libs/pyramid-sockjs-gevent/tests/test_fresh_venv.py",  # a virtualenv, pip install
 )
