@@ -1,4 +1,5 @@
-# PirateChat: `make run` serves the chat, `make test` runs every test.
+# PirateChat: `make run` serves the chat, `make test` runs every test,
+# `make check` in minutes the lint and every test that needs no browser and no service.
 # Both set up .venv first (pinned by constraints.txt), like buildout did.
 PYTHON ?= python3
 VENV := .venv
@@ -6,7 +7,7 @@ BIN := $(VENV)/bin
 VENDOR := piratechat/web/static/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run run-plone run-site plone serve-production test lint browser services cluster postgres bench clean icu
+.PHONY: setup run run-plone run-site plone serve-production test check lint browser services cluster postgres bench clean icu
 
 setup: $(VENV)/.installed $(VENDOR)/sockjs.min.js
 
@@ -84,10 +85,29 @@ run-site: setup plone services
 serve-production: setup
 	$(BIN)/gunicorn --paste production.ini
 
-# The coverage report (pytest-cov, code run in the pytest process) ends the output.
+# pytest-xdist workers: the tests mostly wait on servers, so more than the cores.
+WORKERS ?= 4
+
+# Every test, on WORKERS workers (tests/support/workers.py keeps together what
+# shares something). The coverage report (pytest-cov: the pytest processes and the
+# servers they start) ends the output, and the command fails when the coverage of
+# a package falls below 95% (COVERED: each package's folder, the chat's and
+# the SockJS library's).
+COVERED := piratechat libs/pyramid-sockjs-gevent/src/pyramid_sockjs_gevent
 test: setup plone browser services postgres
 	$(BIN)/ruff check piratechat tests bench examples libs
-	$(BIN)/pytest --cov=piratechat --cov=pyramid_sockjs_gevent --cov-report=term
+	$(BIN)/pytest -n $(WORKERS) --cov=piratechat --cov=pyramid_sockjs_gevent --cov-report=term
+	@for package in $(COVERED); do \
+	  total=$$($(BIN)/coverage report --include="$$package/*" --format=total --fail-under=95) \
+	    || { echo "$$package: $$total% covered, under 95%"; exit 1; }; \
+	  echo "$$package: $$total% covered (at least 95%)"; done
+
+# Lint and every test that needs no browser and no service (Redis, PostgreSQL, ZEO,
+# nginx, Plone), nor minutes by design: tests/support/needs.py marks each test by
+# what it uses. Servers on loopback ports are fine.
+check: setup
+	$(BIN)/ruff check piratechat tests bench examples libs
+	$(BIN)/pytest -n $(WORKERS) -m "not browser and not services and not slow"
 
 lint: setup
 	$(BIN)/ruff check piratechat tests bench examples libs

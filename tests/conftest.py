@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from tests.support import needs, workers
 from tests.support.server import HIGH_LIMITS, LiveServer
 
 # Apps built inside this test process keep their lines in a throwaway
@@ -61,6 +62,23 @@ def live_server():
     url = server.start()
     yield url
     server.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test with what it needs (tests/support/needs.py); the longest work
+    units first (tests/support/workers.py)."""
+    for item in items:
+        for name in sorted(needs.needs(item)):
+            item.add_marker(name)
+    items.sort(key=lambda item: workers.rank(item.nodeid))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With ``-n`` and ``--dist loadfile`` (pyproject's addopts): files, and the
+    folders that share more, each on one worker (tests/support/workers.py)."""
+    if config.getoption("dist") == "loadfile":
+        return workers.UnitScheduling(config, log)
+    return None
 
 
 #: When this pytest run started: Robot output older than this is an earlier run's.

@@ -16,7 +16,6 @@ from tests.acceptance.robot_suite import RESULTS, VARIABLES, robot_cases
 from tests.acceptance.test_robot import assert_robot_case_passes, case_ids
 from tests.support.server import HIGH_LIMITS
 
-pytestmark = pytest.mark.acceptance
 CASES = robot_cases("cluster.robot")
 
 

@@ -12,7 +12,6 @@ from tests.acceptance.robot_suite import RESULTS, ROOT, VARIABLES, acceptance_en
 from tests.acceptance.test_robot import assert_robot_case_passes, case_ids
 from tests.support.server import LiveServer
 
-pytestmark = pytest.mark.acceptance
 CASES = robot_cases("transports.robot")
 
 

@@ -25,7 +25,6 @@ from tests.acceptance.robot_suite import (
 )
 from tests.support.server import LiveServer
 
-pytestmark = pytest.mark.acceptance
 CASES = robot_cases()
 
 

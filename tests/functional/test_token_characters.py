@@ -24,7 +24,10 @@ def spoilt(name: str) -> list[str]:
             payload + "é." + signature, "日本." + signature, "\u00ff.\u00ff"]
 
 
-@pytest.mark.parametrize("token", spoilt("Anne"))
+# ids of their own: the tokens differ every run (a new SECRET), and pytest-xdist's
+# workers must collect the same tests
+@pytest.mark.parametrize("token", spoilt("Anne"), ids=[
+    "signature-e-acute", "signature-surrogate", "payload-e-acute", "payload-cjk", "y-diaeresis"])
 def test_verify_calls_a_token_with_other_characters_malformed(token):
     with pytest.raises(BadToken, match="malformed"):
         verify(SECRET, token)

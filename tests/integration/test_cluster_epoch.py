@@ -132,7 +132,6 @@ def shown(driver) -> list[str]:
             driver.find_elements(By.CSS_SELECTOR, "#messages li.said span.text")]
 
 
-@pytest.mark.acceptance
 def test_the_page_shows_the_new_history_not_the_old_with_its_tail(replaced, browser):
     browser.get(f"{replaced.url}/rooms/{replaced.room}/")
     wait = WebDriverWait(browser, 30)

@@ -11,7 +11,6 @@ from tests.plone import site_server
 from tests.plone.conftest import MEMBERS
 from tests.support.server import ROOT
 
-pytestmark = pytest.mark.acceptance
 RESULTS = ROOT / "test-results" / "robot-plone"
 VARIABLES: list[str] = []
 
