@@ -104,9 +104,18 @@ class Moderation:
             yield self._memory
             return
         from ..storage.database import reading
+        from ..storage.outage import is_outage
 
-        with reading(db) as root:
-            yield root
+        try:
+            with reading(db) as root:
+                yield root
+        except ChatError:
+            raise
+        except Exception as error:  # a join or a line waits for no storage to come back
+            if not is_outage(error):
+                raise
+            raise ChatError("unavailable", "The room's rules cannot be read now (its storage "
+                            "is not reachable); try again.") from None
 
     def _write(self, change):
         writer = self.chat.registry.queryUtility(IWriter)

@@ -65,6 +65,10 @@ class ChatSession(Session):
             getattr(self, "on_" + message["type"])(message)
         except ChatError as error:
             self.reply(error.to_message())
+        except Exception:  # a fault of ours: logged, and the client still gets an answer
+            log.exception("a message could not be handled")
+            self.reply(ChatError("unavailable", "That could not be done now; "
+                                 "try again.").to_message())
         finally:
             logs.session_id.reset(token)
 
