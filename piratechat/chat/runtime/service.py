@@ -147,6 +147,51 @@ class Chat:
         """The ``presence`` list and the news since, for a member that hears presence."""
         return self.roster.listing_for(room, session)
 
+    # -- moderation, readings and unread marks, as the session asks for them --------
+
+    def moderation_at_join(self, room: str, person, key: str | None) -> tuple[dict, bool]:
+        """What ``joined`` tells of moderation, and whether ``key`` owns ``room``;
+        ChatError ``banned`` (moderation/service.py)."""
+        return self.moderation.joining(room, person, key)
+
+    def check_say(self, session) -> None:
+        """Refuse a line the room's rules keep out: muted, banned, read_only, slow_mode."""
+        self.moderation.check_say(session)
+
+    def retract(self, session, request) -> dict:
+        return self.moderation.retract(session, request)
+
+    def moderate(self, session, request) -> dict:
+        return self.moderation.moderate(session, request)
+
+    def moderation_log(self, session, key) -> dict:
+        return self.moderation.log(session, key)
+
+    def chosen_reading(self, name: object) -> str | None:
+        """``name`` as a reading (a translator, ``original``, or None: the room's)."""
+        return self.readings.choice(name)
+
+    def as_read(self, line: dict, reading: str | None) -> dict:
+        """``line`` as ``reading`` reads it (chat/runtime/readings.py)."""
+        return self.readings.line(line, reading)
+
+    def attach_reader(self, reader: str, session) -> None:
+        """``session`` is told of ``reader``'s marks from now on."""
+        self.unread.attach(reader, session)
+
+    def detach_reader(self, reader: str, session) -> None:
+        self.unread.detach(reader, session)
+
+    def last_read(self, reader: str, room: str) -> int | None:
+        return self.unread.last_read(reader, room)
+
+    def mark_read(self, reader: str, room: str, seq: int) -> None:
+        """``reader`` read ``room`` up to ``seq``: every connection of theirs is told."""
+        self.unread.read(reader, room, seq)
+
+    def unread_counts(self, reader: str, rooms: list[str]) -> list[dict]:
+        return self.unread.counts(reader, rooms)
+
     def join(self, room: str, session) -> None:
         """``session`` enters ``room`` here; live lines (and presence news) wait
         until ``caught_up`` (and ``presence_for``)."""

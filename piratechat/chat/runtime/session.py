@@ -84,10 +84,10 @@ class ChatSession(Session):
     def _be_reader(self, reader: str | None) -> None:
         """Be told of ``reader``'s marks from now on (None: of nobody's)."""
         if self.reader is not None:
-            self.chat.unread.detach(self.reader, self)
+            self.chat.detach_reader(self.reader, self)
         self.reader = reader
         if reader is not None:
-            self.chat.unread.attach(reader, self)
+            self.chat.attach_reader(reader, self)
 
     def _leave_room(self) -> None:
         self.chat.leave(self.room, self, self.member_id, self.presence)
@@ -111,10 +111,10 @@ class ChatSession(Session):
         known_epoch = rules.known_epoch(message)
         sender_key = sender_key_field(message)
         moderates = moderates_claim(message["token"]) if member else ()
-        moderation, owns_room = chat.moderation.joining(
+        moderation, owns_room = chat.moderation_at_join(
             room, Person(name, member, self.address or "", False, moderates),
             rules.owner_key(message))
-        read_as = chat.readings.choice(message.get("read_as"))
+        read_as = chat.chosen_reading(message.get("read_as"))
         chat.may_join(self.address or "")
         # Taken before leaving the old room: a refused join keeps the member where it was.
         chat.take_name(room, name, self, name_owner(sender_key))
@@ -146,7 +146,7 @@ class ChatSession(Session):
         ``translator`` are refused with ``not_joined``. It reads as a join does, so
         the same budgets pay for it."""
         room, after, _ = rules.where(message)
-        self.read_as = self.chat.readings.choice(message.get("read_as"))
+        self.read_as = self.chat.chosen_reading(message.get("read_as"))
         self.chat.may_join(self.address or "")
         self.chat.release_name(self)
         self.member, self.moderates, self.owns_room = False, (), False
@@ -191,7 +191,7 @@ class ChatSession(Session):
 
     def _catch_up(self, room: str, backlog: list[dict], last: int, seen: int | None) -> None:
         """Send what the room's history gave, then let live lines through."""
-        read = self.chat.readings.line
+        read = self.chat.as_read
         for line in backlog:
             self.reply(read(line, self.read_as))
         self.chat.caught_up(room, self, last, seen=seen)
@@ -201,7 +201,7 @@ class ChatSession(Session):
                                     joined=self.room is not None and self.name is not None)
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are saying lines too fast.")
-        self.chat.moderation.check_say(self)  # muted, banned, read_only, slow_mode
+        self.chat.check_say(self)  # muted, banned, read_only, slow_mode
         self.chat.may_say(self.address or "", self.room, first=not self.room_checked)
         self.room_checked = True
         told = partial(self._said, self.room, client_id)
@@ -225,7 +225,7 @@ class ChatSession(Session):
         elif stored is None:
             return
         elif stored.get("repeat") and not self._covers(room, stored["seq"]):
-            read = self.chat.readings.line(stored, self.read_as)  # the room saw it: sender only
+            read = self.chat.as_read(stored, self.read_as)  # the room saw it: sender only
             self.reply(dict(read, client_id=client_id))
         else:  # a new line goes to everyone (Chat.publish), and a repeat this client has or
             # will be sent needs no second copy: either way, this says it was ours
@@ -261,18 +261,18 @@ class ChatSession(Session):
         """Take a line back: its author (soon after) or a moderator (moderation/)."""
         request = moderation.retract_request(
             message, joined=self.room is not None and self.name is not None)
-        self._moderating(self.chat.moderation.retract, request)
+        self._moderating(self.chat.retract, request)
 
     def on_moderate(self, message: dict) -> None:
         """Mute, ban, slow, read-only, moderators: moderators only (moderation/)."""
         request = moderation.moderate_request(
             message, self.room is not None and self.name is not None, self.chat.settings.max_name)
-        self.reply(self._moderating(self.chat.moderation.moderate, request))
+        self.reply(self._moderating(self.chat.moderate, request))
 
     def on_log(self, message: dict) -> None:
         """The room's moderation log: moderators only (moderation/)."""
         key = moderation.log_request(message, self.room is not None and self.name is not None)
-        self.reply(self._moderating(self.chat.moderation.log, key))
+        self.reply(self._moderating(self.chat.moderation_log, key))
 
     def _moderating(self, action, request) -> dict:
         if not self.bucket.take():
@@ -293,7 +293,7 @@ class ChatSession(Session):
         if "translator" not in message:
             raise ChatError("bad_message", "Name the reading in 'translator' (a "
                             "translator's name, 'original', or null for the room's).")
-        self.read_as = self.chat.readings.choice(message["translator"])
+        self.read_as = self.chat.chosen_reading(message["translator"])
         self.reply({"type": "read_as", "room": self.room, "translator": self.read_as})
 
     def _last_read(self, room: str) -> int | None:
@@ -301,7 +301,7 @@ class ChatSession(Session):
         if self.reader is None:
             return None
         try:
-            return self.chat.unread.last_read(self.reader, room)
+            return self.chat.last_read(self.reader, room)
         except Exception:
             log.exception("reading the last-read line of %r failed", room)
             return None
@@ -313,7 +313,7 @@ class ChatSession(Session):
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are sending messages too fast.")
         try:
-            self.chat.unread.read(self.reader, self.room, seq)
+            self.chat.mark_read(self.reader, self.room, seq)
         except Exception:
             log.exception("keeping the last-read line of %r failed", self.room)
             raise ChatError("unavailable", "What you read could not be kept; "
@@ -326,7 +326,7 @@ class ChatSession(Session):
         if not self.bucket.take():
             raise ChatError("flood", "Slow down: you are sending messages too fast.")
         try:
-            counts = self.chat.unread.counts(self.reader, rooms)
+            counts = self.chat.unread_counts(self.reader, rooms)
         except Exception:
             log.exception("reading unread counts failed")
             raise ChatError("unavailable", "Unread counts cannot be read now; "
